@@ -1,0 +1,248 @@
+"""The one function every front end drives: load the rule, parse the files, compute, render.
+
+``build_report`` goes from files to a ``Report``; ``write_outputs`` renders it into a directory
+atomically (everything is written to a temporary directory first and renamed into place only
+when all outputs succeeded, so a failure leaves no half-written file).
+May log; must not print or exit (that is ``cli.py``'s job).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from taxloss import jurisdiction
+from taxloss.engine import compute
+from taxloss.errors import InputError, Problem, RenderError, RuleError, TaxlossError
+from taxloss.model import BasisScope, InputFile, Method, PriceTable, Report, Rule, Trade
+from taxloss.parsers import ParseOptions, read_file
+from taxloss.parsers.prices import read_prices
+from taxloss.render.data import render_csv, render_json
+from taxloss.render.xlsx_8949 import render_xlsx_8949
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything ``taxloss build`` can be told."""
+
+    files: tuple[Path, ...]
+    country: str | None = "us"
+    rules_file: Path | None = None
+    method: Method | None = None
+    basis_scope: BasisScope | None = None
+    year: str | None = None
+    timezone: str | None = None
+    prices: Path | None = None
+    allow_missing_basis: bool = False
+    format: str | None = None
+    taxpayer: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A report and the files written for it."""
+
+    report: Report
+    written: tuple[Path, ...]
+    years: tuple[str, ...]
+
+
+def load_rule(country: str | None, rules_file: Path | None) -> Rule:
+    """Load the rule from ``--rules FILE`` or the bundled ``--country`` file.
+
+    Raises:
+        RuleError: unknown country, invalid file, or neither given.
+    """
+    if rules_file is not None:
+        return jurisdiction.load(rules_file, display=str(rules_file))
+    if not country:
+        raise RuleError("give --country (e.g. --country us) or --rules FILE")
+    return jurisdiction.load_bundled(country)
+
+
+def check_timezone(name: str | None) -> None:
+    """Raise a RuleError for an unknown IANA zone name."""
+    if name is None:
+        return
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuleError(
+            f"--timezone: unknown time zone {name!r}: expected an IANA name like "
+            "America/New_York or UTC"
+        ) from None
+
+
+def load_trades(
+    files: Sequence[Path], timezone: str | None, forced_format: str | None
+) -> tuple[list[Trade], list[InputFile]]:
+    """Parse every input file; problems from all files are raised together.
+
+    Args:
+        files: export files as the user named them.
+        timezone: zone for naive timestamps (``--timezone``), or None.
+        forced_format: ``--format`` name, or None to detect.
+
+    Returns:
+        All trades and one ``InputFile`` per file.
+
+    Raises:
+        InputError: every problem in every file.
+    """
+    tz = ZoneInfo(timezone) if timezone else None
+    trades: list[Trade] = []
+    inputs: list[InputFile] = []
+    problems: list[Problem] = []
+    for path in files:
+        display = str(path)
+        try:
+            parsed = read_file(
+                path, display, ParseOptions(wallet=path.stem, timezone=tz), forced_format
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        trades.extend(parsed.trades)
+        inputs.append(parsed.info)
+    if problems:
+        raise InputError(problems)
+    return trades, inputs
+
+
+def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
+    """The report's date: ``SOURCE_DATE_EPOCH`` if set, else the newest input timestamp.
+
+    Never the clock, so the same inputs always give the same outputs.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return max((i.last for i in inputs if i.last is not None), default=None)
+
+
+def build_report(options: BuildOptions) -> Report:
+    """Files in, ``Report`` out (nothing written).
+
+    Args:
+        options: the build options.
+
+    Returns:
+        The report, with its inputs and date filled in.
+
+    Raises:
+        TaxlossError: any user-fixable problem (input, rule, engine).
+    """
+    rule = load_rule(options.country, options.rules_file)
+    check_timezone(options.timezone)
+    if options.method is not None and options.method not in rule.methods:
+        allowed = ", ".join(m.value for m in rule.methods)
+        raise RuleError(
+            f"--method: {options.method.value!r} is not allowed by {rule.path} (allowed: {allowed})"
+        )
+    prices = PriceTable()
+    if options.prices is not None:
+        prices = read_prices(options.prices, str(options.prices))
+    trades, inputs = load_trades(options.files, options.timezone, options.format)
+    report = compute(
+        trades,
+        rule,
+        options.method,
+        prices=prices,
+        basis_scope=options.basis_scope,
+        timezone=options.timezone,
+        allow_missing_basis=options.allow_missing_basis,
+    )
+    return replace(report, inputs=tuple(inputs), generated_at=generated_at(inputs))
+
+
+def form_years(report: Report, year: str | None) -> tuple[str, ...]:
+    """The tax years to write forms for: ``--year`` or every year with a disposal."""
+    if year is not None:
+        return (year,)
+    return report.tax_years
+
+
+Renderer = Callable[[Path], Path]
+
+
+def planned_outputs(report: Report, options: BuildOptions) -> list[tuple[str, Renderer]]:
+    """(file name, render function) for every output of a build, in writing order."""
+    plan: list[tuple[str, Renderer]] = [
+        ("report.json", lambda p: render_json(report, p)),
+        ("disposals.csv", lambda p: render_csv(report, p)),
+    ]
+    for year in form_years(report, options.year):
+        if "xlsx_8949" in report.rule.forms:
+            plan.append(
+                (
+                    f"form8949-{year}.xlsx",
+                    lambda p, y=year: render_xlsx_8949(report, p, y, options.taxpayer),
+                )
+            )  # type: ignore[misc]
+    return plan
+
+
+def write_outputs(plan: Sequence[tuple[str, Renderer]], out: Path) -> tuple[Path, ...]:
+    """Render every output into a temporary directory, then move them all into ``out``.
+
+    Args:
+        plan: (file name, render function) pairs.
+        out: the output directory (created if needed).
+
+    Returns:
+        The final paths.
+
+    Raises:
+        RenderError: the directory cannot be created or written.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".taxloss-", dir=out))
+    except OSError as exc:
+        raise RenderError(f"{out}: cannot create the output directory: {exc.strerror}") from None
+    try:
+        for name, render in plan:
+            render(staging / name)
+        final = []
+        for name, _ in plan:
+            os.replace(staging / name, out / name)
+            final.append(out / name)
+        return tuple(final)
+    except OSError as exc:
+        raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(options: BuildOptions, out: Path) -> Built:
+    """Build the report and write every output into ``out``.
+
+    Raises:
+        TaxlossError: any user-fixable problem; nothing is written in that case.
+    """
+    report = build_report(options)
+    if options.year is not None and options.year not in report.tax_years:
+        log.info("tax year %s has no disposals; writing empty forms", options.year)
+    plan = planned_outputs(report, options)
+    written = write_outputs(plan, out)
+    return Built(report, written, form_years(report, options.year))
+
+
+__all__ = [
+    "BuildOptions",
+    "Built",
+    "TaxlossError",
+    "build",
+    "build_report",
+    "load_rule",
+    "load_trades",
+]

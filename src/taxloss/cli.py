@@ -1,0 +1,201 @@
+"""The ``taxloss`` command line. The only module that prints or exits.
+
+User-fixable problems (``TaxlossError``) print one ``path:line:`` line each to stderr and exit
+2 with no traceback; usage errors exit 2 (click); anything else is a bug and exits 1 with its
+traceback. All logic lives in ``api.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from taxloss import __version__, api, jurisdiction
+from taxloss.errors import TaxlossError, format_error
+from taxloss.model import BasisScope, Method
+from taxloss.render.text import render_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FILES = click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+
+
+def user_errors(command: F) -> F:
+    """Print a TaxlossError as its ``path:line:`` lines and exit 2."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TaxlossError as exc:
+            click.echo(format_error(exc), err=True)
+            sys.exit(2)
+
+    return run  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="taxloss")
+def main() -> None:
+    """taxloss: crypto capital gains and losses from exchange exports, computed locally.
+
+    Not tax advice: review the results with a tax professional.
+    """
+
+
+def common_options(command: F) -> F:
+    """Options shared by build and compare."""
+    options = [
+        click.option(
+            "--country",
+            default="us",
+            show_default=True,
+            help="Bundled rule file to use (see 'taxloss rules').",
+        ),
+        click.option(
+            "--rules",
+            "rules_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Use this rule file instead of --country.",
+        ),
+        click.option(
+            "--basis-scope",
+            type=click.Choice([s.value for s in BasisScope]),
+            help="Pool lots across all wallets (universal) or per wallet, for all years. "
+            "Default: the rule file (US: universal to 2024-12-31, wallet from 2025).",
+        ),
+        click.option(
+            "--timezone",
+            help="IANA zone for tax dates and for timestamps without a "
+            "zone, e.g. America/New_York. Default: the rule file's (UTC).",
+        ),
+        click.option(
+            "--prices",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="CSV 'date,asset,price' of fair values for rows with no fiat value. "
+            "Default: none (such rows are an error).",
+        ),
+        click.option(
+            "--allow-missing-basis",
+            is_flag=True,
+            help="Give units with no matching "
+            "acquisition a zero basis (short-term), with a warning on every output, "
+            "instead of stopping. Default: off.",
+        ),
+        click.option(
+            "--format",
+            "format_name",
+            help="Skip detection and read every file with "
+            "this parser (see 'taxloss detect'). Default: detect from the header.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command()
+@FILES
+@common_options
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification: fifo, lifo or hifo. Default: the rule file's (US: fifo).",
+)
+@click.option(
+    "--year",
+    help="Write forms only for this tax year (report.json always has all "
+    "years). Default: every year with a disposal.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("taxloss-report"),
+    show_default=True,
+    help="Output directory.",
+)
+@click.option("--taxpayer-name", default="", help="Name printed on the forms. Default: blank.")
+@click.option(
+    "--taxpayer-id", default="", help="Identifying number printed on the forms. Default: blank."
+)
+@user_errors
+def build(
+    files: tuple[Path, ...],
+    country: str,
+    rules_file: Path | None,
+    basis_scope: str | None,
+    timezone: str | None,
+    prices: Path | None,
+    allow_missing_basis: bool,
+    format_name: str | None,
+    method: str | None,
+    year: str | None,
+    out_dir: Path,
+    taxpayer_name: str,
+    taxpayer_id: str,
+) -> None:
+    """Build the reports (report.json, disposals.csv, Form 8949 XLSX) from FILES."""
+    options = api.BuildOptions(
+        files=files,
+        country=country,
+        rules_file=rules_file,
+        method=Method(method) if method else None,
+        basis_scope=BasisScope(basis_scope) if basis_scope else None,
+        year=year,
+        timezone=timezone,
+        prices=prices,
+        allow_missing_basis=allow_missing_basis,
+        format=format_name,
+        taxpayer={"name": taxpayer_name, "id": taxpayer_id},
+    )
+    built = api.build(options, out_dir)
+    click.echo(render_text(built.report, built.years, rows=False), nl=False)
+    click.echo("")
+    click.echo("Wrote:")
+    for path in built.written:
+        click.echo(f"  {path}")
+    if built.report.warnings:
+        click.echo(
+            f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
+        )
+
+
+@main.command()
+@FILES
+@click.option("--format", "format_name", help="Check that FILES parse with this parser.")
+@user_errors
+def detect(files: tuple[Path, ...], format_name: str | None) -> None:
+    """Show which export format claims each file, and why."""
+    from taxloss.parsers import detect_file
+
+    for path in files:
+        found = detect_file(path, str(path), format_name)
+        click.echo(f"{path}: {found.name} ({found.reason})")
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+@user_errors
+def rules(rule_id: str | None) -> None:
+    """List the bundled rule files, or describe one (e.g. 'taxloss rules us')."""
+    if rule_id is None:
+        for name in jurisdiction.bundled_ids():
+            rule = jurisdiction.load_bundled(name)
+            click.echo(f"{rule.id:<4} {rule.name} (version {rule.version}, rules/{name}.toml)")
+        return
+    click.echo(jurisdiction.describe(jurisdiction.load_bundled(rule_id)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

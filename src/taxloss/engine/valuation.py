@@ -1,0 +1,440 @@
+"""Value trades in the rule's fiat and turn them into single-asset engine events.
+
+Fair value of an exchange comes from, in order (issue #2): a fiat quote; the row's
+``fiat_value``; a quote in a stablecoin the rule lists in ``valuation.usd_equivalent`` (recorded
+as an assumption); a ``--prices`` row for the asset received, then for the asset given. When
+none applies, the row is reported as needing a price; nothing is ever valued at zero silently.
+
+Fees (reference §1.2): an acquisition fee adds to basis, a disposal fee reduces the amount
+realized, a crypto-for-crypto fee is charged to the side named by ``fees.crypto_to_crypto``, and
+a fee paid in a digital asset is itself a disposal of those units at fair value.
+Must not import anything but ``taxloss.model``, ``taxloss.errors`` and the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from decimal import Decimal
+
+from taxloss.engine.calendar import local_date, tax_year_label
+from taxloss.engine.transfers import Match, units_received, units_sent
+from taxloss.errors import Problem
+from taxloss.model import (
+    DisposalKind,
+    Event,
+    EventKind,
+    Income,
+    Notice,
+    PriceTable,
+    Rule,
+    Trade,
+    TradeKind,
+)
+from taxloss.money import ZERO, plain
+
+FIAT, OTHER_FIAT, STABLE, CRYPTO = "fiat", "other_fiat", "stable", "crypto"
+
+
+@dataclass(slots=True)
+class Valued:
+    """What valuation produced: engine events, income records, assumptions and problems."""
+
+    events: list[Event] = field(default_factory=list)
+    income: list[Income] = field(default_factory=list)
+    expenses: list[Income] = field(default_factory=list)
+    assumptions: list[Notice] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One side of an exchange: an asset and a positive quantity."""
+
+    asset: str
+    quantity: Decimal
+
+
+class Valuer:
+    """Values trades for one rule, price table and reporting zone."""
+
+    def __init__(self, rule: Rule, prices: PriceTable, tz: tzinfo) -> None:
+        self.rule = rule
+        self.prices = prices
+        self.tz = tz
+        self.out = Valued()
+        self._fiat_like = {rule.fiat, *rule.other_fiat}
+
+    def classify(self, asset: str) -> str:
+        """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto."""
+        if asset == self.rule.fiat:
+            return FIAT
+        if asset in self.rule.other_fiat:
+            return OTHER_FIAT
+        if asset in self.rule.usd_equivalent:
+            return STABLE
+        return CRYPTO
+
+    def is_fiat_like(self, asset: str) -> bool:
+        """True for government currencies, which taxloss never tracks as lots."""
+        return asset in self._fiat_like
+
+    # -- pricing -----------------------------------------------------------------------------
+
+    def price_of(self, trade: Trade, asset: str, quantity: Decimal, day: date) -> Decimal | None:
+        """Value ``quantity`` of ``asset`` from the rule (fiat, stablecoin) or ``--prices``.
+
+        Returns None when no source applies (the caller reports the row).
+        """
+        kind = self.classify(asset)
+        if kind == FIAT:
+            return quantity
+        if kind == STABLE:
+            self.out.assumptions.append(
+                Notice(
+                    "stablecoin_at_par",
+                    f"{asset} valued at 1 {self.rule.fiat} per unit "
+                    f"(valuation.usd_equivalent in {self.rule.path})",
+                    trade.source,
+                )
+            )
+            return quantity
+        found = self.prices.get(day, asset)
+        if found is None:
+            return None
+        self.out.assumptions.append(
+            Notice(
+                "price_from_file",
+                f"{asset} at {plain(found.price)} {self.rule.fiat} on {day} "
+                f"from --prices {found.source}",
+                trade.source,
+            )
+        )
+        return quantity * found.price
+
+    def exchange_value(
+        self, trade: Trade, legs: list[Leg], day: date
+    ) -> tuple[Decimal | None, str]:
+        """Fair value of an exchange of ``legs`` (received leg first) and where it came from."""
+        for leg in legs:
+            if self.classify(leg.asset) == FIAT:
+                return leg.quantity, "fiat quote"
+        if trade.fiat_value is not None:
+            return trade.fiat_value, "fiat_value"
+        for wanted in (STABLE, OTHER_FIAT, CRYPTO):
+            for leg in legs:
+                if self.classify(leg.asset) == wanted:
+                    value = self.price_of(trade, leg.asset, leg.quantity, day)
+                    if value is not None:
+                        return value, f"{leg.asset} price"
+        return None, ""
+
+    def fee_value(
+        self, trade: Trade, legs: list[Leg], value: Decimal | None, day: date
+    ) -> Decimal | None:
+        """Fiat value of the row's fee, or None if it cannot be valued."""
+        assert trade.fee_quantity is not None
+        asset, quantity = trade.fee_asset, trade.fee_quantity
+        if self.classify(asset) in (FIAT, STABLE, OTHER_FIAT):
+            return self.price_of(trade, asset, quantity, day)
+        for leg in legs:
+            if leg.asset == asset and value is not None and leg.quantity > 0:
+                # The trade's own exchange rate is the fair value of its fee units.
+                return quantity * value / leg.quantity
+        return self.price_of(trade, asset, quantity, day)
+
+    def need_price(self, trade: Trade, what: str) -> None:
+        """Record that a row cannot be valued, with what would fix it."""
+        self.out.problems.append(
+            Problem(
+                trade.source,
+                f"needs a {self.rule.fiat} value for {what} on "
+                f"{local_date(trade.timestamp, self.tz)}: give fiat_value in the row, or a "
+                f"--prices row 'date,asset,price'",
+                column="fiat_value",
+            )
+        )
+
+    # -- events ------------------------------------------------------------------------------
+
+    def spot(self, trade: Trade) -> None:
+        """Turn a spot trade (buy, sell, forced sale, spend, fee, income) into events."""
+        kind = trade.kind
+        main = Leg(trade.asset, trade.quantity)
+        quote = (
+            Leg(trade.quote_asset, trade.quote_quantity)
+            if trade.quote_asset and trade.quote_quantity is not None
+            else None
+        )
+        received: Leg | None
+        given: Leg | None
+        if kind is TradeKind.BUY:
+            received, given = main, quote
+        elif kind is TradeKind.INCOME:
+            received, given = main, None
+        elif kind in (TradeKind.SELL, TradeKind.FORCED_SALE):
+            received, given = quote, main
+        else:  # spend, fee: units leave for goods or services
+            received, given = None, main
+        legs = [leg for leg in (received, given) if leg is not None]
+        day = local_date(trade.timestamp, self.tz)
+        value, _ = self.exchange_value(trade, legs, day)
+        if value is None:
+            self.need_price(trade, " and ".join(f"{plain(x.quantity)} {x.asset}" for x in legs))
+            return
+        fee = ZERO
+        fee_asset = trade.fee_asset if trade.fee_quantity else ""
+        if fee_asset:
+            found = self.fee_value(trade, legs, value, day)
+            if found is None:
+                self.need_price(
+                    trade, f"the fee of {plain(trade.fee_quantity or ZERO)} {fee_asset}"
+                )
+                return
+            fee = found
+        if kind is TradeKind.FEE:
+            fee, fee_asset = ZERO, ""
+        given_fiat = given is None or self.is_fiat_like(given.asset)
+        received_fiat = received is None or self.is_fiat_like(received.asset)
+        if given is not None and received is not None and given_fiat and received_fiat:
+            self.out.problems.append(
+                Problem(trade.source, "both sides are fiat: not a digital-asset trade", "type")
+            )
+            return
+        # Who bears the fee: the acquisition when paying fiat (or receiving income), the
+        # disposal when receiving fiat, and the rule's choice for crypto-for-crypto.
+        if kind is TradeKind.INCOME or given_fiat:
+            on_disposal = False
+        elif received_fiat:
+            on_disposal = True
+        else:
+            on_disposal = self.rule.crypto_fee_allocation == "disposed_asset"
+        step = 0
+        if given is not None and not given_fiat:
+            units = given.quantity
+            proceeds = value - fee if on_disposal else value
+            if fee_asset == given.asset:
+                units += trade.fee_quantity or ZERO
+                proceeds += fee
+            disposal_kind = {
+                TradeKind.FORCED_SALE: DisposalKind.FORCED_SALE,
+                TradeKind.SPEND: DisposalKind.SPEND,
+                TradeKind.FEE: DisposalKind.FEE,
+            }.get(kind, DisposalKind.EXCHANGE if not received_fiat else DisposalKind.SALE)
+            self.emit(
+                trade,
+                EventKind.DISPOSE,
+                given.asset,
+                units,
+                proceeds,
+                step,
+                fee=fee if on_disposal else ZERO,
+                disposal_kind=disposal_kind,
+                liquidation=kind is TradeKind.FORCED_SALE,
+            )
+            step += 1
+        if received is not None and not received_fiat:
+            units = received.quantity
+            basis = value if on_disposal else value + fee
+            if fee_asset == received.asset:
+                units -= trade.fee_quantity or ZERO
+                basis -= fee
+            if units <= 0 or basis < 0:
+                self.out.problems.append(
+                    Problem(
+                        trade.source, "the fee is larger than the units received", "fee_quantity"
+                    )
+                )
+                return
+            self.emit(
+                trade,
+                EventKind.ACQUIRE,
+                received.asset,
+                units,
+                basis,
+                step,
+                fee=ZERO if on_disposal else fee,
+            )
+            step += 1
+            if kind is TradeKind.INCOME:
+                self.out.income.append(
+                    Income(
+                        trade.timestamp,
+                        day,
+                        tax_year_label(day, self.rule),
+                        received.asset,
+                        received.quantity,
+                        value,
+                        trade.wallet,
+                        trade.source,
+                    )
+                )
+        legs_assets = {leg.asset for leg in legs}
+        if fee_asset and fee_asset not in legs_assets and not self.is_fiat_like(fee_asset):
+            # Reference §1.1 / Treas. Reg. §1.1001-7(b)(1)(ii): paying a fee in a digital asset
+            # disposes of those units; the amount realized is their fair value.
+            self.emit(
+                trade,
+                EventKind.DISPOSE,
+                fee_asset,
+                trade.fee_quantity or ZERO,
+                fee,
+                step,
+                disposal_kind=DisposalKind.FEE,
+            )
+
+    def emit(
+        self,
+        trade: Trade,
+        kind: EventKind,
+        asset: str,
+        quantity: Decimal,
+        value: Decimal,
+        step: int,
+        *,
+        fee: Decimal = ZERO,
+        disposal_kind: DisposalKind = DisposalKind.SALE,
+        liquidation: bool = False,
+    ) -> None:
+        """Append one event for ``trade``."""
+        self.out.events.append(
+            Event(
+                trade.timestamp,
+                kind,
+                asset,
+                quantity,
+                value,
+                trade.wallet,
+                trade.source,
+                step,
+                fee=fee,
+                disposal_kind=disposal_kind,
+                liquidation=liquidation,
+            )
+        )
+
+    def transfer(self, trades: list[Trade], match: Match, number: int) -> None:
+        """Events for a matched transfer: units leave at the withdrawal, arrive at the deposit.
+
+        Units lost on the way are a fee, which is a disposal in the US (issue #2, reference
+        §1.1): it needs a fair value like any other disposal.
+        """
+        withdrawal, deposit = trades[match.withdrawal], trades[match.deposit]
+        lost = match.sent - match.received
+        fee = ZERO
+        if lost > 0:
+            if withdrawal.fiat_value is not None and withdrawal.quantity > 0:
+                fee = withdrawal.fiat_value * lost / withdrawal.quantity
+            else:
+                day = local_date(withdrawal.timestamp, self.tz)
+                found = self.price_of(withdrawal, withdrawal.asset, lost, day)
+                if found is None:
+                    self.need_price(
+                        withdrawal, f"the transfer fee of {plain(lost)} {withdrawal.asset}"
+                    )
+                    return
+                fee = found
+        self.out.events.append(
+            Event(
+                withdrawal.timestamp,
+                EventKind.SEND,
+                withdrawal.asset,
+                match.sent,
+                fee,
+                withdrawal.wallet,
+                withdrawal.source,
+                transfer=number,
+                received=match.received,
+                disposal_kind=DisposalKind.TRANSFER_FEE,
+            )
+        )
+        self.out.events.append(
+            Event(
+                deposit.timestamp,
+                EventKind.RECEIVE,
+                deposit.asset,
+                match.received,
+                ZERO,
+                deposit.wallet,
+                deposit.source,
+                transfer=number,
+            )
+        )
+
+    def unmatched(self, trade: Trade) -> None:
+        """An unmatched withdrawal leaves our books; an unmatched deposit has unknown basis."""
+        if trade.kind is TradeKind.WITHDRAWAL:
+            self.out.events.append(
+                Event(
+                    trade.timestamp,
+                    EventKind.REMOVE,
+                    trade.asset,
+                    units_sent(trade),
+                    ZERO,
+                    trade.wallet,
+                    trade.source,
+                )
+            )
+        else:
+            self.out.events.append(
+                Event(
+                    trade.timestamp,
+                    EventKind.ADD_UNKNOWN,
+                    trade.asset,
+                    units_received(trade),
+                    ZERO,
+                    trade.wallet,
+                    trade.source,
+                )
+            )
+
+
+def value_trades(
+    trades: list[Trade], matches: list[Match], rule: Rule, prices: PriceTable, tz: tzinfo
+) -> Valued:
+    """Value every trade and build the engine's event list (unsorted).
+
+    Args:
+        trades: all trades, sorted.
+        matches: matched transfers (indexes into ``trades``).
+        rule: the rule in force.
+        prices: user prices.
+        tz: reporting zone (for price dates and tax years).
+
+    Returns:
+        Events, income, assumptions and any rows that could not be valued.
+    """
+    valuer = Valuer(rule, prices, tz)
+    matched: dict[int, int] = {}
+    for number, match in enumerate(matches):
+        matched[match.withdrawal] = number
+        matched[match.deposit] = number
+    for index, trade in enumerate(trades):
+        kind = trade.kind
+        if kind in (TradeKind.DEPOSIT, TradeKind.WITHDRAWAL):
+            if index in matched:
+                number = matched[index]
+                if matches[number].withdrawal == index:
+                    valuer.transfer(trades, matches[number], number)
+            else:
+                valuer.unmatched(trade)
+        elif kind in SPOT_KINDS:
+            valuer.spot(trade)
+        else:
+            valuer.out.problems.append(
+                Problem(trade.source, f"type {kind.value!r} is not supported yet", "type")
+            )
+    return valuer.out
+
+
+SPOT_KINDS = frozenset(
+    {
+        TradeKind.BUY,
+        TradeKind.SELL,
+        TradeKind.FORCED_SALE,
+        TradeKind.SPEND,
+        TradeKind.FEE,
+        TradeKind.INCOME,
+    }
+)

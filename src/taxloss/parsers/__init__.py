@@ -1,0 +1,244 @@
+"""Parser registry: find which export format a file is (from its header row alone) and read it.
+
+Each parser module registers a class with ``@register(name)``. A parser has ``title``,
+``layouts`` (known header rows, for messages), ``detect(header) -> bool`` (pure) and
+``parse(table, options) -> Iterator[Trade]``. Detection uses the single matching parser; no
+match, or several, is an ``InputError`` naming the formats concerned. ``--format`` skips it.
+pandas and logging are allowed here; the engine, renderers and CLI never see a DataFrame.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Protocol
+
+from taxloss.errors import InputError, Problem
+from taxloss.model import InputFile, SourceRef, Trade
+from taxloss.parsers.table import (
+    Table,
+    header_candidates,
+    is_xlsx,
+    normalize,
+    read_table,
+    read_text,
+    xlsx_to_text,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What a parser needs beyond the file: the wallet name and the zone of naive times."""
+
+    wallet: str
+    timezone: tzinfo | None = None
+
+
+class Parser(Protocol):
+    """The interface every registered parser class provides (as static/class methods)."""
+
+    name: str
+    title: str
+    layouts: tuple[tuple[str, ...], ...]
+    download: str
+
+    @staticmethod
+    def detect(header: tuple[str, ...]) -> bool: ...
+
+    @staticmethod
+    def parse(table: Table, options: ParseOptions) -> Iterator[Trade]: ...
+
+
+REGISTRY: dict[str, type[Parser]] = {}
+
+
+def register(name: str) -> Callable[[type], type]:
+    """Class decorator: register a parser under ``name`` (the ``--format`` value)."""
+
+    def wrap(cls: type) -> type:
+        if name in REGISTRY:
+            raise ValueError(f"parser {name!r} registered twice")
+        cls.name = name  # type: ignore[attr-defined]
+        REGISTRY[name] = cls
+        return cls
+
+    return wrap
+
+
+def parsers() -> dict[str, type[Parser]]:
+    """All registered parsers by name (importing the parser modules on first use)."""
+    _load_all()
+    return REGISTRY
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One input file after parsing: its trades and the facts for the report's cover."""
+
+    trades: list[Trade]
+    info: InputFile
+    reason: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Which parser claims a file, and why."""
+
+    name: str
+    title: str
+    header_line: int
+    reason: str
+    sheet: str = ""
+
+
+def _sheets(path: Path, display: str) -> list[tuple[str, str | None]]:
+    if is_xlsx(path):
+        return [(title, text) for title, text in xlsx_to_text(path, display)]
+    return [("", None)]
+
+
+def detect_file(path: Path, display: str, forced: str | None = None) -> Detection:
+    """Find the one parser that claims a file by its header row.
+
+    Args:
+        path: the file.
+        display: the path as the user named it.
+        forced: a ``--format`` name: skip detection and use this parser.
+
+    Returns:
+        The detection result.
+
+    Raises:
+        InputError: unknown format name; no parser, or several, claim the file.
+    """
+    registry = parsers()
+    if forced is not None and forced not in registry:
+        raise InputError(
+            Problem(
+                SourceRef(display, 1),
+                f"unknown --format {forced!r}: expected one of {', '.join(sorted(registry))}",
+            )
+        )
+    candidates = [registry[forced]] if forced else list(registry.values())
+    for sheet, text in _sheets(path, display):
+        for line, header, _raw in header_candidates(path, display, text):
+            claimed = [p for p in candidates if p.detect(header)]
+            if len(claimed) > 1:
+                names = ", ".join(p.name for p in claimed)
+                raise InputError(
+                    Problem(
+                        SourceRef(display, line),
+                        f"header matches several formats ({names}): choose one with --format",
+                    )
+                )
+            if claimed:
+                parser = claimed[0]
+                how = "--format" if forced else "header row"
+                where = f" of sheet {sheet!r}" if sheet else ""
+                reason = f"{how} at line {line}{where} matches {parser.title}"
+                return Detection(parser.name, parser.title, line, reason, sheet)
+    raise InputError(_unrecognised(path, display, candidates))
+
+
+def _unrecognised(path: Path, display: str, candidates: list[type[Parser]]) -> list[Problem]:
+    sheets = _sheets(path, display)
+    heads = [h for _, text in sheets for h in header_candidates(path, display, text)]
+    if not heads:
+        return [Problem(SourceRef(display, 1), "the file is empty: expected a header row")]
+    line, _, raw = heads[0]
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|' characters")):
+        if delimiter in raw:
+            cells = tuple(normalize(c) for c in next(csv.reader([raw], delimiter=delimiter)))
+            if any(p.detect(cells) for p in candidates):
+                return [
+                    Problem(
+                        SourceRef(display, line),
+                        f"columns are separated by {name}: "
+                        "expected commas (save the file as comma-separated CSV)",
+                        column="header",
+                    )
+                ]
+    best, best_score, best_layout = None, -1.0, ()
+    for _, cand_header, _ in heads:
+        have = set(cand_header)
+        for parser in candidates:
+            for layout in parser.layouts:
+                wanted = set(layout)
+                score = len(have & wanted) / len(have | wanted) if have | wanted else 0.0
+                if score > best_score:
+                    best, best_score, best_layout = parser, score, layout
+    supported = ", ".join(sorted(p.name for p in candidates))
+    message = f"no supported export format recognised from the header row; supported: {supported}"
+    if best is not None and best_score > 0:
+        missing = [c for c in best_layout if c not in {c for _, h, _ in heads for c in h}]
+        message += f"; nearest: {best.name} ({best.title})"
+        if missing:
+            message += f", which needs column(s) {', '.join(missing)}"
+    return [Problem(SourceRef(display, line), message, column="header")]
+
+
+def read_file(
+    path: Path,
+    display: str,
+    options: ParseOptions,
+    forced: str | None = None,
+) -> ParsedFile:
+    """Detect a file's format and parse it into validated trades.
+
+    Args:
+        path: the file.
+        display: the path as the user named it (used in every ``SourceRef``).
+        options: wallet name and the zone for naive timestamps.
+        forced: a ``--format`` name, or None to detect.
+
+    Returns:
+        The trades and the file's facts (sha256, row count, first and last date).
+
+    Raises:
+        InputError: the format is unknown, or rows are invalid (all of them at once).
+    """
+    detection = detect_file(path, display, forced)
+    parser = parsers()[detection.name]
+    text = None
+    if detection.sheet:
+        text = dict(xlsx_to_text(path, display))[detection.sheet]
+    table = read_table(path, display, parser.detect, sheet_text=text)
+    if table is None:  # pragma: no cover - detect_file just found this header
+        raise InputError(Problem(SourceRef(display, 1), "header row not found"))
+    trades = list(parser.parse(table, options))
+    log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    info = InputFile(
+        path=display,
+        sha256=digest,
+        format=parser.name,
+        rows=sum(1 for line in table.lines if line > 0),
+        first=min((t.timestamp for t in trades), default=None),
+        last=max((t.timestamp for t in trades), default=None),
+    )
+    return ParsedFile(trades, info, detection.reason)
+
+
+def _load_all() -> None:
+    # Import for the side effect of @register; each module is one export format family.
+    from taxloss.parsers import generic  # noqa: F401
+
+
+__all__ = [
+    "Detection",
+    "ParseOptions",
+    "ParsedFile",
+    "Table",
+    "detect_file",
+    "parsers",
+    "read_file",
+    "read_text",
+    "register",
+]

@@ -1,0 +1,140 @@
+"""Turn number and timestamp text from exports into exact Decimals and aware UTC datetimes.
+
+Shared by every parser so that a quirk (thousands separators, ``$`` signs, ``0.5BTC``,
+``(12.50)`` negatives, ``3.6E-05``) is handled the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from dateutil import parser as dateparser
+
+from taxloss.money import D
+
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_CURRENCY = "$€£¥₩"
+
+
+class BadValue(ValueError):
+    """A cell that is not what the column promises; the message says what was expected."""
+
+
+def strict_number(text: str) -> Decimal:
+    """Parse a plain number (``-12.5``, ``1e-8``): no separators, symbols or units.
+
+    Raises:
+        BadValue: with the expected form.
+    """
+    cleaned = text.strip()
+    if not _PLAIN.fullmatch(cleaned):
+        hint = " (no thousands separators)" if "," in cleaned else ""
+        raise BadValue(f"expected a number like 1234.56{hint}, found {text.strip()!r}")
+    return D(cleaned)
+
+
+def loose_number(text: str, unit: str = "") -> Decimal:
+    """Parse a number as exchanges print it: ``$1,234.56``, ``-€5``, ``(12.50)``,
+    ``0.5BTC``, ``2.00000000 ETH``, ``-3.605E-05``.
+
+    Args:
+        text: the cell.
+        unit: a unit suffix to strip if present (e.g. the asset).
+
+    Raises:
+        BadValue: if nothing numeric remains.
+    """
+    cleaned = text.strip().replace("\u2212", "-")
+    negative = False
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        negative, cleaned = True, cleaned[1:-1].strip()
+    if unit and cleaned.upper().endswith(unit.upper()):
+        cleaned = cleaned[: -len(unit)].strip()
+    sign = ""
+    if cleaned[:1] in "+-":
+        sign, cleaned = cleaned[0], cleaned[1:].strip()
+    cleaned = cleaned.lstrip(_CURRENCY).strip()
+    if cleaned[:1] in "+-" and not sign:
+        sign, cleaned = cleaned[0], cleaned[1:]
+    cleaned = cleaned.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    if not _PLAIN.fullmatch(cleaned):
+        raise BadValue(f"expected a number, found {text.strip()!r}")
+    try:
+        value = D(sign + cleaned)
+    except InvalidOperation:
+        raise BadValue(f"expected a number, found {text.strip()!r}") from None
+    return -value if negative else value
+
+
+def split_amount(text: str, known_assets: frozenset[str] | set[str]) -> tuple[Decimal, str]:
+    """Split a number with the asset glued on (``0.01500000BTC``, ``1,035.75USDT``).
+
+    Tickers may contain digits (``1INCH``, ``1000SATS``), so the asset is the longest known
+    ticker that ends the text, else the trailing letters.
+
+    Raises:
+        BadValue: if no number precedes the asset.
+    """
+    cleaned = text.strip().replace(" ", "")
+    for size in range(min(len(cleaned) - 1, 12), 0, -1):
+        tail = cleaned[-size:].upper()
+        if tail in known_assets and _PLAIN.fullmatch(cleaned[:-size].replace(",", "")):
+            return loose_number(cleaned[:-size]), tail
+    match = re.fullmatch(r"([-+]?[\d,]*\.?\d+(?:[eE][-+]?\d+)?)([A-Za-z][A-Za-z0-9]*)", cleaned)
+    if not match:
+        raise BadValue(f"expected an amount with its asset, like 0.015BTC, found {text.strip()!r}")
+    return loose_number(match.group(1)), match.group(2).upper()
+
+
+def fixed_offset(hours: int, minutes: int = 0) -> tzinfo:
+    """A fixed UTC offset such as ``UTC+08:00`` named in an export's header."""
+    return timezone(timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes))
+
+
+def parse_timestamp(text: str, assume: tzinfo | None) -> datetime:
+    """Parse an export timestamp and convert it to aware UTC.
+
+    Args:
+        text: ISO 8601 (``2025-03-01T14:05:00Z``, ``2025-03-01 14:05:00+01:00``), or a
+            common export form (``2024-03-12 14:05:09 UTC``, ``Jan. 28, 2022, 12:13 AM``).
+        assume: the zone of a timestamp without one (the zone the export documents, or
+            ``--timezone``); None makes a naive timestamp an error.
+
+    Raises:
+        BadValue: unparsable, or naive with no zone to assume.
+    """
+    cleaned = text.strip()
+    if not cleaned:
+        raise BadValue("expected a date and time, found an empty cell")
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        moment = _loose_timestamp(cleaned)
+    if moment.tzinfo is None:
+        if assume is None:
+            raise BadValue(
+                f"{cleaned!r} has no time zone: add Z or an offset like +00:00, or pass --timezone"
+            )
+        moment = moment.replace(tzinfo=assume)
+    return moment.astimezone(UTC)
+
+
+def _loose_timestamp(cleaned: str) -> datetime:
+    text = cleaned
+    zone: tzinfo | None = None
+    upper = text.upper()
+    for suffix in (" UTC", " GMT", "UTC", " Z"):
+        if upper.endswith(suffix):
+            text, zone = text[: -len(suffix)].strip(), UTC
+            break
+    try:
+        moment = dateparser.parse(text.replace(".,", ","), dayfirst=False, fuzzy=False)
+    except (ValueError, OverflowError, TypeError):
+        raise BadValue(
+            f"expected an ISO 8601 date and time like 2025-03-01T14:05:00Z, found {cleaned!r}"
+        ) from None
+    if zone is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment

@@ -1,0 +1,282 @@
+"""Machine-readable outputs: ``report.json`` and ``disposals.csv``.
+
+Money is a decimal string rounded once (``render.figures``); each year's totals are sums of
+its rounded rows; quantities are exact. Key order and row order are fixed, and nothing depends
+on the clock, so a rerun writes identical bytes.
+Sees only ``Report``; must not import the engine, parsers or CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from taxloss import __version__
+from taxloss.model import Lot, Notice, Report, SourceRef, Term, Transfer
+from taxloss.money import plain
+from taxloss.render.figures import (
+    NOT_ADVICE,
+    Row,
+    Totals,
+    all_rows,
+    income_by_year,
+    money,
+    text_money,
+    year_figures,
+)
+
+SCHEMA = "taxloss.report/1"
+
+DISPOSAL_FIELDS = (
+    "tax_year",
+    "asset",
+    "description",
+    "quantity",
+    "acquired",
+    "disposed",
+    "term",
+    "box",
+    "proceeds",
+    "cost_basis",
+    "adjustments",
+    "codes",
+    "gain_loss",
+    "wallet",
+    "kind",
+    "liquidation",
+    "missing_basis",
+    "fee",
+    "acquired_at",
+    "disposed_at",
+    "sale_source",
+    "lot_source",
+)
+
+
+def _ts(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
+def _src(source: SourceRef | None) -> str | None:
+    return str(source) if source is not None else None
+
+
+def disposal_record(row: Row, report: Report) -> dict[str, Any]:
+    """One disposal as report.json / disposals.csv fields (in ``DISPOSAL_FIELDS`` order)."""
+    d = row.disposal
+    return {
+        "tax_year": d.tax_year,
+        "asset": d.asset,
+        "description": row.description,
+        "quantity": plain(d.quantity),
+        "acquired": row.acquired.isoformat(),
+        "disposed": row.disposed.isoformat(),
+        "term": d.term.value,
+        "box": d.box,
+        "proceeds": text_money(row.proceeds),
+        "cost_basis": text_money(row.cost_basis),
+        "adjustments": text_money(row.adjustment),
+        "codes": row.codes,
+        "gain_loss": text_money(row.gain),
+        "wallet": d.wallet,
+        "kind": d.kind.value,
+        "liquidation": d.liquidation,
+        "missing_basis": d.missing_basis,
+        "fee": text_money(money(d.fee, report.rule)),
+        "acquired_at": _ts(d.acquired),
+        "disposed_at": _ts(d.disposed),
+        "sale_source": str(d.sale_source),
+        "lot_source": str(d.lot_source),
+    }
+
+
+def _totals(totals: Totals) -> dict[str, Any]:
+    return {
+        "proceeds": text_money(totals.proceeds),
+        "cost_basis": text_money(totals.cost_basis),
+        "adjustments": text_money(totals.adjustment),
+        "gain_loss": text_money(totals.gain),
+        "rows": totals.rows,
+    }
+
+
+def _lot(lot: Lot, report: Report) -> dict[str, Any]:
+    return {
+        "asset": lot.asset,
+        "wallet": lot.wallet,
+        "quantity": plain(lot.quantity),
+        "cost_basis": text_money(money(lot.cost_basis, report.rule)) if lot.basis_known else None,
+        "basis_known": lot.basis_known,
+        "acquired_at": _ts(lot.acquired),
+        "source": str(lot.source),
+    }
+
+
+def _transfer(transfer: Transfer) -> dict[str, Any]:
+    return {
+        "asset": transfer.asset,
+        "matched": transfer.matched,
+        "sent": plain(transfer.sent),
+        "received": plain(transfer.received),
+        "fee_units": plain(transfer.fee),
+        "from_wallet": transfer.from_wallet or None,
+        "to_wallet": transfer.to_wallet or None,
+        "sent_at": _ts(transfer.sent_at),
+        "received_at": _ts(transfer.received_at),
+        "withdrawal_source": _src(transfer.withdrawal_source),
+        "deposit_source": _src(transfer.deposit_source),
+        "reason": transfer.reason,
+    }
+
+
+def _notice(notice: Notice) -> dict[str, Any]:
+    return {"code": notice.code, "message": notice.message, "source": _src(notice.source)}
+
+
+def build_json(
+    report: Report, extra_years: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Assemble report.json as ordered plain data.
+
+    Args:
+        report: the report.
+        extra_years: per-year objects to merge (e.g. ``loss_offset``), keyed by year label.
+
+    Returns:
+        A JSON-ready dict.
+    """
+    rule = report.rule
+    rows = all_rows(report)
+    years: dict[str, Any] = {}
+    income = income_by_year(report)
+    for year in sorted(set(report.tax_years) | set(income)):
+        figures = year_figures(report, year, rows)
+        years[year] = {
+            "short_term": _totals(figures.short),
+            "long_term": _totals(figures.long),
+            "total": _totals(figures.total),
+            "boxes": {
+                f"{section.box}": {
+                    "part": "I" if section.term is Term.SHORT else "II",
+                    "schedule_d_line": section.schedule_d_line,
+                    **_totals(section.totals),
+                }
+                for section in figures.sections
+            },
+            "liquidations": figures.liquidations,
+            "ordinary_income": text_money(income.get(year, Decimal(0))),
+        }
+        if extra_years and year in extra_years:
+            years[year].update(extra_years[year])
+    return {
+        "schema": SCHEMA,
+        "version": __version__,
+        "not_tax_advice": NOT_ADVICE,
+        "country": rule.country,
+        "rule": {
+            "id": rule.id,
+            "name": rule.name,
+            "version": rule.version,
+            "file": rule.path,
+            "sha256": rule.sha256,
+        },
+        "method": report.method.value,
+        "basis_scope": report.basis_scope,
+        "timezone": report.timezone,
+        "currency": rule.fiat,
+        "inputs": [
+            {
+                "path": i.path,
+                "sha256": i.sha256,
+                "format": i.format,
+                "rows": i.rows,
+                "first": _ts(i.first),
+                "last": _ts(i.last),
+            }
+            for i in report.inputs
+        ],
+        "tax_years": years,
+        "disposals": [disposal_record(row, report) for row in rows],
+        "open_lots": [_lot(lot, report) for lot in report.open_lots],
+        "transfers": [_transfer(t) for t in report.transfers],
+        "allocations": [
+            {
+                "wallet": a.wallet,
+                "asset": a.asset,
+                "quantity": plain(a.quantity),
+                "cost_basis": text_money(money(a.cost_basis, rule)),
+                "acquired_at": _ts(a.acquired),
+                "lot_source": str(a.lot_source),
+                "rule": a.rule,
+            }
+            for a in report.allocations
+        ],
+        "income": [
+            {
+                "tax_year": i.tax_year,
+                "received": i.received_on.isoformat(),
+                "asset": i.asset,
+                "quantity": plain(i.quantity),
+                "fiat_value": text_money(money(i.fiat_value, rule)),
+                "wallet": i.wallet,
+                "kind": i.kind,
+                "source": str(i.source),
+            }
+            for i in report.income
+        ],
+        "warnings": [_notice(n) for n in report.warnings],
+        "assumptions": [_notice(n) for n in report.assumptions],
+    }
+
+
+def _default(value: object) -> str:
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def render_json(
+    report: Report, out: Path, extra_years: dict[str, dict[str, Any]] | None = None
+) -> Path:
+    """Write report.json.
+
+    Args:
+        report: the report.
+        out: the file to write.
+        extra_years: per-year objects to merge (see ``build_json``).
+
+    Returns:
+        ``out``.
+    """
+    data = build_json(report, extra_years)
+    out.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
+    )
+    return out
+
+
+def render_csv(report: Report, out: Path) -> Path:
+    """Write disposals.csv: one row per Form 8949 line, the same fields as report.json.
+
+    Args:
+        report: the report.
+        out: the file to write.
+
+    Returns:
+        ``out``.
+    """
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(DISPOSAL_FIELDS)
+        for row in all_rows(report):
+            record = disposal_record(row, report)
+            writer.writerow(
+                ["true" if v is True else "false" if v is False else v for v in record.values()]
+            )
+    return out

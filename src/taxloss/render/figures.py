@@ -1,0 +1,198 @@
+"""The one place where exact amounts become printed figures.
+
+Every renderer (JSON, CSV, XLSX, PDF, text) takes its rows and totals from here, so they agree
+to the cent: each amount is rounded once with the rule's quantum and mode, a row's gain is its
+rounded proceeds minus rounded basis plus rounded adjustment (so every printed row adds up),
+and every total is the sum of the rounded rows above it.
+Sees only ``Report`` and model records; must not import the engine, parsers or CLI.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from taxloss.model import Disposal, Report, Rule, Term
+from taxloss.money import ZERO, plain, quantize
+
+NOT_ADVICE = (
+    "Not tax advice. taxloss computes figures from your exports with the stated rule file and "
+    "method; a tax professional should review them before you file."
+)
+
+#: Schedule D (Form 1040) line fed by each Form 8949 box (reference §1.7; lines 3/10 for C/I
+#: and F/L confirmed for 2025 [S29]; "A or G", "B or H", "D or J", "E or K" marked VERIFY).
+SCHEDULE_D_LINE = {
+    "A": "1b",
+    "G": "1b",
+    "B": "2",
+    "H": "2",
+    "C": "3",
+    "I": "3",
+    "D": "8b",
+    "J": "8b",
+    "E": "9",
+    "K": "9",
+    "F": "10",
+    "L": "10",
+}
+
+PART = {Term.SHORT: "Part I", Term.LONG: "Part II"}
+TERM_WORD = {Term.SHORT: "short-term", Term.LONG: "long-term"}
+
+
+def money(value: Decimal, rule: Rule) -> Decimal:
+    """Round an exact amount once, with ``rounding.quantum`` and ``rounding.mode``."""
+    return quantize(value, rule.rounding_quantum, rule.rounding_mode)
+
+
+def text_money(value: Decimal) -> str:
+    """A rounded amount as a JSON/CSV string: ``"-5100.00"``."""
+    return f"{value:f}"
+
+
+def describe(disposal: Disposal) -> str:
+    """Form 8949 column (a): e.g. ``0.5 BTC``, or the position's own description."""
+    return disposal.description or f"{plain(disposal.quantity)} {disposal.asset}"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One printed Form 8949 row; amounts already rounded."""
+
+    number: int
+    disposal: Disposal
+    description: str
+    acquired: date
+    disposed: date
+    proceeds: Decimal
+    cost_basis: Decimal
+    codes: str
+    adjustment: Decimal
+    gain: Decimal
+
+
+@dataclass(slots=True)
+class Totals:
+    """Sums of rounded rows."""
+
+    proceeds: Decimal = ZERO
+    cost_basis: Decimal = ZERO
+    adjustment: Decimal = ZERO
+    gain: Decimal = ZERO
+    rows: int = 0
+
+    def add(self, row: Row) -> None:
+        """Add one printed row."""
+        self.proceeds += row.proceeds
+        self.cost_basis += row.cost_basis
+        self.adjustment += row.adjustment
+        self.gain += row.gain
+        self.rows += 1
+
+    def merge(self, other: Totals) -> None:
+        """Add another set of totals."""
+        self.proceeds += other.proceeds
+        self.cost_basis += other.cost_basis
+        self.adjustment += other.adjustment
+        self.gain += other.gain
+        self.rows += other.rows
+
+
+@dataclass(slots=True)
+class Section:
+    """All rows of one tax year with one Form 8949 box (one part)."""
+
+    term: Term
+    box: str
+    rows: list[Row] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+
+    @property
+    def schedule_d_line(self) -> str:
+        """The Schedule D line this box's totals go on."""
+        return SCHEDULE_D_LINE.get(self.box, "")
+
+
+@dataclass(slots=True)
+class YearFigures:
+    """Printed figures of one tax year."""
+
+    year: str
+    sections: list[Section]
+    short: Totals
+    long: Totals
+    liquidations: int = 0
+
+    @property
+    def total(self) -> Totals:
+        """Short plus long."""
+        both = Totals()
+        both.merge(self.short)
+        both.merge(self.long)
+        return both
+
+
+def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
+    """Round one disposal into a printed row whose columns add up."""
+    proceeds = money(disposal.proceeds, rule)
+    basis = money(disposal.cost_basis, rule)
+    adjustment = money(disposal.adjustment, rule)
+    return Row(
+        number=number,
+        disposal=disposal,
+        description=describe(disposal),
+        acquired=disposal.acquired_on,
+        disposed=disposal.disposed_on,
+        proceeds=proceeds,
+        cost_basis=basis,
+        codes=disposal.codes,
+        adjustment=adjustment,
+        gain=proceeds - basis + adjustment,
+    )
+
+
+def all_rows(report: Report) -> list[Row]:
+    """Every disposal as a printed row, numbered in report order (the audit numbering)."""
+    return [printed_row(i + 1, d, report.rule) for i, d in enumerate(report.disposals)]
+
+
+def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -> YearFigures:
+    """Group one tax year's rows by term and box, with totals of the rounded rows.
+
+    Args:
+        report: the report.
+        year: a tax-year label from ``report.tax_years``.
+        rows: pre-computed printed rows (default: computed from the report).
+
+    Returns:
+        The year's sections (short-term boxes first, then long-term, boxes in letter order).
+    """
+    sections: dict[tuple[Term, str], Section] = {}
+    short, long = Totals(), Totals()
+    liquidations = 0
+    for row in rows if rows is not None else all_rows(report):
+        disposal = row.disposal
+        if disposal.tax_year != year:
+            continue
+        key = (disposal.term, disposal.box)
+        section = sections.get(key)
+        if section is None:
+            section = sections[key] = Section(disposal.term, disposal.box)
+        section.rows.append(row)
+        section.totals.add(row)
+        (short if disposal.term is Term.SHORT else long).add(row)
+        liquidations += disposal.liquidation
+    ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box))
+    return YearFigures(year, ordered, short, long, liquidations)
+
+
+def income_by_year(report: Report) -> dict[str, Decimal]:
+    """Ordinary income received in kind, per tax year, as sums of rounded rows."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for item in report.income:
+        totals[item.tax_year] += money(item.fiat_value, report.rule)
+    return dict(totals)

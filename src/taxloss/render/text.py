@@ -1,0 +1,87 @@
+"""Plain-text views of a report: the CLI's summary and the readable golden for tests.
+
+Same rows and totals as every other output (``render.figures``).
+Sees only ``Report``; must not import the engine, parsers or CLI.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from taxloss.model import Report, Term
+from taxloss.render.figures import NOT_ADVICE, PART, Row, Totals, all_rows, year_figures
+
+
+def amount(value: Decimal) -> str:
+    """``1,234.50`` or ``(5,100.00)`` for a loss, as on the forms."""
+    text = f"{abs(value):,.2f}"
+    return f"({text})" if value < 0 else text
+
+
+def row_line(row: Row) -> str:
+    """One Form 8949 row as a fixed-width line."""
+    flags = " LIQ" if row.disposal.liquidation else ""
+    flags += " MISSING-BASIS" if row.disposal.missing_basis else ""
+    return (
+        f"{row.description:<28} {row.acquired.isoformat():>10} {row.disposed.isoformat():>10} "
+        f"{amount(row.proceeds):>15} {amount(row.cost_basis):>15} {row.codes:>4} "
+        f"{amount(row.adjustment):>10} {amount(row.gain):>15}{flags}"
+    )
+
+
+def _totals_line(label: str, totals: Totals) -> str:
+    return (
+        f"{label:<50} {amount(totals.proceeds):>15} {amount(totals.cost_basis):>15} "
+        f"{'':>4} {amount(totals.adjustment):>10} {amount(totals.gain):>15}"
+    )
+
+
+def render_text(report: Report, years: tuple[str, ...] | None = None, rows: bool = True) -> str:
+    """The report as text: header facts, then per year each part/box with rows and totals.
+
+    Args:
+        report: the report.
+        years: tax years to show (default: all with disposals).
+        rows: include every row (False: totals only, for the terminal).
+
+    Returns:
+        The text, ending with a newline.
+    """
+    rule = report.rule
+    lines = [
+        f"taxloss report: {rule.name} ({rule.path}, version {rule.version})",
+        f"method {report.method.value.upper()}; basis scope {report.basis_scope}; "
+        f"time zone {report.timezone}; currency {rule.fiat}",
+    ]
+    for item in report.inputs:
+        lines.append(f"input {item.path} ({item.format}, {item.rows} rows)")
+    printed = all_rows(report)
+    for year in years if years is not None else report.tax_years:
+        figures = year_figures(report, year, printed)
+        lines.append("")
+        lines.append(f"Tax year {year}")
+        if not figures.sections:
+            lines.append("  no disposals")
+        for section in figures.sections:
+            word = "short-term" if section.term is Term.SHORT else "long-term"
+            line = f", Schedule D line {section.schedule_d_line}" if section.schedule_d_line else ""
+            lines.append(f"  {PART[section.term]} ({word}), box {section.box}{line}")
+            if rows:
+                lines.extend("    " + row_line(r) for r in section.rows)
+            lines.append(
+                "    " + _totals_line(f"total ({section.totals.rows} rows)", section.totals)
+            )
+        lines.append("  " + _totals_line("short-term total", figures.short))
+        lines.append("  " + _totals_line("long-term total", figures.long))
+        lines.append("  " + _totals_line("net gain or (loss)", figures.total))
+        if figures.liquidations:
+            lines.append(f"  liquidations / forced sales: {figures.liquidations} rows")
+    if report.warnings:
+        lines.append("")
+        lines.append(f"Warnings ({len(report.warnings)}):")
+        lines.extend(
+            f"  {n.source}: {n.message}" if n.source else f"  {n.message}" for n in report.warnings
+        )
+    lines.append("")
+    lines.append(NOT_ADVICE)
+    return "\n".join(lines) + "\n"
