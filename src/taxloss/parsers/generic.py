@@ -132,14 +132,14 @@ class GenericCsv:
             if kind in NEEDS_QUOTE:
                 if not quote_asset:
                     bad("quote_asset", f"a {kind_text} needs the asset paid or received, e.g. USD")
-                if quote_quantity is None:
+                if quote_quantity is None and not get["quote_quantity"][index].strip():
                     bad("quote_quantity", f"a {kind_text} needs the amount paid or received")
-                elif quote_quantity <= 0:
+                elif quote_quantity is not None and quote_quantity <= 0:
                     bad("quote_quantity", "expected a positive number")
             elif kind in DERIVATIVE:
                 if not quote_asset:
                     bad("quote_asset", "expected the settlement asset, e.g. USDT")
-                if quote_quantity is None:
+                if quote_quantity is None and not get["quote_quantity"][index].strip():
                     bad("quote_quantity", "expected the signed amount settled")
             elif (
                 kind is not None

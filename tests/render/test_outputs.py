@@ -1,0 +1,107 @@
+"""report.json, disposals.csv, the Form 8949 XLSX and the text view: values read back, totals
+equal the sums of the printed rows, goldens, determinism and formula safety."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from taxloss.api import BuildOptions, build_report
+from taxloss.model import Report
+from taxloss.render.data import render_csv, render_json
+from taxloss.render.text import render_text
+from taxloss.render.xlsx_8949 import render_xlsx_8949
+
+
+def test_json_year_totals_are_sums_of_rounded_rows(report: Report, tmp_path: Path) -> None:
+    data = json.loads(render_json(report, tmp_path / "r.json").read_text())
+    assert data["schema"] == "taxloss.report/1"
+    assert set(data["tax_years"]) == {"2023", "2024", "2025"}
+    for year, figures in data["tax_years"].items():
+        rows = [d for d in data["disposals"] if d["tax_year"] == year]
+        for term in ("short", "long"):
+            mine = [d for d in rows if d["term"] == term]
+            block = figures[f"{term}_term"]
+            for field in ("proceeds", "cost_basis", "adjustments", "gain_loss"):
+                assert Decimal(block[field]) == sum((Decimal(d[field]) for d in mine), Decimal(0))
+            assert block["rows"] == len(mine)
+        box_gain = sum((Decimal(b["gain_loss"]) for b in figures["boxes"].values()), Decimal(0))
+        assert box_gain == Decimal(figures["total"]["gain_loss"])
+    for row in data["disposals"]:
+        assert Decimal(row["gain_loss"]) == (
+            Decimal(row["proceeds"]) - Decimal(row["cost_basis"]) + Decimal(row["adjustments"])
+        )
+
+
+def test_csv_has_the_same_rows_as_json(report: Report, tmp_path: Path) -> None:
+    data = json.loads(render_json(report, tmp_path / "r.json").read_text())
+    with render_csv(report, tmp_path / "d.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(data["disposals"])
+    for mine, theirs in zip(rows, data["disposals"], strict=True):
+        assert mine["gain_loss"] == theirs["gain_loss"]
+        assert mine["sale_source"] == theirs["sale_source"]
+        assert mine["liquidation"] == ("true" if theirs["liquidation"] else "false")
+
+
+def workbook_text(path: Path) -> str:
+    """Every non-empty cell of every sheet, as 'sheet!A1 = value' lines."""
+    book = openpyxl.load_workbook(path)
+    lines = []
+    for sheet in book.worksheets:
+        lines.append(f"[{sheet.title}] freeze={sheet.freeze_panes} filter={sheet.auto_filter.ref}")
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.value != "":
+                    fmt = f" ({cell.number_format})" if cell.number_format != "General" else ""
+                    lines.append(f"{cell.coordinate} = {cell.value!r}{fmt}")
+    return "\n".join(lines) + "\n"
+
+
+def test_xlsx_sheets_rows_and_totals(report: Report, tmp_path: Path, golden) -> None:
+    path = render_xlsx_8949(report, tmp_path / "f.xlsx", "2025")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Part I box I", "Part II box L", "Audit", "Warnings"]
+    for name in ("Part I box I", "Part II box L"):
+        sheet = book[name]
+        values = list(sheet.iter_rows(min_row=2, values_only=True))
+        body, total = values[:-1], values[-1]
+        for column in (3, 4, 6, 7):  # (d), (e), (g), (h)
+            assert sum((Decimal(str(r[column])) for r in body), Decimal(0)) == Decimal(
+                str(total[column])
+            )
+        for row in body:
+            assert round(row[3] - row[4] + row[6], 2) == round(row[7], 2)
+    assert "liquidation" in [c.value for c in book["Part I box I"]["I"]]
+    golden("us-liquidated-trader.form8949-2025.xlsx.txt", workbook_text(path))
+
+
+def test_xlsx_is_byte_identical_on_rerun(report: Report, tmp_path: Path) -> None:
+    first = render_xlsx_8949(report, tmp_path / "a.xlsx", "2025").read_bytes()
+    second = render_xlsx_8949(report, tmp_path / "b.xlsx", "2025").read_bytes()
+    assert first == second
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("evil.csv").write_text(
+        "timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet\n"
+        "2025-01-02T00:00:00Z,buy,=HYPERLINK(1),1,USD,10,@cmd\n"
+        "2025-01-03T00:00:00Z,sell,=HYPERLINK(1),1,USD,12,@cmd\n",
+        encoding="utf-8",
+    )
+    report = build_report(BuildOptions(files=(Path("evil.csv"),)))
+    path = render_xlsx_8949(report, tmp_path / "e.xlsx", "2025")
+    sheet = openpyxl.load_workbook(path)["Part I box I"]
+    assert sheet["A2"].value == "1 =HYPERLINK(1)"
+    audit = openpyxl.load_workbook(path)["Audit"]
+    assert audit["E2"].value == "=HYPERLINK(1)" and audit["E2"].data_type == "s"
+    assert audit["O2"].value == "@cmd" and audit["O2"].data_type == "s"
+
+
+def test_text_view_golden(report: Report, golden) -> None:
+    golden("us-liquidated-trader.report.txt", render_text(report))
