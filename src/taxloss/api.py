@@ -25,9 +25,13 @@ from taxloss.model import BasisScope, InputFile, Method, PriceTable, Report, Rul
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import render_csv, render_json
+from taxloss.render.figures import Printed
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 
 log = logging.getLogger(__name__)
+
+#: What ``--outputs`` can select; each is written only if the rule file's ``forms`` allow it.
+OUTPUT_KINDS = ("json", "csv", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class BuildOptions:
     allow_missing_basis: bool = False
     format: str | None = None
     taxpayer: dict[str, str] = field(default_factory=dict)
+    outputs: tuple[str, ...] = OUTPUT_KINDS
 
 
 @dataclass(frozen=True)
@@ -176,19 +181,22 @@ Renderer = Callable[[Path], Path]
 
 def planned_outputs(report: Report, options: BuildOptions) -> list[tuple[str, Renderer]]:
     """(file name, render function) for every output of a build, in writing order."""
-    plan: list[tuple[str, Renderer]] = [
-        ("report.json", lambda p: render_json(report, p)),
-        ("disposals.csv", lambda p: render_csv(report, p)),
-    ]
+    wanted = set(options.outputs)
+    forms = report.rule.forms
+    figures = Printed(report)
+    plan: list[tuple[str, Renderer]] = []
+    if "json" in wanted and "json" in forms:
+        plan.append(("report.json", lambda p: render_json(report, p, figures=figures)))
+    if "csv" in wanted and "csv" in forms:
+        plan.append(("disposals.csv", lambda p: render_csv(report, p, figures)))
     for year in form_years(report, options.year):
-        if "xlsx_8949" in report.rule.forms:
-            plan.append(
-                (
-                    f"form8949-{year}.xlsx",
-                    lambda p, y=year: render_xlsx_8949(report, p, y, options.taxpayer),
-                )
-            )  # type: ignore[misc]
+        if "xlsx" in wanted and "xlsx_8949" in forms:
+            plan.append((f"form8949-{year}.xlsx", _xlsx(report, year, options, figures)))
     return plan
+
+
+def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) -> Renderer:
+    return lambda path: render_xlsx_8949(report, path, year, options.taxpayer, figures)
 
 
 def write_outputs(plan: Sequence[tuple[str, Renderer]], out: Path) -> tuple[Path, ...]:

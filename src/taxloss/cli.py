@@ -104,6 +104,18 @@ def common_options(command: F) -> F:
     return command
 
 
+def parse_outputs(text: str) -> tuple[str, ...]:
+    """Split and check ``--outputs``."""
+    names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = [n for n in names if n not in api.OUTPUT_KINDS]
+    if unknown or not names:
+        kinds = ", ".join(api.OUTPUT_KINDS)
+        raise click.BadParameter(
+            f"expected a comma-separated list of {kinds}", param_hint="--outputs"
+        )
+    return names
+
+
 @main.command()
 @FILES
 @common_options
@@ -125,6 +137,13 @@ def common_options(command: F) -> F:
     show_default=True,
     help="Output directory.",
 )
+@click.option(
+    "--outputs",
+    default=",".join(api.OUTPUT_KINDS),
+    show_default=True,
+    help="Comma-separated outputs to write: json (report.json), csv "
+    "(disposals.csv), xlsx (form8949-<year>.xlsx).",
+)
 @click.option("--taxpayer-name", default="", help="Name printed on the forms. Default: blank.")
 @click.option(
     "--taxpayer-id", default="", help="Identifying number printed on the forms. Default: blank."
@@ -142,6 +161,7 @@ def build(
     method: str | None,
     year: str | None,
     out_dir: Path,
+    outputs: str,
     taxpayer_name: str,
     taxpayer_id: str,
 ) -> None:
@@ -158,6 +178,7 @@ def build(
         allow_missing_basis=allow_missing_basis,
         format=format_name,
         taxpayer={"name": taxpayer_name, "id": taxpayer_id},
+        outputs=parse_outputs(outputs),
     )
     built = api.build(options, out_dir)
     click.echo(render_text(built.report, built.years, rows=False), nl=False)

@@ -73,7 +73,7 @@ def quantize(value: Decimal, quantum: Decimal, mode: str) -> Decimal:
         The rounded amount (negative zero normalised to zero).
     """
     rounded = value.quantize(quantum, rounding=mode)
-    return rounded + 0 if rounded.is_zero() else rounded
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def plain(value: Decimal) -> str:

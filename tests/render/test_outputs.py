@@ -99,8 +99,8 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, monkeypatch) 
     sheet = openpyxl.load_workbook(path)["Part I box I"]
     assert sheet["A2"].value == "1 =HYPERLINK(1)"
     audit = openpyxl.load_workbook(path)["Audit"]
-    assert audit["E2"].value == "=HYPERLINK(1)" and audit["E2"].data_type == "s"
-    assert audit["O2"].value == "@cmd" and audit["O2"].data_type == "s"
+    assert audit["D2"].value == "=HYPERLINK(1)" and audit["D2"].data_type == "s"
+    assert audit["L2"].value == "@cmd" and audit["L2"].data_type == "s"
 
 
 def test_text_view_golden(report: Report, golden) -> None:

@@ -34,6 +34,7 @@ def local_date(moment: datetime, tz: tzinfo) -> date:
     return moment.astimezone(tz).date() if tz is not UTC else moment.date()
 
 
+@lru_cache(maxsize=65_536)
 def anniversary(acquired: date, years: int, month_end_convention: bool) -> date:
     """The last day on which a disposal is still within the holding threshold.
 

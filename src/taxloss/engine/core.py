@@ -22,7 +22,7 @@ from taxloss.engine.calendar import (
     term_of,
     zone,
 )
-from taxloss.engine.lots import Key, LotBook
+from taxloss.engine.lots import Key, LotBook, resized
 from taxloss.engine.transfers import match_transfers, units_received, units_sent
 from taxloss.engine.valuation import value_trades
 from taxloss.errors import EngineError, InputError, InternalError, Problem, RuleError
@@ -38,6 +38,7 @@ from taxloss.model import (
     PriceTable,
     Report,
     Rule,
+    Term,
     Trade,
     TradeKind,
     Transfer,
@@ -148,6 +149,7 @@ class Run:
     acquired_basis: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     negative_seen: set[Key] = field(default_factory=set)
     _dates: dict[datetime, date] = field(default_factory=dict)
+    _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.book = LotBook(self.method)
@@ -159,6 +161,15 @@ class Run:
         found = self._dates.get(moment)
         if found is None:
             found = self._dates[moment] = local_date(moment, self.tz)
+        return found
+
+    def labels(self, disposed_on: date, term: Term) -> tuple[str, str]:
+        """Tax-year label and Form 8949 box for a disposal date and term (cached)."""
+        found = self._labels.get((disposed_on, term))
+        if found is None:
+            year = tax_year_start(disposed_on, self.rule)
+            found = (tax_year_label(disposed_on, self.rule), box_for(self.rule, year, term))
+            self._labels[(disposed_on, term)] = found
         return found
 
     def scope_on(self, day: date) -> BasisScope:
@@ -325,6 +336,7 @@ class Run:
             acquired = event.timestamp if missing else piece.acquired
             acquired_on = disposed_on if missing else self.day(piece.acquired)
             term = term_of(acquired_on, disposed_on, self.rule)
+            tax_year, box = self.labels(disposed_on, term)
             self.disposals.append(
                 Disposal(
                     asset=event.asset,
@@ -336,8 +348,8 @@ class Run:
                     proceeds=share,
                     cost_basis=piece.cost_basis,
                     term=term,
-                    tax_year=tax_year_label(disposed_on, self.rule),
-                    box=box_for(self.rule, tax_year_start(disposed_on, self.rule), term),
+                    tax_year=tax_year,
+                    box=box,
                     wallet=event.wallet,
                     kind=event.disposal_kind,
                     sale_source=event.source,
@@ -519,9 +531,9 @@ def _split(lot: Lot, quantity: Decimal) -> tuple[Lot, Lot | None]:
     if quantity >= lot.quantity:
         return lot, None
     basis = lot.cost_basis * quantity / lot.quantity
-    part = replace(lot, quantity=quantity, cost_basis=basis)
-    rest = replace(lot, quantity=lot.quantity - quantity, cost_basis=lot.cost_basis - basis)
-    return part, rest
+    return resized(lot, quantity, basis), resized(
+        lot, lot.quantity - quantity, lot.cost_basis - basis
+    )
 
 
 def _transfers(trades: list[Trade], matches: list, rule: Rule) -> list[Transfer]:  # type: ignore[type-arg]

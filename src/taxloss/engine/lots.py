@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -50,6 +49,12 @@ ORDERINGS: dict[Method, OrderKey] = {
 Key = tuple[str, str]
 
 
+def resized(lot: Lot, quantity: Decimal, cost_basis: Decimal) -> Lot:
+    """A copy of ``lot`` with another quantity and basis (faster than dataclasses.replace)."""
+    return Lot(lot.acquired, lot.asset, quantity, cost_basis, lot.source, lot.wallet,
+               lot.basis_known)  # fmt: skip
+
+
 class LotBook:
     """Open lots grouped by a key (``(wallet, asset)``, or ``("", asset)`` when universal)."""
 
@@ -85,10 +90,8 @@ class LotBook:
                 need -= lot.quantity
             else:
                 taken_basis = lot.cost_basis * need / lot.quantity
-                slices.append(replace(lot, quantity=need, cost_basis=taken_basis))
-                rest = replace(
-                    lot, quantity=lot.quantity - need, cost_basis=lot.cost_basis - taken_basis
-                )
+                slices.append(resized(lot, need, taken_basis))
+                rest = resized(lot, lot.quantity - need, lot.cost_basis - taken_basis)
                 heap[0] = (order, seq, rest)  # same key: the heap property still holds
                 need = Decimal(0)
         return slices, need

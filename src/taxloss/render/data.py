@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from taxloss import __version__
 from taxloss.model import Lot, Notice, Report, SourceRef, Term, Transfer
-from taxloss.money import plain
+from taxloss.money import plain, quantize
 from taxloss.render.figures import (
     NOT_ADVICE,
+    Printed,
     Row,
     Totals,
-    all_rows,
     income_by_year,
     money,
+    printed,
     text_money,
-    year_figures,
 )
 
 SCHEMA = "taxloss.report/1"
@@ -65,33 +65,47 @@ def _src(source: SourceRef | None) -> str | None:
     return str(source) if source is not None else None
 
 
-def disposal_record(row: Row, report: Report) -> dict[str, Any]:
-    """One disposal as report.json / disposals.csv fields (in ``DISPOSAL_FIELDS`` order)."""
+def disposal_values(row: Row, report: Report) -> tuple[object, ...]:
+    """One disposal's report.json / disposals.csv values, in ``DISPOSAL_FIELDS`` order."""
     d = row.disposal
-    return {
-        "tax_year": d.tax_year,
-        "asset": d.asset,
-        "description": row.description,
-        "quantity": plain(d.quantity),
-        "acquired": row.acquired.isoformat(),
-        "disposed": row.disposed.isoformat(),
-        "term": d.term.value,
-        "box": d.box,
-        "proceeds": text_money(row.proceeds),
-        "cost_basis": text_money(row.cost_basis),
-        "adjustments": text_money(row.adjustment),
-        "codes": row.codes,
-        "gain_loss": text_money(row.gain),
-        "wallet": d.wallet,
-        "kind": d.kind.value,
-        "liquidation": d.liquidation,
-        "missing_basis": d.missing_basis,
-        "fee": text_money(money(d.fee, report.rule)),
-        "acquired_at": _ts(d.acquired),
-        "disposed_at": _ts(d.disposed),
-        "sale_source": str(d.sale_source),
-        "lot_source": str(d.lot_source),
-    }
+    rule = report.rule
+    return (
+        d.tax_year,
+        d.asset,
+        row.description,
+        plain(d.quantity),
+        row.acquired.isoformat(),
+        row.disposed.isoformat(),
+        d.term.value,
+        d.box,
+        f"{row.proceeds:f}",
+        f"{row.cost_basis:f}",
+        f"{row.adjustment:f}",
+        row.codes,
+        f"{row.gain:f}",
+        d.wallet,
+        d.kind.value,
+        d.liquidation,
+        d.missing_basis,
+        f"{quantize(d.fee, rule.rounding_quantum, rule.rounding_mode):f}",
+        _ts(d.acquired),
+        _ts(d.disposed),
+        f"{d.sale_source.path}:{d.sale_source.line}",
+        f"{d.lot_source.path}:{d.lot_source.line}",
+    )
+
+
+def records(report: Report, figures: Printed | None = None) -> list[tuple[object, ...]]:
+    """Every disposal's values, computed once per ``Printed`` and shared by JSON and CSV."""
+    shown = printed(report, figures)
+    if shown.records is None:
+        shown.records = [disposal_values(row, report) for row in shown.rows]
+    return shown.records
+
+
+def disposal_record(row: Row, report: Report) -> dict[str, Any]:
+    """One disposal as a report.json object."""
+    return dict(zip(DISPOSAL_FIELDS, disposal_values(row, report), strict=True))
 
 
 def _totals(totals: Totals) -> dict[str, Any]:
@@ -138,7 +152,9 @@ def _notice(notice: Notice) -> dict[str, Any]:
 
 
 def build_json(
-    report: Report, extra_years: dict[str, dict[str, Any]] | None = None
+    report: Report,
+    extra_years: dict[str, dict[str, Any]] | None = None,
+    figures: Printed | None = None,
 ) -> dict[str, Any]:
     """Assemble report.json as ordered plain data.
 
@@ -150,24 +166,24 @@ def build_json(
         A JSON-ready dict.
     """
     rule = report.rule
-    rows = all_rows(report)
+    shown = printed(report, figures)
     years: dict[str, Any] = {}
     income = income_by_year(report)
     for year in sorted(set(report.tax_years) | set(income)):
-        figures = year_figures(report, year, rows)
+        figures_of_year = shown.year(year)
         years[year] = {
-            "short_term": _totals(figures.short),
-            "long_term": _totals(figures.long),
-            "total": _totals(figures.total),
+            "short_term": _totals(figures_of_year.short),
+            "long_term": _totals(figures_of_year.long),
+            "total": _totals(figures_of_year.total),
             "boxes": {
                 f"{section.box}": {
                     "part": "I" if section.term is Term.SHORT else "II",
                     "schedule_d_line": section.schedule_d_line,
                     **_totals(section.totals),
                 }
-                for section in figures.sections
+                for section in figures_of_year.sections
             },
-            "liquidations": figures.liquidations,
+            "liquidations": figures_of_year.liquidations,
             "ordinary_income": text_money(income.get(year, Decimal(0))),
         }
         if extra_years and year in extra_years:
@@ -200,7 +216,9 @@ def build_json(
             for i in report.inputs
         ],
         "tax_years": years,
-        "disposals": [disposal_record(row, report) for row in rows],
+        "disposals": [
+            dict(zip(DISPOSAL_FIELDS, values, strict=True)) for values in records(report, shown)
+        ],
         "open_lots": [_lot(lot, report) for lot in report.open_lots],
         "transfers": [_transfer(t) for t in report.transfers],
         "allocations": [
@@ -233,16 +251,31 @@ def build_json(
     }
 
 
-def _default(value: object) -> str:
-    if isinstance(value, Decimal):
-        return plain(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def dumps(value: Any, indent: int = 0) -> str:
+    """JSON text: objects indented, but each object inside a list on one line.
+
+    One disposal per line keeps report.json readable and diffable, and lets the C encoder
+    (which ``indent=`` disables) do the bulk of the work.
+    """
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{pad}{json.dumps(k)}: {dumps(v, indent + 2)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = (f"{pad}{json.dumps(v, ensure_ascii=False)}" for v in value)
+        return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render_json(
-    report: Report, out: Path, extra_years: dict[str, dict[str, Any]] | None = None
+    report: Report,
+    out: Path,
+    extra_years: dict[str, dict[str, Any]] | None = None,
+    figures: Printed | None = None,
 ) -> Path:
     """Write report.json.
 
@@ -250,23 +283,23 @@ def render_json(
         report: the report.
         out: the file to write.
         extra_years: per-year objects to merge (see ``build_json``).
+        figures: printed rows already computed for this report, if any.
 
     Returns:
         ``out``.
     """
-    data = build_json(report, extra_years)
-    out.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
-    )
+    data = build_json(report, extra_years, figures)
+    out.write_text(dumps(data) + "\n", encoding="utf-8")
     return out
 
 
-def render_csv(report: Report, out: Path) -> Path:
+def render_csv(report: Report, out: Path, figures: Printed | None = None) -> Path:
     """Write disposals.csv: one row per Form 8949 line, the same fields as report.json.
 
     Args:
         report: the report.
         out: the file to write.
+        figures: printed rows already computed for this report, if any.
 
     Returns:
         ``out``.
@@ -274,9 +307,6 @@ def render_csv(report: Report, out: Path) -> Path:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(DISPOSAL_FIELDS)
-        for row in all_rows(report):
-            record = disposal_record(row, report)
-            writer.writerow(
-                ["true" if v is True else "false" if v is False else v for v in record.values()]
-            )
+        for values in records(report, figures):
+            writer.writerow(["true" if v is True else "false" if v is False else v for v in values])
     return out

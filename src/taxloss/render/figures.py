@@ -138,9 +138,10 @@ class YearFigures:
 
 def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
     """Round one disposal into a printed row whose columns add up."""
-    proceeds = money(disposal.proceeds, rule)
-    basis = money(disposal.cost_basis, rule)
-    adjustment = money(disposal.adjustment, rule)
+    quantum, mode = rule.rounding_quantum, rule.rounding_mode
+    proceeds = quantize(disposal.proceeds, quantum, mode)
+    basis = quantize(disposal.cost_basis, quantum, mode)
+    adjustment = quantize(disposal.adjustment, quantum, mode)
     return Row(
         number=number,
         disposal=disposal,
@@ -158,6 +159,29 @@ def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
 def all_rows(report: Report) -> list[Row]:
     """Every disposal as a printed row, numbered in report order (the audit numbering)."""
     return [printed_row(i + 1, d, report.rule) for i, d in enumerate(report.disposals)]
+
+
+class Printed:
+    """A report's printed rows and per-year figures, computed once and shared by renderers."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.rows = all_rows(report)
+        self._years: dict[str, YearFigures] = {}
+        #: One tuple of report.json / disposals.csv values per row (filled by render.data).
+        self.records: list[tuple[object, ...]] | None = None
+
+    def year(self, label: str) -> YearFigures:
+        """The figures of one tax year (computed on first use)."""
+        found = self._years.get(label)
+        if found is None:
+            found = self._years[label] = year_figures(self.report, label, self.rows)
+        return found
+
+
+def printed(report: Report, given: Printed | None = None) -> Printed:
+    """Return ``given`` if it belongs to ``report``, else compute the printed figures."""
+    return given if given is not None and given.report is report else Printed(report)
 
 
 def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -> YearFigures:

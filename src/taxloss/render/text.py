@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from taxloss.model import Report, Term
-from taxloss.render.figures import NOT_ADVICE, PART, Row, Totals, all_rows, year_figures
+from taxloss.render.figures import NOT_ADVICE, PART, Printed, Row, Totals, printed
 
 
 def amount(value: Decimal) -> str:
@@ -36,7 +36,12 @@ def _totals_line(label: str, totals: Totals) -> str:
     )
 
 
-def render_text(report: Report, years: tuple[str, ...] | None = None, rows: bool = True) -> str:
+def render_text(
+    report: Report,
+    years: tuple[str, ...] | None = None,
+    rows: bool = True,
+    figures: Printed | None = None,
+) -> str:
     """The report as text: header facts, then per year each part/box with rows and totals.
 
     Args:
@@ -55,14 +60,14 @@ def render_text(report: Report, years: tuple[str, ...] | None = None, rows: bool
     ]
     for item in report.inputs:
         lines.append(f"input {item.path} ({item.format}, {item.rows} rows)")
-    printed = all_rows(report)
+    shown = printed(report, figures)
     for year in years if years is not None else report.tax_years:
-        figures = year_figures(report, year, printed)
+        year_figures = shown.year(year)
         lines.append("")
         lines.append(f"Tax year {year}")
-        if not figures.sections:
+        if not year_figures.sections:
             lines.append("  no disposals")
-        for section in figures.sections:
+        for section in year_figures.sections:
             word = "short-term" if section.term is Term.SHORT else "long-term"
             line = f", Schedule D line {section.schedule_d_line}" if section.schedule_d_line else ""
             lines.append(f"  {PART[section.term]} ({word}), box {section.box}{line}")
@@ -71,11 +76,11 @@ def render_text(report: Report, years: tuple[str, ...] | None = None, rows: bool
             lines.append(
                 "    " + _totals_line(f"total ({section.totals.rows} rows)", section.totals)
             )
-        lines.append("  " + _totals_line("short-term total", figures.short))
-        lines.append("  " + _totals_line("long-term total", figures.long))
-        lines.append("  " + _totals_line("net gain or (loss)", figures.total))
-        if figures.liquidations:
-            lines.append(f"  liquidations / forced sales: {figures.liquidations} rows")
+        lines.append("  " + _totals_line("short-term total", year_figures.short))
+        lines.append("  " + _totals_line("long-term total", year_figures.long))
+        lines.append("  " + _totals_line("net gain or (loss)", year_figures.total))
+        if year_figures.liquidations:
+            lines.append(f"  liquidations / forced sales: {year_figures.liquidations} rows")
     if report.warnings:
         lines.append("")
         lines.append(f"Warnings ({len(report.warnings)}):")
