@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from taxloss import jurisdiction
 from taxloss.engine import compute
 from taxloss.errors import InputError, Problem, RenderError, RuleError, TaxlossError
-from taxloss.model import BasisScope, InputFile, Method, PriceTable, Report, Rule, Trade
+from taxloss.model import BasisScope, InputFile, Method, Notice, PriceTable, Report, Rule, Trade
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import render_csv, render_json
@@ -87,9 +87,49 @@ def check_timezone(name: str | None) -> None:
         ) from None
 
 
+def drop_duplicates(
+    per_file: Sequence[tuple[str, list[Trade]]],
+) -> tuple[list[Trade], list[Notice]]:
+    """Count rows that two overlapping exports both contain once (issue #4).
+
+    A row repeats an earlier file's row when it has the same exchange id, or (without ids) the
+    same wallet, time, type, asset and amounts. Rows are never dropped within one file, where
+    identical fills in the same second are real.
+
+    Returns:
+        The kept trades and one notice per file that lost rows.
+    """
+    seen: dict[tuple[object, ...], str] = {}
+    kept: list[Trade] = []
+    notices: list[Notice] = []
+    for path, trades in per_file:
+        mine: dict[tuple[object, ...], str] = {}
+        dropped: dict[str, int] = {}
+        for trade in trades:
+            if trade.external_id:
+                key: tuple[object, ...] = ("id", trade.wallet, trade.kind, trade.external_id)
+            else:
+                key = ("row", trade.wallet, trade.timestamp, trade.kind, trade.asset,
+                       trade.quantity, trade.quote_asset, trade.quote_quantity)  # fmt: skip
+            earlier = seen.get(key)
+            if earlier is not None:
+                dropped[earlier] = dropped.get(earlier, 0) + 1
+                continue
+            mine[key] = path
+            kept.append(trade)
+        seen.update(mine)
+        for earlier, count in sorted(dropped.items()):
+            notices.append(
+                Notice("duplicates_dropped", f"{count} row(s) of {path} repeat rows of {earlier} "
+                       "(same exchange id, or same wallet, time, asset and amount) and were "
+                       "counted once")
+            )  # fmt: skip
+    return kept, notices
+
+
 def load_trades(
     files: Sequence[Path], timezone: str | None, forced_format: str | None
-) -> tuple[list[Trade], list[InputFile]]:
+) -> tuple[list[Trade], list[InputFile], list[Notice]]:
     """Parse every input file; problems from all files are raised together.
 
     Args:
@@ -98,13 +138,14 @@ def load_trades(
         forced_format: ``--format`` name, or None to detect.
 
     Returns:
-        All trades and one ``InputFile`` per file.
+        All trades (overlaps between files counted once), one ``InputFile`` per file, and a
+        notice for every file that repeated rows of another.
 
     Raises:
         InputError: every problem in every file.
     """
     tz = ZoneInfo(timezone) if timezone else None
-    trades: list[Trade] = []
+    per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
     for path in files:
@@ -116,11 +157,12 @@ def load_trades(
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        trades.extend(parsed.trades)
+        per_file.append((display, parsed.trades))
         inputs.append(parsed.info)
     if problems:
         raise InputError(problems)
-    return trades, inputs
+    trades, notices = drop_duplicates(per_file)
+    return trades, inputs, notices
 
 
 def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
@@ -156,7 +198,7 @@ def build_report(options: BuildOptions) -> Report:
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
-    trades, inputs = load_trades(options.files, options.timezone, options.format)
+    trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
     report = compute(
         trades,
         rule,
@@ -166,7 +208,12 @@ def build_report(options: BuildOptions) -> Report:
         timezone=options.timezone,
         allow_missing_basis=options.allow_missing_basis,
     )
-    return replace(report, inputs=tuple(inputs), generated_at=generated_at(inputs))
+    return replace(
+        report,
+        inputs=tuple(inputs),
+        generated_at=generated_at(inputs),
+        warnings=tuple(notices) + report.warnings,
+    )
 
 
 def form_years(report: Report, year: str | None) -> tuple[str, ...]:

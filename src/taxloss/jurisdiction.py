@@ -65,7 +65,7 @@ SCHEMA: Schema = {
     "tax_year": {"start_month": _INT, "start_day": _INT},
     "holding": {"long_term_years": _INT, "month_end_convention": _BOOL},
     "basis_scope": [{"scope": _STR, "start": Field((date,), False), "end": Field((date,), False)}],
-    "valuation": {"usd_equivalent": _LIST, "other_fiat": _LIST},
+    "valuation": {"usd_equivalent": _LIST, "other_fiat": _LIST, "unmatched_stablecoin_basis": _STR},
     "fees": {"crypto_to_crypto": _STR},
     "transfers": {"window_hours": _INT, "min_received_ratio": _NUM},
     "derivatives": {"funding": _STR},
@@ -298,6 +298,11 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         scope_periods=tuple(periods),
         usd_equivalent=strings("valuation.usd_equivalent", data["valuation"]["usd_equivalent"]),
         other_fiat=strings("valuation.other_fiat", data["valuation"]["other_fiat"]),
+        unmatched_stablecoin_basis=choice(
+            "valuation.unmatched_stablecoin_basis",
+            data["valuation"]["unmatched_stablecoin_basis"],
+            frozenset({"par", "unknown"}),
+        ),
         crypto_fee_allocation=choice(
             "fees.crypto_to_crypto", data["fees"]["crypto_to_crypto"], FEE_ALLOCATIONS
         ),
@@ -360,6 +365,7 @@ def describe(rule: Rule) -> str:
         + (", month-end acquisitions count whole months" if rule.month_end_convention else ""),
         f"  basis scope: {scopes}",
         f"  stablecoins valued at 1 {rule.fiat}: {', '.join(rule.usd_equivalent)}",
+        f"  stablecoins deposited with no known purchase: basis {rule.unmatched_stablecoin_basis}",
         f"  fee on a crypto-for-crypto trade charged to: {rule.crypto_fee_allocation}",
         f"  transfers: deposit within {rule.transfer_window_hours} h, receiving "
         f"{rule.transfer_min_ratio:%} to 100% of the units sent",

@@ -52,6 +52,7 @@ class TradeKind(enum.StrEnum):
     LIQUIDATION = "liquidation"
     FUNDING = "funding"
     INSURANCE_FEE = "insurance_fee"
+    COMMISSION = "commission"
     MARGIN_LOAN = "margin_loan"
     MARGIN_REPAY = "margin_repay"
     INTEREST = "interest"
@@ -67,6 +68,7 @@ class DisposalKind(enum.StrEnum):
     FEE = "fee"
     TRANSFER_FEE = "transfer_fee"
     POSITION = "position"
+    SETTLEMENT = "settlement"
 
 
 class FilingStatus(enum.StrEnum):
@@ -112,6 +114,7 @@ class Trade:
     note: str = ""
     position: str = ""
     opened: datetime | None = None
+    side: str = ""
 
 
 class EventKind(enum.StrEnum):
@@ -123,6 +126,7 @@ class EventKind(enum.StrEnum):
     RECEIVE = "receive"
     REMOVE = "remove"
     ADD_UNKNOWN = "add_unknown"
+    SETTLE = "settle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,14 @@ class Event:
     received: Decimal = Decimal(0)
     description: str = ""
     acquired: datetime | None = None
+    contract: str = ""
+    component: str = ""
+    credit: bool = False
+    group: str = ""
+    side: str = ""
+    size: Decimal = Decimal(0)
+    par: bool = False
+    lots: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +341,7 @@ class Rule:
     scope_periods: tuple[ScopePeriod, ...]
     usd_equivalent: tuple[str, ...]
     other_fiat: tuple[str, ...]
+    unmatched_stablecoin_basis: str
     crypto_fee_allocation: str
     transfer_window_hours: int
     transfer_min_ratio: Decimal

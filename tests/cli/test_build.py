@@ -236,3 +236,20 @@ def test_detect_names_the_parser_and_why(runner) -> None:
     assert result.output.endswith(
         "us-liquidated-trader.csv: generic (header row at line 1 matches taxloss generic CSV)\n"
     )
+
+
+def test_overlapping_exports_are_counted_once(runner, tmp_path) -> None:
+    first = tmp_path / "a.csv"
+    first.write_text(
+        EXAMPLE_1.replace("\n", ",ex\n").replace("fee_quantity,ex", "fee_quantity,wallet"),
+        encoding="utf-8",
+    )
+    second = tmp_path / "b.csv"
+    second.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(first), str(second), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text())
+    assert len(data["disposals"]) == 2
+    (notice,) = [w for w in data["warnings"] if w["code"] == "duplicates_dropped"]
+    assert notice["message"].startswith(f"3 row(s) of {second} repeat rows of {first}")

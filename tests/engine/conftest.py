@@ -42,7 +42,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         counter["n"] += 1
         path = Path(f"w{counter['n']}.csv")
         path.write_text(header + "\n" + textwrap.dedent(body).strip() + "\n", encoding="utf-8")
-        trades, _ = load_trades([path], None, None)
+        trades, _, _ = load_trades([path], None, None)
         rule = kwargs.pop("rule", None) or jurisdiction.load_bundled("us")
         return compute(trades, rule, method, **kwargs)
 

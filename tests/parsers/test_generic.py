@@ -44,7 +44,7 @@ def test_row_errors_are_reported_together_with_line_and_column(parse, write_csv)
     assert errors(parse, path) == [
         "bad.csv:3: type: unknown type 'swap': expected one of buy, sell, forced_sale, deposit, "
         "withdrawal, income, spend, fee, realized_pnl, liquidation, funding, insurance_fee, "
-        "margin_loan, margin_repay, interest",
+        "commission, margin_loan, margin_repay, interest",
         "bad.csv:4: quantity: expected a number like 1234.56, found '1.2.3'",
         "bad.csv:5: timestamp: expected an ISO 8601 date and time like 2025-03-01T14:05:00Z, "
         "found 'yesterday'",
@@ -86,7 +86,7 @@ def test_missing_required_column(parse, write_csv) -> None:
         "missing.csv:1: header: no supported export format recognised from the header row; "
         "supported: generic; nearest: generic (taxloss generic CSV), which needs column(s) "
         "quantity, quote_quantity, fee_asset, fee_quantity, fiat_value, wallet, id, note, "
-        "position, opened"
+        "position, opened, side"
     ]
 
 

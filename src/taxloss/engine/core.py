@@ -30,14 +30,17 @@ from taxloss.model import (
     Allocation,
     BasisScope,
     Disposal,
+    DisposalKind,
     Event,
     EventKind,
+    Income,
     Lot,
     Method,
     Notice,
     PriceTable,
     Report,
     Rule,
+    SourceRef,
     Term,
     Trade,
     TradeKind,
@@ -50,6 +53,82 @@ EXTERNAL = "(outside the data)"
 
 #: Books must balance to far below a cent; exact decimals differ only at the 60th digit.
 BOOK_TOLERANCE = Decimal("1e-20")
+
+#: Issue #4: a per-contract, per-year difference above a cent is reported.
+RECONCILE_TOLERANCE = Decimal("0.01")
+
+CONTRACT_SUFFIXES = ("-PERP", "_PERP", "-SWAP", "PERP")
+
+
+@dataclass
+class Position:
+    """The flows of one derivative position (or one contract on one day) before it becomes a
+    Form 8949 row: proceeds are the credits, basis the debits, so gain = net realized PnL."""
+
+    contract: str
+    wallet: str
+    first_source: SourceRef
+    close_source: SourceRef | None = None
+    last_source: SourceRef | None = None
+    proceeds: Decimal = ZERO
+    basis: Decimal = ZERO
+    fees: Decimal = ZERO
+    exchange: Decimal = ZERO
+    size: Decimal = ZERO
+    opened: datetime | None = None
+    last: datetime | None = None
+    close_at: datetime | None = None
+    liquidated: bool = False
+    has_ids: bool = False
+    sides: set[str] = field(default_factory=set)
+    parts: set[str] = field(default_factory=set)
+
+    def add(self, event: Event, amount: Decimal) -> None:
+        """Add one flow (``amount`` = proceeds for a credit, basis for a debit)."""
+        if event.credit:
+            self.proceeds += amount
+            self.exchange += event.value
+        else:
+            self.basis += amount
+            self.exchange -= event.value
+            if event.component in ("commission", "insurance"):
+                self.fees += event.value
+        self.parts.add(event.component)
+        self.size += event.size
+        self.liquidated = self.liquidated or event.liquidation
+        self.has_ids = self.has_ids or "|id:" in event.group
+        if event.side:
+            self.sides.add(event.side)
+        if event.acquired is not None and (self.opened is None or event.acquired < self.opened):
+            self.opened = event.acquired
+        self.last, self.last_source = event.timestamp, event.source
+        if event.component in ("pnl", "liquidation"):
+            self.close_at, self.close_source = event.timestamp, event.source
+
+    @property
+    def closed(self) -> datetime:
+        """When the position was closed: its last closing fill, else its last flow."""
+        moment = self.close_at or self.last
+        assert moment is not None
+        return moment
+
+    def describe(self) -> str:
+        """Form 8949 column (a), e.g. ``BTCUSDT perpetual, long, liquidated``."""
+        name = self.contract
+        kind = "futures"
+        for suffix in CONTRACT_SUFFIXES:
+            if name.upper().endswith(suffix):
+                name, kind = name[: -len(suffix)], "perpetual"
+                break
+        words = [f"{name} {kind}"]
+        if len(self.sides) == 1:
+            words.append(next(iter(self.sides)))
+        if self.liquidated:
+            words.append("liquidated")
+        elif not self.parts & {"pnl", "liquidation"}:
+            words.append("funding and fees")
+        return ", ".join(words)
+
 
 ALLOCATION_RULE = (
     "Rev. Proc. 2024-28 allocation at 2025-01-01: each wallet first takes lots acquired in it, "
@@ -104,8 +183,11 @@ def compute(
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis)
         for event in events:
             run.apply(event)
+        positions = run.position_rows()
         if run.problems:
             raise EngineError(run.problems)
+        run.disposals.extend(positions)
+        run.disposals.sort(key=lambda d: (d.disposed, d.sale_source.path, d.sale_source.line))
         run.check_books()
         transfers = _transfers(ordered, matches, rule)
         warnings = run.warnings + valued.notices + _unmatched_notices(transfers)
@@ -118,11 +200,11 @@ def compute(
             open_lots=tuple(run.open_lots()),
             transfers=tuple(transfers),
             allocations=tuple(run.allocations),
-            income=tuple(valued.income),
+            income=tuple(sorted(valued.income + run.income, key=_when)),
             warnings=tuple(warnings),
             assumptions=tuple(valued.assumptions),
             tax_years=tuple(sorted({d.tax_year for d in run.disposals})),
-            expenses=tuple(valued.expenses),
+            expenses=tuple(sorted(valued.expenses + run.expenses, key=_when)),
         )
 
 
@@ -148,6 +230,11 @@ class Run:
     acquired_units: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     acquired_basis: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     negative_seen: set[Key] = field(default_factory=set)
+    consumed_units: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    consumed_basis: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    groups: dict[str, Position] = field(default_factory=dict)
+    income: list[Income] = field(default_factory=list)
+    expenses: list[Income] = field(default_factory=list)
     _dates: dict[datetime, date] = field(default_factory=dict)
     _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
 
@@ -255,8 +342,13 @@ class Run:
             self.receive(event)
         elif kind is EventKind.REMOVE:
             slices = self.take(event, event.quantity)
-            self.external.extend(replace(s, wallet=EXTERNAL) for s in slices)
+            if event.component == "repay":  # borrowed units handed back: not a disposal
+                self.consume(slices)
+            else:
+                self.external.extend(replace(s, wallet=EXTERNAL) for s in slices)
             self.move_balance(event.wallet, event.asset, -event.quantity, event)
+        elif kind is EventKind.SETTLE:
+            self.settle(event)
         else:  # pragma: no cover - the enum is closed
             raise InternalError(f"unknown event kind {kind}")
 
@@ -269,6 +361,14 @@ class Run:
                 f"{event.kind.value} of {plain(quantity)} {event.asset} but only "
                 f"{plain(quantity - short)} held {where}: {plain(short)} {event.asset} short"
             )
+            if event.kind is EventKind.SETTLE:
+                what = f"{event.component} of {event.contract}" if event.contract else "interest"
+                message = (
+                    f"pays {plain(quantity)} {event.asset} ({what}) but only "
+                    f"{plain(quantity - short)} held {where}: the balance would go "
+                    f"{plain(short)} {event.asset} negative (a debt to the exchange, or a "
+                    "missing deposit)"
+                )
             if self.allow_missing:
                 self.warnings.append(
                     Notice(
@@ -360,6 +460,106 @@ class Run:
                     fee=fee_share,
                 )
             )
+
+    def consume(self, slices: list[Lot]) -> None:
+        """Units that leave the books without a Form 8949 row of their own (their basis is
+        carried by a position row or an expense)."""
+        for piece in slices:
+            self.consumed_units[piece.asset] += piece.quantity
+            self.consumed_basis[piece.asset] += piece.cost_basis
+
+    def settle(self, event: Event) -> Decimal:
+        """A derivative or margin cash flow in a settlement coin.
+
+        A credit adds a lot at its value. A debit in a par stablecoin uses up lots at their
+        basis, which becomes the position's basis (no second disposal, issue #4); a debit in
+        another coin is a disposal of it at fair value (reference §1.10, inverse contracts).
+        Funding (if ``derivatives.funding = "ordinary"``) and interest become income or
+        expense instead of part of a position.
+
+        Returns:
+            The amount counted for the flow (proceeds for a credit, basis for a debit).
+        """
+        if event.credit:
+            if event.lots:
+                self.new_lot(Lot(event.timestamp, event.asset, event.quantity, event.value,
+                                 event.source, event.wallet))  # fmt: skip
+                self.move_balance(event.wallet, event.asset, event.quantity, event)
+            amount = event.value
+        else:
+            if event.lots and event.par:
+                slices = self.take(event, event.quantity)
+                self.consume(slices)
+                amount = sum((piece.cost_basis for piece in slices), ZERO)
+            elif event.lots:
+                paid = replace(event, disposal_kind=DisposalKind.SETTLEMENT, liquidation=False)
+                self.dispose(paid, event.quantity, event.value)
+                amount = event.value
+            else:
+                amount = event.value
+            if event.lots:
+                self.move_balance(event.wallet, event.asset, -event.quantity, event)
+        ordinary = event.component == "interest" or (
+            event.component == "funding" and self.rule.funding == "ordinary"
+        )
+        if ordinary:
+            day = self.day(event.timestamp)
+            record = Income(event.timestamp, day, tax_year_label(day, self.rule), event.asset,
+                            event.quantity, amount, event.wallet, event.source,
+                            kind=event.component)  # fmt: skip
+            (self.income if event.credit else self.expenses).append(record)
+            return amount
+        group = self.groups.get(event.group)
+        if group is None:
+            group = self.groups[event.group] = Position(event.contract, event.wallet, event.source)
+        group.add(event, amount)
+        return amount
+
+    def position_rows(self) -> list[Disposal]:
+        """One Form 8949 row per position group (issue #4), plus the reconciliation."""
+        rows: list[Disposal] = []
+        exchange_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        our_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        aggregated: set[str] = set()
+        for group in self.groups.values():
+            closed = group.closed
+            disposed_on = self.day(closed)
+            acquired = group.opened or closed
+            acquired_on = self.day(acquired)
+            term = term_of(acquired_on, disposed_on, self.rule)
+            tax_year, box = self.labels(disposed_on, term)
+            if not group.has_ids:
+                aggregated.add(group.contract)
+            rows.append(
+                Disposal(
+                    asset=group.contract, quantity=group.size, acquired=acquired,
+                    disposed=closed, acquired_on=acquired_on, disposed_on=disposed_on,
+                    proceeds=group.proceeds, cost_basis=group.basis, term=term,
+                    tax_year=tax_year, box=box, wallet=group.wallet, kind=DisposalKind.POSITION,
+                    sale_source=group.close_source or group.last_source or group.first_source,
+                    lot_source=group.first_source,
+                    description=group.describe(), liquidation=group.liquidated, fee=group.fees,
+                )
+            )  # fmt: skip
+            exchange_totals[(group.contract, tax_year)] += group.exchange
+            our_totals[(group.contract, tax_year)] += group.proceeds - group.basis
+        for contract in sorted(aggregated):
+            self.warnings.append(
+                Notice("positions_aggregated", f"{contract}: the export has no position ids, so "
+                       "its results are aggregated per contract per day (one Form 8949 row "
+                       "per contract and day)")
+            )  # fmt: skip
+        for (contract, year), ours in sorted(our_totals.items()):
+            theirs = exchange_totals[(contract, year)]
+            if abs(ours - theirs) > RECONCILE_TOLERANCE:
+                self.warnings.append(
+                    Notice("reconciliation", f"{contract} {year}: realized total here "
+                           f"{ours:.2f} {self.rule.fiat} differs from the exchange's own PnL, "
+                           f"fee and funding rows, {theirs:.2f} {self.rule.fiat} (the "
+                           "settlement coin's lots were not all at par, or its balance went "
+                           "negative)")
+                )  # fmt: skip
+        return rows
 
     def send(self, event: Event) -> None:
         """A matched withdrawal: the lost units are a fee disposal, the rest go in transit."""
@@ -507,9 +707,11 @@ class Run:
         Raises:
             InternalError: if the books do not balance (a bug in taxloss).
         """
-        out_units: dict[str, Decimal] = defaultdict(Decimal)
-        out_basis: dict[str, Decimal] = defaultdict(Decimal)
+        out_units: dict[str, Decimal] = defaultdict(Decimal, self.consumed_units)
+        out_basis: dict[str, Decimal] = defaultdict(Decimal, self.consumed_basis)
         for disposal in self.disposals:
+            if disposal.kind is DisposalKind.POSITION:
+                continue  # contract units are not lots; their basis was consumed above
             out_units[disposal.asset] += disposal.quantity
             out_basis[disposal.asset] += disposal.cost_basis
             if disposal.gain != disposal.proceeds - disposal.cost_basis + disposal.adjustment:
@@ -524,6 +726,10 @@ class Run:
                 raise InternalError(
                     f"books do not balance for {asset}: units off by {units}, basis off by {basis}"
                 )
+
+
+def _when(item: Income) -> tuple[datetime, str, int]:
+    return (item.received, item.source.path, item.source.line)
 
 
 def _split(lot: Lot, quantity: Decimal) -> tuple[Lot, Lot | None]:

@@ -284,6 +284,87 @@ class Valuer:
                 disposal_kind=DisposalKind.FEE,
             )
 
+    def settlement_value(
+        self, trade: Trade, coin: str, units: Decimal, day: date
+    ) -> tuple[Decimal | None, bool, bool]:
+        """Value of ``units`` of a settlement coin: (value, valued at par, moves lots)."""
+        kind = self.classify(coin)
+        if kind in (FIAT, OTHER_FIAT):
+            return self.price_of(trade, coin, units, day), True, False
+        if kind == STABLE:
+            return self.price_of(trade, coin, units, day), True, True
+        return self.price_of(trade, coin, units, day), False, True
+
+    def derivative(self, trade: Trade) -> None:
+        """A derivative cash flow (realized PnL, liquidation, funding, fees) of one contract.
+
+        The settlement coin moves with every flow; the flows of one position (by ``position``
+        id, else per contract per local day) become one Form 8949 row in the engine.
+        """
+        component = COMPONENTS[trade.kind]
+        day = local_date(trade.timestamp, self.tz)
+        tail = f"id:{trade.position}" if trade.position else f"day:{day.isoformat()}"
+        group = f"{trade.wallet}|{trade.asset}|{tail}"
+        flows: list[tuple[str, Decimal, str]] = []
+        if trade.quote_quantity:
+            flows.append((trade.quote_asset, trade.quote_quantity, component))
+        if trade.fee_quantity:
+            flows.append((trade.fee_asset, -trade.fee_quantity, "commission"))
+        for step, (coin, amount, part) in enumerate(flows):
+            units = abs(amount)
+            value, par, lots = self.settlement_value(trade, coin, units, day)
+            if value is None:
+                self.need_price(trade, f"{plain(units)} {coin} settled")
+                return
+            self.out.events.append(
+                Event(trade.timestamp, EventKind.SETTLE, coin, units, value, trade.wallet,
+                      trade.source, step, contract=trade.asset, component=part,
+                      credit=amount > 0, group=group, side=trade.side,
+                      size=trade.quantity if part in ("pnl", "liquidation") else ZERO,
+                      acquired=trade.opened, par=par, lots=lots,
+                      liquidation=part in ("liquidation", "insurance"),
+                      disposal_kind=DisposalKind.POSITION)
+            )  # fmt: skip
+
+    def interest(self, trade: Trade) -> None:
+        """Margin interest paid in ``asset``: an expense (and, for crypto, a disposal)."""
+        day = local_date(trade.timestamp, self.tz)
+        if trade.fiat_value is not None:
+            value: Decimal | None = trade.fiat_value
+            par, lots = self.classify(trade.asset) == STABLE, not self.is_fiat_like(trade.asset)
+        else:
+            value, par, lots = self.settlement_value(trade, trade.asset, trade.quantity, day)
+        if value is None:
+            self.need_price(trade, f"interest of {plain(trade.quantity)} {trade.asset}")
+            return
+        self.out.events.append(
+            Event(trade.timestamp, EventKind.SETTLE, trade.asset, trade.quantity, value,
+                  trade.wallet, trade.source, component="interest", par=par, lots=lots,
+                  disposal_kind=DisposalKind.FEE)
+        )  # fmt: skip
+
+    def margin(self, trade: Trade) -> None:
+        """A margin loan or repayment: borrowed units in or out, never a disposal."""
+        day = local_date(trade.timestamp, self.tz)
+        if trade.kind is TradeKind.MARGIN_LOAN:
+            if self.is_fiat_like(trade.asset):
+                return
+            value = trade.fiat_value
+            if value is None:
+                value = self.price_of(trade, trade.asset, trade.quantity, day)
+            if value is None:
+                self.need_price(trade, f"the borrowed {plain(trade.quantity)} {trade.asset}")
+                return
+            self.out.events.append(
+                Event(trade.timestamp, EventKind.ACQUIRE, trade.asset, trade.quantity, value,
+                      trade.wallet, trade.source, component="loan")
+            )  # fmt: skip
+        elif not self.is_fiat_like(trade.asset):
+            self.out.events.append(
+                Event(trade.timestamp, EventKind.REMOVE, trade.asset, trade.quantity, ZERO,
+                      trade.wallet, trade.source, component="repay")
+            )  # fmt: skip
+
     def emit(
         self,
         trade: Trade,
@@ -363,31 +444,25 @@ class Valuer:
         )
 
     def unmatched(self, trade: Trade) -> None:
-        """An unmatched withdrawal leaves our books; an unmatched deposit has unknown basis."""
+        """An unmatched withdrawal leaves our books; an unmatched deposit has unknown basis
+        (or, for a par stablecoin, a basis of 1 per unit if the rule says so)."""
         if trade.kind is TradeKind.WITHDRAWAL:
-            self.out.events.append(
-                Event(
-                    trade.timestamp,
-                    EventKind.REMOVE,
-                    trade.asset,
-                    units_sent(trade),
-                    ZERO,
-                    trade.wallet,
-                    trade.source,
-                )
-            )
+            event = Event(trade.timestamp, EventKind.REMOVE, trade.asset, units_sent(trade), ZERO,
+                          trade.wallet, trade.source)  # fmt: skip
+        elif self.classify(trade.asset) == STABLE and self.rule.unmatched_stablecoin_basis == "par":
+            units = units_received(trade)
+            self.out.notices.append(
+                Notice("stablecoin_basis_assumed", f"{plain(units)} {trade.asset} deposited with "
+                       f"no matching withdrawal: basis taken as 1 {self.rule.fiat} per unit "
+                       f"(valuation.unmatched_stablecoin_basis in {self.rule.path})",
+                       trade.source)
+            )  # fmt: skip
+            event = Event(trade.timestamp, EventKind.ACQUIRE, trade.asset, units, units,
+                          trade.wallet, trade.source)  # fmt: skip
         else:
-            self.out.events.append(
-                Event(
-                    trade.timestamp,
-                    EventKind.ADD_UNKNOWN,
-                    trade.asset,
-                    units_received(trade),
-                    ZERO,
-                    trade.wallet,
-                    trade.source,
-                )
-            )
+            event = Event(trade.timestamp, EventKind.ADD_UNKNOWN, trade.asset,
+                          units_received(trade), ZERO, trade.wallet, trade.source)  # fmt: skip
+        self.out.events.append(event)
 
 
 def value_trades(
@@ -421,12 +496,23 @@ def value_trades(
                 valuer.unmatched(trade)
         elif kind in SPOT_KINDS:
             valuer.spot(trade)
+        elif kind in COMPONENTS:
+            valuer.derivative(trade)
+        elif kind is TradeKind.INTEREST:
+            valuer.interest(trade)
         else:
-            valuer.out.problems.append(
-                Problem(trade.source, f"type {kind.value!r} is not supported yet", "type")
-            )
+            valuer.margin(trade)
     return valuer.out
 
+
+#: Derivative row types and the part of a position's result each one is.
+COMPONENTS = {
+    TradeKind.REALIZED_PNL: "pnl",
+    TradeKind.LIQUIDATION: "liquidation",
+    TradeKind.FUNDING: "funding",
+    TradeKind.INSURANCE_FEE: "insurance",
+    TradeKind.COMMISSION: "commission",
+}
 
 SPOT_KINDS = frozenset(
     {

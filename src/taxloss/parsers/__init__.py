@@ -226,9 +226,18 @@ def read_file(
     return ParsedFile(trades, info, detection.reason)
 
 
+#: Modules in this package that are helpers, not export formats.
+HELPERS = frozenset({"table", "numbers", "prices"})
+
+
 def _load_all() -> None:
-    # Import for the side effect of @register; each module is one export format family.
-    from taxloss.parsers import generic  # noqa: F401
+    """Import every parser module (for the side effect of @register), in name order."""
+    import importlib
+    import pkgutil
+
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name not in HELPERS and not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 __all__ = [

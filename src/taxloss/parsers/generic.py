@@ -29,12 +29,20 @@ OPTIONAL = (
     "note",
     "position",
     "opened",
+    "side",
 )
 KINDS = {kind.value: kind for kind in TradeKind}
 NEEDS_QUOTE = frozenset({TradeKind.BUY, TradeKind.SELL, TradeKind.FORCED_SALE})
 DERIVATIVE = frozenset(
-    {TradeKind.REALIZED_PNL, TradeKind.LIQUIDATION, TradeKind.FUNDING, TradeKind.INSURANCE_FEE}
+    {
+        TradeKind.REALIZED_PNL,
+        TradeKind.LIQUIDATION,
+        TradeKind.FUNDING,
+        TradeKind.INSURANCE_FEE,
+        TradeKind.COMMISSION,
+    }
 )
+SIDES = ("long", "short")
 #: Types whose quantity may be zero (derivative cash flows carry their amount in the quote).
 ZERO_QUANTITY_OK = DERIVATIVE | {TradeKind.INTEREST}
 
@@ -151,6 +159,9 @@ class GenericCsv:
                     f"not used by type {kind_text}: leave quote_asset and "
                     "quote_quantity empty (put a value in fiat_value)",
                 )
+            side = get["side"][index].strip().lower()
+            if side and side not in SIDES:
+                bad("side", f"expected long or short, found {side!r}")
             if (fee_asset == "") != (fee_quantity is None):
                 bad(
                     "fee_asset" if not fee_asset else "fee_quantity",
@@ -181,6 +192,7 @@ class GenericCsv:
                     note=get["note"][index].strip(),
                     position=get["position"][index].strip(),
                     opened=opened,
+                    side=side,
                 )
             )
         if problems:
