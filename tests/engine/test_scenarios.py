@@ -278,3 +278,15 @@ def test_unmatched_withdrawal_leaves_the_books_without_a_disposal(run) -> None:
     outside = [lot for lot in report.open_lots if lot.wallet == "(outside the data)"]
     assert [(str(lot.quantity), str(lot.cost_basis)) for lot in outside] == [("0.4", "36000.0")]
     assert [w.code for w in report.warnings] == ["unmatched_withdrawal"]
+
+
+def test_stablecoin_spent_without_a_source_gets_par_basis_with_a_warning(run) -> None:
+    report = run("""
+        2025-01-02T00:00:00Z,buy,BTC,0.01,USDT,950,,,,ex
+        2025-01-03T00:00:00Z,sell,BTC,0.01,USD,1000,,,,ex
+        """)
+    assert rows_text(report) == [
+        "2025 short I 950 USDT 2025-01-02 2025-01-02 950.00 950.00 0.00 ex exchange",
+        "2025 short I 0.01 BTC 2025-01-02 2025-01-03 1000.00 950.00 50.00 ex sale",
+    ]
+    assert [w.code for w in report.warnings] == ["stablecoin_basis_assumed"]

@@ -369,7 +369,23 @@ class Run:
                     f"{plain(short)} {event.asset} negative (a debt to the exchange, or a "
                     "missing deposit)"
                 )
-            if self.allow_missing:
+            par = (
+                event.asset in self.rule.usd_equivalent
+                and self.rule.unmatched_stablecoin_basis == "par"
+                and event.kind is not EventKind.SETTLE  # a loss beyond the balance is a debt
+            )
+            if par:
+                self.warnings.append(
+                    Notice("stablecoin_basis_assumed", f"{plain(short)} {event.asset} used here "
+                           f"never arrived in the data ({message}): basis taken as 1 "
+                           f"{self.rule.fiat} per unit (valuation.unmatched_stablecoin_basis)",
+                           event.source)
+                )  # fmt: skip
+                self.acquired_units[event.asset] += short
+                self.acquired_basis[event.asset] += short
+                slices.append(Lot(event.timestamp, event.asset, short, short, event.source,
+                                  event.wallet))  # fmt: skip
+            elif self.allow_missing:
                 self.warnings.append(
                     Notice(
                         "missing_basis",
