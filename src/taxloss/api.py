@@ -26,6 +26,7 @@ from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import render_csv, render_json
 from taxloss.render.figures import Printed
+from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json, plan_offsets
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class BuildOptions:
     format: str | None = None
     taxpayer: dict[str, str] = field(default_factory=dict)
     outputs: tuple[str, ...] = OUTPUT_KINDS
+    offset: OffsetInputs = field(default_factory=OffsetInputs)
+    statement_threshold: int = 500
 
 
 @dataclass(frozen=True)
@@ -232,14 +235,26 @@ def planned_outputs(report: Report, options: BuildOptions) -> list[tuple[str, Re
     forms = report.rule.forms
     figures = Printed(report)
     plan: list[tuple[str, Renderer]] = []
+    offsets = offset_plan(report, options, figures)
     if "json" in wanted and "json" in forms:
-        plan.append(("report.json", lambda p: render_json(report, p, figures=figures)))
+        extra = {y.year: {"loss_offset": offset_json(y)} for y in offsets.years}
+        plan.append(("report.json", lambda p: render_json(report, p, extra, figures)))
     if "csv" in wanted and "csv" in forms:
         plan.append(("disposals.csv", lambda p: render_csv(report, p, figures)))
     for year in form_years(report, options.year):
         if "xlsx" in wanted and "xlsx_8949" in forms:
             plan.append((f"form8949-{year}.xlsx", _xlsx(report, year, options, figures)))
     return plan
+
+
+def offset_plan(report: Report, options: BuildOptions, figures: Printed) -> OffsetPlan:
+    """Schedule D and carryovers for every year; other gains go to ``--year`` (else the last
+    year of data)."""
+    inputs = options.offset
+    if inputs.other_year is None:
+        target = options.year or (report.tax_years[-1] if report.tax_years else None)
+        inputs = replace(inputs, other_year=target)
+    return plan_offsets(report, inputs, figures)
 
 
 def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) -> Renderer:

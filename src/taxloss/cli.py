@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +18,9 @@ import click
 
 from taxloss import __version__, api, jurisdiction
 from taxloss.errors import TaxlossError, format_error
-from taxloss.model import BasisScope, Method
+from taxloss.model import BasisScope, FilingStatus, Method
+from taxloss.money import D
+from taxloss.render.offset import OffsetInputs
 from taxloss.render.text import render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,6 +107,37 @@ def common_options(command: F) -> F:
     return command
 
 
+def amount(option: str, text: str, positive: bool = False) -> Decimal:
+    """Parse a money option (``50000``, ``50,000``, ``$-2,000.50``) exactly."""
+    cleaned = text.replace(",", "").replace("$", "").replace("%", "").strip()
+    try:
+        value = D(cleaned)
+    except (ArithmeticError, ValueError):
+        raise click.BadParameter(
+            f"expected an amount like 50000 or -2000, found {text!r}", param_hint=option
+        ) from None
+    if positive and value < 0:
+        raise click.BadParameter(f"expected zero or more, found {text!r}", param_hint=option)
+    return value
+
+
+def parse_income(text: str | None) -> Decimal | dict[str, Decimal] | None:
+    """``--taxable-income``: one amount, or YEAR:AMOUNT pairs separated by commas."""
+    if text is None:
+        return None
+    if ":" not in text:
+        return amount("--taxable-income", text)
+    values = {}
+    for part in text.split(","):
+        year, _, value = part.partition(":")
+        if not year.strip().isdigit():
+            raise click.BadParameter(
+                f"expected YEAR:AMOUNT, found {part!r}", param_hint="--taxable-income"
+            )
+        values[year.strip()] = amount("--taxable-income", value)
+    return values
+
+
 def parse_outputs(text: str) -> tuple[str, ...]:
     """Split and check ``--outputs``."""
     names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
@@ -144,6 +178,63 @@ def parse_outputs(text: str) -> tuple[str, ...]:
     help="Comma-separated outputs to write: json (report.json), csv "
     "(disposals.csv), xlsx (form8949-<year>.xlsx).",
 )
+@click.option(
+    "--filing-status",
+    type=click.Choice([s.value for s in FilingStatus]),
+    default="single",
+    show_default=True,
+    help="US filing status; sets the capital-loss limit (mfs: 1,500, else 3,000).",
+)
+@click.option(
+    "--taxable-income",
+    help="Taxable income as on Form 1040 line 15 (negative if "
+    "it would be), for the carryover worksheet: one amount for every year, or "
+    "YEAR:AMOUNT,YEAR:AMOUNT. Default: not given (assumed at least zero).",
+)
+@click.option(
+    "--carryover-in-short",
+    default="0",
+    show_default=True,
+    help="Short-term capital loss carried into the first year of the data.",
+)
+@click.option(
+    "--carryover-in-long",
+    default="0",
+    show_default=True,
+    help="Long-term capital loss carried into the first year of the data.",
+)
+@click.option(
+    "--other-short-gains",
+    default="0",
+    show_default=True,
+    help="Net short-term gain (negative for a loss) from elsewhere, e.g. a broker's "
+    "1099-B, for --year (else the last year of data).",
+)
+@click.option(
+    "--other-long-gains",
+    default="0",
+    show_default=True,
+    help="Net long-term gain (negative for a loss) from elsewhere, for --year.",
+)
+@click.option(
+    "--assume-future-gains",
+    default="0",
+    show_default=True,
+    help="Capital gains you expect each future year, for the carryover projection.",
+)
+@click.option(
+    "--marginal-rate",
+    help="Your marginal tax rate in percent, to estimate the tax "
+    "saving. Default: none (no dollar figure of tax is shown).",
+)
+@click.option(
+    "--statement-threshold",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Above this many rows in one Form 8949 box, print one "
+    "summary line (code M) and attach a statement.",
+)
 @click.option("--taxpayer-name", default="", help="Name printed on the forms. Default: blank.")
 @click.option(
     "--taxpayer-id", default="", help="Identifying number printed on the forms. Default: blank."
@@ -162,6 +253,15 @@ def build(
     year: str | None,
     out_dir: Path,
     outputs: str,
+    filing_status: str,
+    taxable_income: str | None,
+    carryover_in_short: str,
+    carryover_in_long: str,
+    other_short_gains: str,
+    other_long_gains: str,
+    assume_future_gains: str,
+    marginal_rate: str | None,
+    statement_threshold: int,
     taxpayer_name: str,
     taxpayer_id: str,
 ) -> None:
@@ -179,6 +279,19 @@ def build(
         format=format_name,
         taxpayer={"name": taxpayer_name, "id": taxpayer_id},
         outputs=parse_outputs(outputs),
+        offset=OffsetInputs(
+            filing_status=filing_status,
+            taxable_income=parse_income(taxable_income),
+            carryover_in_short=amount("--carryover-in-short", carryover_in_short, positive=True),
+            carryover_in_long=amount("--carryover-in-long", carryover_in_long, positive=True),
+            other_short_gains=amount("--other-short-gains", other_short_gains),
+            other_long_gains=amount("--other-long-gains", other_long_gains),
+            assume_future_gains=amount("--assume-future-gains", assume_future_gains, positive=True),
+            marginal_rate=(
+                amount("--marginal-rate", marginal_rate, positive=True) if marginal_rate else None
+            ),
+        ),
+        statement_threshold=statement_threshold,
     )
     built = api.build(options, out_dir)
     click.echo(render_text(built.report, built.years, rows=False), nl=False)

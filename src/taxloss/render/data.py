@@ -169,7 +169,7 @@ def build_json(
     shown = printed(report, figures)
     years: dict[str, Any] = {}
     income = income_by_year(report)
-    for year in sorted(set(report.tax_years) | set(income)):
+    for year in sorted(set(report.tax_years) | set(income) | set(extra_years or {})):
         figures_of_year = shown.year(year)
         years[year] = {
             "short_term": _totals(figures_of_year.short),
