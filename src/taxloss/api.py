@@ -25,14 +25,16 @@ from taxloss.model import BasisScope, InputFile, Method, Notice, PriceTable, Rep
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import render_csv, render_json
-from taxloss.render.figures import Printed
+from taxloss.render.figures import Printed, Totals, YearFigures
 from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json, plan_offsets
+from taxloss.render.pdf_8949 import render_pdf_8949
+from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 
 log = logging.getLogger(__name__)
 
 #: What ``--outputs`` can select; each is written only if the rule file's ``forms`` allow it.
-OUTPUT_KINDS = ("json", "csv", "xlsx")
+OUTPUT_KINDS = ("json", "csv", "xlsx", "pdf")
 
 
 @dataclass(frozen=True)
@@ -179,17 +181,22 @@ def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
     return max((i.last for i in inputs if i.last is not None), default=None)
 
 
-def build_report(options: BuildOptions) -> Report:
-    """Files in, ``Report`` out (nothing written).
+@dataclass(frozen=True)
+class Session:
+    """What a build reads once: the rule, the trades and the prices (reused per method)."""
 
-    Args:
-        options: the build options.
+    rule: Rule
+    trades: list[Trade]
+    inputs: list[InputFile]
+    notices: list[Notice]
+    prices: PriceTable
 
-    Returns:
-        The report, with its inputs and date filled in.
+
+def prepare(options: BuildOptions) -> Session:
+    """Load the rule, check the options against it, read the prices and every input file.
 
     Raises:
-        TaxlossError: any user-fixable problem (input, rule, engine).
+        TaxlossError: any user-fixable problem in the options, rule or files.
     """
     rule = load_rule(options.country, options.rules_file)
     check_timezone(options.timezone)
@@ -202,21 +209,85 @@ def build_report(options: BuildOptions) -> Report:
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
     trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
+    return Session(rule, trades, inputs, notices, prices)
+
+
+def compute_report(session: Session, options: BuildOptions, method: Method | None = None) -> Report:
+    """Run the engine on a prepared session (``method`` overrides ``options.method``).
+
+    Raises:
+        TaxlossError: rows that need a price, or disposals of units never acquired.
+    """
     report = compute(
-        trades,
-        rule,
-        options.method,
-        prices=prices,
+        session.trades,
+        session.rule,
+        method or options.method,
+        prices=session.prices,
         basis_scope=options.basis_scope,
         timezone=options.timezone,
         allow_missing_basis=options.allow_missing_basis,
     )
     return replace(
         report,
-        inputs=tuple(inputs),
-        generated_at=generated_at(inputs),
-        warnings=tuple(notices) + report.warnings,
+        inputs=tuple(session.inputs),
+        generated_at=generated_at(session.inputs),
+        warnings=tuple(session.notices) + report.warnings,
     )
+
+
+def build_report(options: BuildOptions) -> Report:
+    """Files in, ``Report`` out (nothing written).
+
+    Args:
+        options: the build options.
+
+    Returns:
+        The report, with its inputs and date filled in.
+
+    Raises:
+        TaxlossError: any user-fixable problem (input, rule, engine).
+    """
+    return compute_report(prepare(options), options)
+
+
+def compare_methods(
+    session: Session, options: BuildOptions, year: str, base: Report | None = None
+) -> list[MethodResult]:
+    """The tax year under every method the rule allows (FIFO, LIFO, HIFO for the US).
+
+    Args:
+        session: the prepared inputs.
+        options: build options (scope, time zone, offset inputs...).
+        year: the tax-year label.
+        base: an already computed report to reuse for its own method.
+
+    Returns:
+        One result per method, in the rule's order.
+    """
+    results = []
+    for method in session.rule.methods:
+        report = base if base is not None and base.method is method else None
+        if report is None:
+            report = compute_report(session, options, method)
+        figures = Printed(report)
+        offsets = offset_plan(report, options, figures)
+        year_figures = (
+            figures.year(year)
+            if year in report.tax_years
+            else YearFigures(year, [], Totals(), Totals())
+        )
+        results.append(MethodResult(method.value, year_figures, offsets.for_year(year)))
+    return results
+
+
+def compare(options: BuildOptions, year: str) -> tuple[list[MethodResult], Rule]:
+    """``taxloss compare``: one tax year under every allowed method.
+
+    Raises:
+        TaxlossError: any user-fixable problem.
+    """
+    session = prepare(options)
+    return compare_methods(session, options, year), session.rule
 
 
 def form_years(report: Report, year: str | None) -> tuple[str, ...]:
@@ -229,7 +300,9 @@ def form_years(report: Report, year: str | None) -> tuple[str, ...]:
 Renderer = Callable[[Path], Path]
 
 
-def planned_outputs(report: Report, options: BuildOptions) -> list[tuple[str, Renderer]]:
+def planned_outputs(
+    report: Report, options: BuildOptions, session: Session | None = None
+) -> list[tuple[str, Renderer]]:
     """(file name, render function) for every output of a build, in writing order."""
     wanted = set(options.outputs)
     forms = report.rule.forms
@@ -244,6 +317,13 @@ def planned_outputs(report: Report, options: BuildOptions) -> list[tuple[str, Re
     for year in form_years(report, options.year):
         if "xlsx" in wanted and "xlsx_8949" in forms:
             plan.append((f"form8949-{year}.xlsx", _xlsx(report, year, options, figures)))
+        if "pdf" in wanted and "pdf_8949" in forms:
+            plan.append(
+                (f"form8949-{year}.pdf", _pdf_8949(report, year, options, offsets, figures))
+            )
+        if "pdf" in wanted and "pdf_summary" in forms:
+            summary = _pdf_summary(report, year, options, offsets, figures, session)
+            plan.append((f"summary-{year}.pdf", summary))
     return plan
 
 
@@ -255,6 +335,31 @@ def offset_plan(report: Report, options: BuildOptions, figures: Printed) -> Offs
         target = options.year or (report.tax_years[-1] if report.tax_years else None)
         inputs = replace(inputs, other_year=target)
     return plan_offsets(report, inputs, figures)
+
+
+def _pdf_8949(
+    report: Report, year: str, options: BuildOptions, offsets: OffsetPlan, figures: Printed
+) -> Renderer:
+    return lambda path: render_pdf_8949(
+        report, path, year, offsets, options.taxpayer, options.statement_threshold, figures
+    )
+
+
+def _pdf_summary(
+    report: Report,
+    year: str,
+    options: BuildOptions,
+    offsets: OffsetPlan,
+    figures: Printed,
+    session: Session | None,
+) -> Renderer:
+    def render(path: Path) -> Path:
+        comparison = compare_methods(session, options, year, report) if session else []
+        return render_pdf_summary(
+            report, path, year, offsets, comparison, options.taxpayer, figures
+        )
+
+    return render
 
 
 def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) -> Renderer:
@@ -299,10 +404,11 @@ def build(options: BuildOptions, out: Path) -> Built:
     Raises:
         TaxlossError: any user-fixable problem; nothing is written in that case.
     """
-    report = build_report(options)
+    session = prepare(options)
+    report = compute_report(session, options)
     if options.year is not None and options.year not in report.tax_years:
         log.info("tax year %s has no disposals; writing empty forms", options.year)
-    plan = planned_outputs(report, options)
+    plan = planned_outputs(report, options, session)
     written = write_outputs(plan, out)
     return Built(report, written, form_years(report, options.year))
 

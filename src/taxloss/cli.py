@@ -8,6 +8,7 @@ traceback. All logic lives in ``api.py``.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,7 +22,7 @@ from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.render.offset import OffsetInputs
-from taxloss.render.text import render_text
+from taxloss.render.text import comparison_json, comparison_text, render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -150,9 +151,72 @@ def parse_outputs(text: str) -> tuple[str, ...]:
     return names
 
 
+def offset_options(command: F) -> F:
+    """Options for the capital-loss offset (shared by build and compare)."""
+    options = [
+        click.option("--filing-status", type=click.Choice([s.value for s in FilingStatus]),
+                     default="single", show_default=True,
+                     help="US filing status; sets the capital-loss limit (mfs: 1,500, else "
+                     "3,000)."),
+        click.option("--taxable-income", help="Taxable income as on Form 1040 line 15 "
+                     "(negative if it would be), for the carryover worksheet: one amount for "
+                     "every year, or YEAR:AMOUNT,YEAR:AMOUNT (no thousands separators). "
+                     "Default: not given (assumed at least zero)."),
+        click.option("--carryover-in-short", default="0", show_default=True,
+                     help="Short-term capital loss carried into the first year of the data."),
+        click.option("--carryover-in-long", default="0", show_default=True,
+                     help="Long-term capital loss carried into the first year of the data."),
+        click.option("--other-short-gains", default="0", show_default=True,
+                     help="Net short-term gain (negative for a loss) from elsewhere, e.g. a "
+                     "broker's 1099-B, for --year (else the last year of data)."),
+        click.option("--other-long-gains", default="0", show_default=True,
+                     help="Net long-term gain (negative for a loss) from elsewhere, for --year."),
+        click.option("--assume-future-gains", default="0", show_default=True,
+                     help="Capital gains you expect each future year, for the carryover "
+                     "projection."),
+        click.option("--marginal-rate", help="Your marginal tax rate in percent, to estimate "
+                     "the tax saving. Default: none (no dollar figure of tax is shown)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOptions:
+    """Turn parsed click values into BuildOptions (options not given keep their defaults)."""
+    rate = values.get("marginal_rate")
+    return api.BuildOptions(
+        files=files,
+        country=values["country"],
+        rules_file=values["rules_file"],
+        method=Method(values["method"]) if values.get("method") else None,
+        basis_scope=BasisScope(values["basis_scope"]) if values["basis_scope"] else None,
+        year=values.get("year"),
+        timezone=values["timezone"],
+        prices=values["prices"],
+        allow_missing_basis=values["allow_missing_basis"],
+        format=values["format_name"],
+        taxpayer={"name": values.get("taxpayer_name", ""), "id": values.get("taxpayer_id", "")},
+        outputs=parse_outputs(values.get("outputs") or ",".join(api.OUTPUT_KINDS)),
+        offset=OffsetInputs(
+            filing_status=values["filing_status"],
+            taxable_income=parse_income(values["taxable_income"]),
+            carryover_in_short=amount("--carryover-in-short", values["carryover_in_short"], True),
+            carryover_in_long=amount("--carryover-in-long", values["carryover_in_long"], True),
+            other_short_gains=amount("--other-short-gains", values["other_short_gains"]),
+            other_long_gains=amount("--other-long-gains", values["other_long_gains"]),
+            assume_future_gains=amount("--assume-future-gains", values["assume_future_gains"],
+                                       True),
+            marginal_rate=amount("--marginal-rate", rate, True) if rate else None,
+        ),
+        statement_threshold=values.get("statement_threshold", 500),
+    )  # fmt: skip
+
+
 @main.command()
 @FILES
 @common_options
+@offset_options
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method]),
@@ -176,56 +240,8 @@ def parse_outputs(text: str) -> tuple[str, ...]:
     default=",".join(api.OUTPUT_KINDS),
     show_default=True,
     help="Comma-separated outputs to write: json (report.json), csv "
-    "(disposals.csv), xlsx (form8949-<year>.xlsx).",
-)
-@click.option(
-    "--filing-status",
-    type=click.Choice([s.value for s in FilingStatus]),
-    default="single",
-    show_default=True,
-    help="US filing status; sets the capital-loss limit (mfs: 1,500, else 3,000).",
-)
-@click.option(
-    "--taxable-income",
-    help="Taxable income as on Form 1040 line 15 (negative if "
-    "it would be), for the carryover worksheet: one amount for every year, or "
-    "YEAR:AMOUNT,YEAR:AMOUNT. Default: not given (assumed at least zero).",
-)
-@click.option(
-    "--carryover-in-short",
-    default="0",
-    show_default=True,
-    help="Short-term capital loss carried into the first year of the data.",
-)
-@click.option(
-    "--carryover-in-long",
-    default="0",
-    show_default=True,
-    help="Long-term capital loss carried into the first year of the data.",
-)
-@click.option(
-    "--other-short-gains",
-    default="0",
-    show_default=True,
-    help="Net short-term gain (negative for a loss) from elsewhere, e.g. a broker's "
-    "1099-B, for --year (else the last year of data).",
-)
-@click.option(
-    "--other-long-gains",
-    default="0",
-    show_default=True,
-    help="Net long-term gain (negative for a loss) from elsewhere, for --year.",
-)
-@click.option(
-    "--assume-future-gains",
-    default="0",
-    show_default=True,
-    help="Capital gains you expect each future year, for the carryover projection.",
-)
-@click.option(
-    "--marginal-rate",
-    help="Your marginal tax rate in percent, to estimate the tax "
-    "saving. Default: none (no dollar figure of tax is shown).",
+    "(disposals.csv), xlsx (form8949-<year>.xlsx), pdf (form8949-<year>.pdf and "
+    "summary-<year>.pdf).",
 )
 @click.option(
     "--statement-threshold",
@@ -240,59 +256,9 @@ def parse_outputs(text: str) -> tuple[str, ...]:
     "--taxpayer-id", default="", help="Identifying number printed on the forms. Default: blank."
 )
 @user_errors
-def build(
-    files: tuple[Path, ...],
-    country: str,
-    rules_file: Path | None,
-    basis_scope: str | None,
-    timezone: str | None,
-    prices: Path | None,
-    allow_missing_basis: bool,
-    format_name: str | None,
-    method: str | None,
-    year: str | None,
-    out_dir: Path,
-    outputs: str,
-    filing_status: str,
-    taxable_income: str | None,
-    carryover_in_short: str,
-    carryover_in_long: str,
-    other_short_gains: str,
-    other_long_gains: str,
-    assume_future_gains: str,
-    marginal_rate: str | None,
-    statement_threshold: int,
-    taxpayer_name: str,
-    taxpayer_id: str,
-) -> None:
-    """Build the reports (report.json, disposals.csv, Form 8949 XLSX) from FILES."""
-    options = api.BuildOptions(
-        files=files,
-        country=country,
-        rules_file=rules_file,
-        method=Method(method) if method else None,
-        basis_scope=BasisScope(basis_scope) if basis_scope else None,
-        year=year,
-        timezone=timezone,
-        prices=prices,
-        allow_missing_basis=allow_missing_basis,
-        format=format_name,
-        taxpayer={"name": taxpayer_name, "id": taxpayer_id},
-        outputs=parse_outputs(outputs),
-        offset=OffsetInputs(
-            filing_status=filing_status,
-            taxable_income=parse_income(taxable_income),
-            carryover_in_short=amount("--carryover-in-short", carryover_in_short, positive=True),
-            carryover_in_long=amount("--carryover-in-long", carryover_in_long, positive=True),
-            other_short_gains=amount("--other-short-gains", other_short_gains),
-            other_long_gains=amount("--other-long-gains", other_long_gains),
-            assume_future_gains=amount("--assume-future-gains", assume_future_gains, positive=True),
-            marginal_rate=(
-                amount("--marginal-rate", marginal_rate, positive=True) if marginal_rate else None
-            ),
-        ),
-        statement_threshold=statement_threshold,
-    )
+def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
+    """Build the reports (report.json, disposals.csv, Form 8949 XLSX and PDF, summary PDF)."""
+    options = options_from(files, values)
     built = api.build(options, out_dir)
     click.echo(render_text(built.report, built.years, rows=False), nl=False)
     click.echo("")
@@ -303,6 +269,23 @@ def build(
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
         )
+
+
+@main.command()
+@FILES
+@common_options
+@offset_options
+@click.option("--year", required=True, help="The tax year to compare, e.g. 2025.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@user_errors
+def compare(files: tuple[Path, ...], year: str, as_json: bool, **values: Any) -> None:
+    """Compare FIFO, LIFO and HIFO for one tax year (same data and options)."""
+    options = options_from(files, {**values, "year": year})
+    results, rule = api.compare(options, year)
+    if as_json:
+        click.echo(json.dumps(comparison_json(results), indent=2))
+    else:
+        click.echo(comparison_text(results, year, rule), nl=False)
 
 
 @main.command()

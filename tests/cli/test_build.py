@@ -111,8 +111,12 @@ def test_sample_builds_every_output(runner, tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names[:2] == ["disposals.csv", "form8949-2023.xlsx"]
-    assert "report.json" in names and "form8949-2025.xlsx" in names
+    years = ("2023", "2024", "2025")
+    assert names == sorted(
+        ["disposals.csv", "report.json"]
+        + [f"form8949-{y}.{ext}" for y in years for ext in ("xlsx", "pdf")]
+        + [f"summary-{y}.pdf" for y in years]
+    )
     assert "net gain or (loss)" in result.output
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 

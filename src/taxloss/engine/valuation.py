@@ -91,7 +91,7 @@ class Valuer:
         if kind == FIAT:
             return quantity
         if kind == STABLE:
-            self.out.assumptions.append(
+            self.assume(
                 Notice(
                     "stablecoin_at_par",
                     f"{asset} valued at 1 {self.rule.fiat} per unit "
@@ -103,7 +103,7 @@ class Valuer:
         found = self.prices.get(day, asset)
         if found is None:
             return None
-        self.out.assumptions.append(
+        self.assume(
             Notice(
                 "price_from_file",
                 f"{asset} at {plain(found.price)} {self.rule.fiat} on {day} "
@@ -112,6 +112,11 @@ class Valuer:
             )
         )
         return quantity * found.price
+
+    def assume(self, notice: Notice) -> None:
+        """Record an assumption once per row (a row may use the same one for two legs)."""
+        if not self.out.assumptions or self.out.assumptions[-1] != notice:
+            self.out.assumptions.append(notice)
 
     def exchange_value(
         self, trade: Trade, legs: list[Leg], day: date

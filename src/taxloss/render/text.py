@@ -6,9 +6,11 @@ Sees only ``Report``; must not import the engine, parsers or CLI.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from taxloss.model import Report, Term
+from taxloss.model import Report, Rule, Term
 from taxloss.render.figures import NOT_ADVICE, PART, Printed, Row, Totals, printed
 
 
@@ -90,3 +92,51 @@ def render_text(
     lines.append("")
     lines.append(NOT_ADVICE)
     return "\n".join(lines) + "\n"
+
+
+def comparison_text(results: Sequence[Any], year: str, rule: Rule) -> str:
+    """The method comparison table for ``taxloss compare``.
+
+    Args:
+        results: ``MethodResult`` records (method, year figures, year offset).
+        year: the tax-year label.
+        rule: the rule used.
+
+    Returns:
+        The table and notes, ending with a newline.
+    """
+    head = (f"{'method':<8} {'short-term':>15} {'long-term':>15} {'net':>15} {'deduction':>12} "
+            f"{'carryover':>15}")  # fmt: skip
+    lines = [f"Tax year {year}: the same data under each method ({rule.path}, {rule.fiat})", head]
+    for result in results:
+        offset = result.offset
+        lines.append(
+            f"{result.method.upper():<8} {amount(result.figures.short.gain):>15} "
+            f"{amount(result.figures.long.gain):>15} {amount(result.figures.total.gain):>15} "
+            f"{amount(offset.deduction) if offset else '':>12} "
+            f"{amount(offset.carryover_total) if offset else '':>15}"
+        )
+    lines += [
+        "",
+        "The method must be identified at the time of each sale (from 2025, a standing order or",
+        "a record made before the sale) and used consistently; it cannot be picked afterwards.",
+        NOT_ADVICE,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_json(results: Sequence[Any]) -> list[dict[str, object]]:
+    """The method comparison as plain data for ``taxloss compare --json``."""
+    out = []
+    for result in results:
+        offset = result.offset
+        out.append({
+            "method": result.method,
+            "short_term": f"{result.figures.short.gain:.2f}",
+            "long_term": f"{result.figures.long.gain:.2f}",
+            "net": f"{result.figures.total.gain:.2f}",
+            "deduction": f"{offset.deduction:.2f}" if offset else None,
+            "carryover_short_term": f"{offset.carryover_short:.2f}" if offset else None,
+            "carryover_long_term": f"{offset.carryover_long:.2f}" if offset else None,
+        })  # fmt: skip
+    return out
