@@ -120,6 +120,8 @@ class Position:
             if name.upper().endswith(suffix):
                 name, kind = name[: -len(suffix)], "perpetual"
                 break
+        if name.upper().endswith("-MARGIN"):
+            name, kind = name[: -len("-MARGIN")], "margin position"
         words = [f"{name} {kind}"]
         if len(self.sides) == 1:
             words.append(next(iter(self.sides)))

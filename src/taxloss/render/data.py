@@ -246,6 +246,19 @@ def build_json(
             }
             for i in report.income
         ],
+        "expenses": [
+            {
+                "tax_year": e.tax_year,
+                "paid": e.received_on.isoformat(),
+                "asset": e.asset,
+                "quantity": plain(e.quantity),
+                "fiat_value": text_money(money(e.fiat_value, rule)),
+                "wallet": e.wallet,
+                "kind": e.kind,
+                "source": str(e.source),
+            }
+            for e in report.expenses
+        ],
         "warnings": [_notice(n) for n in report.warnings],
         "assumptions": [_notice(n) for n in report.assumptions],
     }
