@@ -209,7 +209,13 @@ def read_file(
     text = None
     if detection.sheet:
         text = dict(xlsx_to_text(path, display))[detection.sheet]
-    table = read_table(path, display, parser.detect, sheet_text=text)
+    table = read_table(
+        path,
+        display,
+        parser.detect,
+        sheet_text=text,
+        repeated_columns=getattr(parser, "repeated_columns", False),
+    )
     if table is None:  # pragma: no cover - detect_file just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
     trades = list(parser.parse(table, options))

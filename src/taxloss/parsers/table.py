@@ -96,6 +96,7 @@ def read_table(
     accept: Callable[[tuple[str, ...]], bool],
     *,
     sheet_text: str | None = None,
+    repeated_columns: bool = False,
 ) -> Table | None:
     """Find the header row accepted by ``accept`` and read the rows below it.
 
@@ -104,6 +105,8 @@ def read_table(
         display: the path as the user named it (used in every ``SourceRef``).
         accept: says whether a normalized header row is the one wanted.
         sheet_text: already-read text (XLSX converted to CSV text), if any.
+        repeated_columns: the format really repeats a column name (OKX's older layout has two
+            ``Unit`` columns): the second becomes ``unit 2`` instead of an error.
 
     Returns:
         The table, or None when no line among the first ``HEADER_SEARCH_LINES`` is accepted.
@@ -119,7 +122,9 @@ def read_table(
         cells = next(csv.reader([line]), [])
         header = tuple(normalize(c) for c in cells)
         if accept(header):
-            return _read_below(text, display, index, header, tuple(cells), head_lines[:index])
+            return _read_below(
+                text, display, index, header, tuple(cells), head_lines[:index], repeated_columns
+            )
     return None
 
 
@@ -143,10 +148,18 @@ def _read_below(
     header: tuple[str, ...],
     raw: tuple[str, ...],
     preamble: list[str],
+    repeated_columns: bool = False,
 ) -> Table:
     header_line = header_index + 1
     seen: dict[str, int] = {}
     problems = []
+    if repeated_columns:
+        counts: dict[str, int] = {}
+        renamed = []
+        for name in header:
+            counts[name] = counts.get(name, 0) + 1
+            renamed.append(name if counts[name] == 1 else f"{name} {counts[name]}")
+        header = tuple(renamed)
     for position, name in enumerate(header):
         if name in seen and name:
             problems.append(
