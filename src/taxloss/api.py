@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,15 +22,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from taxloss import jurisdiction
 from taxloss.engine import compute
 from taxloss.errors import InputError, Problem, RenderError, RuleError, TaxlossError
-from taxloss.model import BasisScope, InputFile, Method, Notice, PriceTable, Report, Rule, Trade
+from taxloss.fx import load_fx
+from taxloss.model import (
+    BasisScope,
+    FxTable,
+    InputFile,
+    Matching,
+    Method,
+    Notice,
+    PriceTable,
+    Report,
+    Rule,
+    Trade,
+)
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import render_csv, render_json
 from taxloss.render.figures import Printed, Totals, YearFigures
-from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json, plan_offsets
+from taxloss.render.loss_offset import CountryPlan, plan_for, year_json
+from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json
 from taxloss.render.pdf_8949 import render_pdf_8949
+from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
 from taxloss.render.xlsx_8949 import render_xlsx_8949
+from taxloss.render.xlsx_country import render_xlsx_country
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +71,7 @@ class BuildOptions:
     outputs: tuple[str, ...] = OUTPUT_KINDS
     offset: OffsetInputs = field(default_factory=OffsetInputs)
     statement_threshold: int = 500
+    fx_rates: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -183,13 +200,53 @@ def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
 
 @dataclass(frozen=True)
 class Session:
-    """What a build reads once: the rule, the trades and the prices (reused per method)."""
+    """What a build reads once: the rule, the trades, prices and rates (reused per method)."""
 
     rule: Rule
     trades: list[Trade]
     inputs: list[InputFile]
     notices: list[Notice]
     prices: PriceTable
+    fx: FxTable = field(default_factory=FxTable)
+
+
+def year_label(rule: Rule, text: str | None) -> str | None:
+    """Normalise ``--year`` to the rule's tax-year label.
+
+    Calendar tax years are ``2025``. A tax year starting on another day is labelled
+    ``2024-25``; for such a rule ``2024`` (or ``2024/25``) means the tax year that starts in
+    2024.
+
+    Raises:
+        RuleError: text that names no tax year of this rule.
+    """
+    if text is None:
+        return None
+    cleaned = text.strip()
+    calendar = (rule.tax_year_start_month, rule.tax_year_start_day) == (1, 1)
+    single = re.fullmatch(r"(\d{4})", cleaned)
+    pair = re.fullmatch(r"(\d{4})[-/](\d{2}|\d{4})", cleaned)
+    if single:
+        first = int(single.group(1))
+        return cleaned if calendar else f"{first}-{(first + 1) % 100:02d}"
+    if pair and not calendar:
+        first, second = int(pair.group(1)), pair.group(2)
+        if int(second) in ((first + 1) % 100, first + 1):
+            return f"{first}-{(first + 1) % 100:02d}"
+    wanted = "a year like 2025" if calendar else "a tax year like 2024-25 (or 2024 for it)"
+    raise RuleError(f"--year: expected {wanted} for {rule.path}, found {text!r}")
+
+
+def fx_currencies(rule: Rule, trades: Sequence[Trade]) -> set[str]:
+    """Currencies a history may need converted: USD (stablecoins, ``fiat_value``) and every
+    government currency of the rule's ``valuation.other_fiat`` that appears in a row."""
+    if rule.fx is None:
+        return set()
+    other = set(rule.other_fiat)
+    found = {"USD", rule.fx.stablecoin_currency}
+    for trade in trades:
+        found.update(a for a in (trade.asset, trade.quote_asset, trade.fee_asset) if a in other)
+    return found - {rule.fiat}
 
 
 def prepare(options: BuildOptions) -> Session:
@@ -200,16 +257,38 @@ def prepare(options: BuildOptions) -> Session:
     """
     rule = load_rule(options.country, options.rules_file)
     check_timezone(options.timezone)
+    year_label(rule, options.year)
     if options.method is not None and options.method not in rule.methods:
+        if rule.matching is not Matching.LOTS:
+            raise RuleError(
+                f"--method: {rule.path} matches by {rule.matching.value} (matching.strategy); "
+                "lot methods do not apply"
+            )
         allowed = ", ".join(m.value for m in rule.methods)
         raise RuleError(
             f"--method: {options.method.value!r} is not allowed by {rule.path} (allowed: {allowed})"
+        )
+    if options.fx_rates is not None and rule.fx is None:
+        raise RuleError(
+            f"--fx-rates: {rule.path} has no [fx] section: its amounts are already in "
+            f"{rule.fiat} (use --prices for other currencies)"
         )
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
     trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
-    return Session(rule, trades, inputs, notices, prices)
+    fx = FxTable(currency=rule.fiat)
+    if rule.fx is not None:
+        fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
+    return Session(rule, trades, inputs, notices, prices, fx)
+
+
+def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
+    """``options`` with ``--year`` as the rule's tax-year label (see ``year_label``)."""
+    label = year_label(rule, options.year)
+    if label == options.year:
+        return options
+    return replace(options, year=label)
 
 
 def compute_report(session: Session, options: BuildOptions, method: Method | None = None) -> Report:
@@ -226,6 +305,7 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         basis_scope=options.basis_scope,
         timezone=options.timezone,
         allow_missing_basis=options.allow_missing_basis,
+        fx=session.fx,
     )
     return replace(
         report,
@@ -247,13 +327,15 @@ def build_report(options: BuildOptions) -> Report:
     Raises:
         TaxlossError: any user-fixable problem (input, rule, engine).
     """
-    return compute_report(prepare(options), options)
+    session = prepare(options)
+    return compute_report(session, resolve(options, session.rule))
 
 
 def compare_methods(
     session: Session, options: BuildOptions, year: str, base: Report | None = None
 ) -> list[MethodResult]:
-    """The tax year under every method the rule allows (FIFO, LIFO, HIFO for the US).
+    """The tax year under every method the rule allows (FIFO, LIFO, HIFO for the US; a
+    pooling rule has one).
 
     Args:
         session: the prepared inputs.
@@ -287,7 +369,9 @@ def compare(options: BuildOptions, year: str) -> tuple[list[MethodResult], Rule]
         TaxlossError: any user-fixable problem.
     """
     session = prepare(options)
-    return compare_methods(session, options, year), session.rule
+    options = resolve(options, session.rule)
+    label = year_label(session.rule, year) or year
+    return compare_methods(session, options, label), session.rule
 
 
 def form_years(report: Report, year: str | None) -> tuple[str, ...]:
@@ -310,11 +394,34 @@ def planned_outputs(
     plan: list[tuple[str, Renderer]] = []
     offsets = offset_plan(report, options, figures)
     if "json" in wanted and "json" in forms:
-        extra = {y.year: {"loss_offset": offset_json(y)} for y in offsets.years}
+        extra: dict[str, dict[str, object]] = {
+            y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
+                     else year_json(y)}
+            for y in offsets.years
+        }  # fmt: skip
         plan.append(("report.json", lambda p: render_json(report, p, extra, figures)))
     if "csv" in wanted and "csv" in forms:
         plan.append(("disposals.csv", lambda p: render_csv(report, p, figures)))
     for year in form_years(report, options.year):
+        if isinstance(offsets, CountryPlan):
+            if "xlsx" in wanted and "xlsx_disposals" in forms:
+                country = offsets.for_year(year)
+                plan.append(
+                    (
+                        f"capital-gains-{year}.xlsx",
+                        lambda p, y=year, c=country: render_xlsx_country(
+                            report, p, y, c, options.taxpayer, figures
+                        ),
+                    )
+                )
+            if "pdf" in wanted and "pdf_summary" in forms:
+                plan.append(
+                    (
+                        f"summary-{year}.pdf",
+                        _pdf_country(report, year, options, offsets, figures, session),
+                    )
+                )
+            continue  # fmt: skip
         if "xlsx" in wanted and "xlsx_8949" in forms:
             plan.append((f"form8949-{year}.xlsx", _xlsx(report, year, options, figures)))
         if "pdf" in wanted and "pdf_8949" in forms:
@@ -327,14 +434,35 @@ def planned_outputs(
     return plan
 
 
-def offset_plan(report: Report, options: BuildOptions, figures: Printed) -> OffsetPlan:
-    """Schedule D and carryovers for every year; other gains go to ``--year`` (else the last
-    year of data)."""
+def offset_plan(
+    report: Report, options: BuildOptions, figures: Printed
+) -> OffsetPlan | CountryPlan:
+    """The rule's loss offset for every year (``offset.strategy``): US Schedule D and
+    carryovers, or the country's figures. Other gains (US) go to ``--year``, else the last
+    year of data."""
     inputs = options.offset
     if inputs.other_year is None:
         target = options.year or (report.tax_years[-1] if report.tax_years else None)
         inputs = replace(inputs, other_year=target)
-    return plan_offsets(report, inputs, figures)
+    return plan_for(report, inputs, figures)
+
+
+def _pdf_country(
+    report: Report,
+    year: str,
+    options: BuildOptions,
+    offsets: CountryPlan,
+    figures: Printed,
+    session: Session | None,
+) -> Renderer:
+    def render(path: Path) -> Path:
+        several = len(report.rule.methods) > 1
+        comparison = compare_methods(session, options, year, report) if session and several else []
+        return render_pdf_country(
+            report, path, year, offsets, comparison, options.taxpayer, figures
+        )
+
+    return render
 
 
 def _pdf_8949(
@@ -405,6 +533,7 @@ def build(options: BuildOptions, out: Path) -> Built:
         TaxlossError: any user-fixable problem; nothing is written in that case.
     """
     session = prepare(options)
+    options = resolve(options, session.rule)
     report = compute_report(session, options)
     if options.year is not None and options.year not in report.tax_years:
         log.info("tax year %s has no disposals; writing empty forms", options.year)

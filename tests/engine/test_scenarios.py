@@ -290,3 +290,15 @@ def test_stablecoin_spent_without_a_source_gets_par_basis_with_a_warning(run) ->
         "2025 short I 0.01 BTC 2025-01-02 2025-01-03 1000.00 950.00 50.00 ex sale",
     ]
     assert [w.code for w in report.warnings] == ["stablecoin_basis_assumed"]
+
+
+def test_transfer_legs_at_the_same_second_in_either_order(run) -> None:
+    report = run("""
+        2025-01-02T00:00:00Z,buy,BTC,1,USD,90000,,,,a
+        2025-02-01T00:00:00Z,deposit,BTC,1,,,,,,b
+        2025-02-01T00:00:00Z,withdrawal,BTC,1,,,,,,a
+        2025-02-02T00:00:00Z,sell,BTC,1,USD,95000,,,,b
+        """)
+    assert rows_text(report) == [
+        "2025 short I 1 BTC 2025-01-02 2025-02-02 95000.00 90000.00 5000.00 b sale"
+    ]

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
+from taxloss.engine.average_cost import (
+    PoolBook,
+    Window,
+    denied_loss,
+    superficial_facts,
+)
 from taxloss.engine.calendar import (
     box_for,
     local_date,
@@ -22,8 +28,10 @@ from taxloss.engine.calendar import (
     term_of,
     zone,
 )
+from taxloss.engine.currency import Converter
 from taxloss.engine.lots import Key, LotBook, resized
 from taxloss.engine.transfers import match_transfers, units_received, units_sent
+from taxloss.engine.uk_pooling import POOL, UkPlan, plan_uk
 from taxloss.engine.valuation import value_trades
 from taxloss.errors import EngineError, InputError, InternalError, Problem, RuleError
 from taxloss.model import (
@@ -33,8 +41,12 @@ from taxloss.model import (
     DisposalKind,
     Event,
     EventKind,
+    FxTable,
+    HoldingEffect,
     Income,
+    LossDisallowance,
     Lot,
+    Matching,
     Method,
     Notice,
     PriceTable,
@@ -132,6 +144,16 @@ class Position:
         return ", ".join(words)
 
 
+#: How each event kind is named in a pool's audit trail (``Report.pool_history``).
+ACTIONS = {
+    EventKind.ACQUIRE: "acquisition",
+    EventKind.ADD_UNKNOWN: "deposit, basis unknown",
+    EventKind.DISPOSE: "disposal",
+    EventKind.SEND: "transfer fee (disposal)",
+    EventKind.REMOVE: "units out (not a disposal)",
+    EventKind.SETTLE: "settlement",
+}
+
 ALLOCATION_RULE = (
     "Rev. Proc. 2024-28 allocation at 2025-01-01: each wallet first takes lots acquired in it, "
     "oldest first; remaining lots, oldest first, fill the remaining balances of wallets in "
@@ -142,14 +164,15 @@ ALLOCATION_RULE = (
 def compute(
     trades: Sequence[Trade],
     rule: Rule,
-    method: Method | None = None,
+    method: Method | Matching | None = None,
     *,
     prices: PriceTable | None = None,
     basis_scope: BasisScope | None = None,
     timezone: str | None = None,
     allow_missing_basis: bool = False,
+    fx: FxTable | None = None,
 ) -> Report:
-    """Match every disposal to lots and build the report.
+    """Match every disposal to lots (or pools, per ``matching.strategy``) and build the report.
 
     Args:
         trades: validated trades, in any order.
@@ -159,31 +182,34 @@ def compute(
         basis_scope: force one scope for all years (default: the rule's periods).
         timezone: reporting zone for tax dates (default: the rule's).
         allow_missing_basis: give unknown basis zero basis with a warning instead of failing.
+        fx: exchange rates into the rule's fiat (rules with an ``[fx]`` section).
 
     Returns:
         The report: all tax years, all disposals, open lots, transfers and warnings.
 
     Raises:
         RuleError: the method is not allowed by the rule.
-        InputError: rows that need a price.
+        InputError: rows that need a price or an exchange rate.
         EngineError: disposals of units never acquired (unless ``allow_missing_basis``).
     """
-    chosen = method or rule.default_method
-    if chosen not in rule.methods:
-        allowed = ", ".join(m.value for m in rule.methods)
-        raise RuleError(f"{rule.path}: methods: {chosen.value!r} is not allowed ({allowed})")
+    chosen = _method(rule, method, basis_scope)
     tz_name = timezone or rule.timezone
     with engine_context():
         ordered = sorted(trades, key=lambda t: (t.timestamp, t.source.path, t.source.line))
         matches = match_transfers(ordered, rule)
-        valued = value_trades(ordered, matches, rule, prices or PriceTable(), zone(tz_name))
+        converter = Converter(rule, fx or FxTable())
+        valued = value_trades(
+            ordered, matches, rule, prices or PriceTable(), zone(tz_name), converter
+        )
         if valued.problems:
             raise InputError(valued.problems)
         events = sorted(
             valued.events, key=lambda e: (e.timestamp, e.source.path, e.source.line, e.step)
         )
-        run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis)
-        for event in events:
+        run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
+        run.prepare(events)
+        for index, event in enumerate(events):
+            run.index = index
             run.apply(event)
         positions = run.position_rows()
         if run.problems:
@@ -193,6 +219,9 @@ def compute(
         run.check_books()
         transfers = _transfers(ordered, matches, rule)
         warnings = run.warnings + valued.notices + _unmatched_notices(transfers)
+        note = rule.method_notes.get(chosen.value)
+        if note:
+            warnings.insert(0, Notice("method_flagged", f"{chosen.value.upper()}: {note}"))
         return Report(
             rule=rule,
             method=chosen,
@@ -204,10 +233,35 @@ def compute(
             allocations=tuple(run.allocations),
             income=tuple(sorted(valued.income + run.income, key=_when)),
             warnings=tuple(warnings),
-            assumptions=tuple(valued.assumptions),
+            assumptions=tuple(valued.assumptions + run.assumptions),
             tax_years=tuple(sorted({d.tax_year for d in run.disposals})),
             expenses=tuple(sorted(valued.expenses + run.expenses, key=_when)),
+            conversions=tuple(converter.conversions),
+            pool_history=tuple(run.book.history) if isinstance(run.book, PoolBook) else (),
         )
+
+
+def _method(
+    rule: Rule, method: Method | Matching | None, scope: BasisScope | None
+) -> Method | Matching:
+    """The lot method to use, or the pooling strategy; a conflict is a ``RuleError``."""
+    if rule.matching is not Matching.LOTS:
+        if method is not None and method is not rule.matching:
+            raise RuleError(
+                f"{rule.path}: matching.strategy: {rule.matching.value!r} pools every unit of "
+                f"an asset; lot method {method.value!r} does not apply (omit --method)"
+            )
+        if scope is BasisScope.WALLET:
+            raise RuleError(
+                f"{rule.path}: matching.strategy: {rule.matching.value!r} pools across all "
+                "wallets; --basis-scope wallet does not apply"
+            )
+        return rule.matching
+    chosen = method or rule.default_method
+    if chosen not in rule.methods:
+        allowed = ", ".join(m.value for m in rule.methods)
+        raise RuleError(f"{rule.path}: methods: {chosen.value!r} is not allowed ({allowed})")
+    return chosen
 
 
 @dataclass
@@ -215,11 +269,17 @@ class Run:
     """The state of one pass over the events."""
 
     rule: Rule
-    method: Method
+    method: Method | Matching
     tz: tzinfo
     forced_scope: BasisScope | None
     allow_missing: bool
-    book: LotBook = field(init=False)
+    fx: Converter | None = None
+    book: LotBook | PoolBook = field(init=False)
+    #: Index of the event being applied (the UK plan and superficial-loss facts use it).
+    index: int = -1
+    uk_plan: UkPlan | None = None
+    windows: dict[int, Window] = field(default_factory=dict)
+    assumptions: list[Notice] = field(default_factory=list)
     scope: BasisScope | None = None
     disposals: list[Disposal] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -228,6 +288,8 @@ class Run:
     balances: dict[Key, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     transit: dict[int, list[Lot]] = field(default_factory=dict)
     transit_dest: dict[int, tuple[str, Decimal]] = field(default_factory=dict)
+    early_arrivals: dict[int, Event] = field(default_factory=dict)
+    sent: set[int] = field(default_factory=set)
     external: list[Lot] = field(default_factory=list)
     acquired_units: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     acquired_basis: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -241,7 +303,29 @@ class Run:
     _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.book = LotBook(self.method)
+        if self.rule.matching is Matching.LOTS:
+            self.book = LotBook(self.method if isinstance(self.method, Method) else Method.FIFO)
+        else:
+            self.book = PoolBook()
+
+    def prepare(self, events: list[Event]) -> None:
+        """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
+        and the superficial-loss windows. Both depend on units and dates only."""
+        if self.rule.matching is Matching.UK_POOLING:
+            self.uk_plan = plan_uk(events, self.day, self.rule.forward_window_days)
+        if self.rule.disallowance.kind is LossDisallowance.SUPERFICIAL_LOSS:
+            self.windows = superficial_facts(events, self.day, self.rule.disallowance)
+
+    def book_at(self, event: Event, action: str) -> None:
+        """Tell a pool book which event its next changes belong to (its audit trail)."""
+        if isinstance(self.book, PoolBook):
+            self.book.at(event.timestamp, event.source, action)
+
+    def flags(self, term: Term) -> tuple[bool, bool]:
+        """(discount, exempt) for a term under the rule's ``holding.effect``."""
+        held = term is Term.LONG
+        effect = self.rule.holding_effect
+        return held and effect is HoldingEffect.DISCOUNT, held and effect is HoldingEffect.EXEMPT
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -280,9 +364,19 @@ class Run:
         return (wallet, asset) if self.scope is BasisScope.WALLET else ("", asset)
 
     def new_lot(self, lot: Lot) -> None:
-        """Record a lot that enters the books (for the conservation check) and hold it."""
+        """Record a lot that enters the books (for the conservation check) and hold it.
+
+        Under UK pooling, the share of an acquisition matched with a disposal (same day or 30
+        days) was already used by that disposal: only the rest enters the section 104 pool.
+        """
         self.acquired_units[lot.asset] += lot.quantity
         self.acquired_basis[lot.asset] += lot.cost_basis
+        if self.uk_plan is not None and lot.basis_known:
+            share = self.uk_plan.pooled_share(self.index)
+            if share <= 0:
+                return
+            if share < 1:
+                lot = resized(lot, lot.quantity * share, lot.cost_basis * share)
         self.book.add(self.key(lot.wallet, lot.asset), lot)
 
     def move_balance(self, wallet: str, asset: str, delta: Decimal, event: Event) -> None:
@@ -310,6 +404,7 @@ class Run:
         if scope is not self.scope:
             self.switch(scope, event.timestamp)
         kind = event.kind
+        self.book_at(event, ACTIONS.get(kind, kind.value))
         if kind is EventKind.ACQUIRE:
             self.new_lot(
                 Lot(
@@ -354,6 +449,21 @@ class Run:
         else:  # pragma: no cover - the enum is closed
             raise InternalError(f"unknown event kind {kind}")
 
+    def par_basis(self, event: Event, units: Decimal) -> Decimal | None:
+        """Basis of par stablecoin units with no recorded source: 1 unit of the peg currency
+        each, converted at the day's rate under a rule with ``[fx]`` (None: no rate)."""
+        policy = self.rule.fx
+        if policy is None or self.fx is None or policy.stablecoin_currency == self.rule.fiat:
+            return units
+        found = self.fx.convert(units, policy.stablecoin_currency, self.day(event.timestamp),
+                                event.source)  # fmt: skip
+        self.assumptions.extend(self.fx.notices)
+        self.fx.notices.clear()
+        if isinstance(found, Problem):
+            self.problems.append(found)
+            return None
+        return found
+
     def take(self, event: Event, quantity: Decimal) -> list[Lot]:
         """Take units for a disposal or move; a shortfall is an error or a flagged zero basis."""
         slices, short = self.book.take(self.key(event.wallet, event.asset), quantity)
@@ -376,17 +486,21 @@ class Run:
                 and self.rule.unmatched_stablecoin_basis == "par"
                 and event.kind is not EventKind.SETTLE  # a loss beyond the balance is a debt
             )
-            if par:
+            basis = self.par_basis(event, short) if par else None
+            if par and basis is not None:
+                peg = self.rule.fx.stablecoin_currency if self.rule.fx else self.rule.fiat
                 self.warnings.append(
                     Notice("stablecoin_basis_assumed", f"{plain(short)} {event.asset} used here "
                            f"never arrived in the data ({message}): basis taken as 1 "
-                           f"{self.rule.fiat} per unit (valuation.unmatched_stablecoin_basis)",
+                           f"{peg} per unit (valuation.unmatched_stablecoin_basis)",
                            event.source)
                 )  # fmt: skip
                 self.acquired_units[event.asset] += short
-                self.acquired_basis[event.asset] += short
-                slices.append(Lot(event.timestamp, event.asset, short, short, event.source,
+                self.acquired_basis[event.asset] += basis
+                slices.append(Lot(event.timestamp, event.asset, short, basis, event.source,
                                   event.wallet))  # fmt: skip
+            elif par:
+                pass  # the missing exchange rate is already a problem
             elif self.allow_missing:
                 self.warnings.append(
                     Notice(
@@ -416,12 +530,27 @@ class Run:
                 )
         return slices
 
+    def match(self, event: Event, quantity: Decimal) -> list[tuple[Lot, str]]:
+        """The slices a disposal uses, each with the identification rule that matched it.
+
+        Lots: the method's order (label ``""``). UK pooling: the event's share of its day's
+        same-day and 30-day matches, then the section 104 pool. Average cost: the pool.
+        """
+        if self.uk_plan is not None:
+            planned = self.uk_plan.planned(self.index, quantity, event.asset, event.wallet)
+            rest = quantity - sum((piece.quantity for piece, _ in planned), ZERO)
+            pooled = self.take(event, rest) if rest > 0 else []
+            return planned + [(piece, POOL) for piece in pooled]
+        label = "acb_pool" if self.rule.matching is Matching.AVERAGE_COST else ""
+        return [(piece, label) for piece in self.take(event, quantity)]
+
     def dispose(self, event: Event, quantity: Decimal, proceeds: Decimal) -> None:
         """Dispose of ``quantity`` units for ``proceeds``, one Form 8949 row per lot slice."""
-        slices = self.take(event, quantity)
+        slices = self.match(event, quantity)
         remaining_proceeds, remaining_fee = proceeds, event.fee
         disposed_on = self.day(event.timestamp)
-        for index, piece in enumerate(slices):
+        first_row = len(self.disposals)
+        for index, (piece, matching) in enumerate(slices):
             if index == len(slices) - 1:
                 share, fee_share = remaining_proceeds, remaining_fee
             else:
@@ -455,6 +584,7 @@ class Run:
             acquired_on = disposed_on if missing else self.day(piece.acquired)
             term = term_of(acquired_on, disposed_on, self.rule)
             tax_year, box = self.labels(disposed_on, term)
+            discount, exempt = self.flags(term)
             self.disposals.append(
                 Disposal(
                     asset=event.asset,
@@ -476,8 +606,37 @@ class Run:
                     liquidation=event.liquidation,
                     missing_basis=missing,
                     fee=fee_share,
+                    matching=matching,
+                    discount=discount,
+                    exempt=exempt,
                 )
             )
+        if self.windows:
+            self.deny_superficial_loss(event, quantity, first_row)
+
+    def deny_superficial_loss(self, event: Event, quantity: Decimal, first_row: int) -> None:
+        """Reference §4: deny the superficial part of this disposal's loss, ``min(S, P, B)/S``,
+        and add it to the pool's cost (``loss_disallowance``). The denied amount is the rows'
+        adjustment (a loss is reduced, as on Form 8949 code W) and their ``denied_loss``."""
+        window = self.windows.get(self.index)
+        rows = self.disposals[first_row:]
+        if window is None or not rows or any(row.missing_basis for row in rows):
+            return
+        gain = sum((row.proceeds - row.cost_basis for row in rows), ZERO)
+        held = self.rule.disallowance.require_held_at_window_end
+        denied = denied_loss(-gain, quantity, window, held)
+        if denied <= 0:
+            return
+        left = denied
+        for offset, row in enumerate(rows):
+            part = left if offset == len(rows) - 1 else denied * row.quantity / quantity
+            left -= part
+            self.disposals[first_row + offset] = replace(
+                row, adjustment=row.adjustment + part, denied_loss=part
+            )
+        if isinstance(self.book, PoolBook):
+            self.book.adjust(("", event.asset), denied, "superficial loss added to cost")
+            self.acquired_basis[event.asset] += denied
 
     def consume(self, slices: list[Lot]) -> None:
         """Units that leave the books without a Form 8949 row of their own (their basis is
@@ -546,6 +705,7 @@ class Run:
             acquired_on = self.day(acquired)
             term = term_of(acquired_on, disposed_on, self.rule)
             tax_year, box = self.labels(disposed_on, term)
+            discount, exempt = self.flags(term)
             if not group.has_ids:
                 aggregated.add(group.contract)
             rows.append(
@@ -557,6 +717,7 @@ class Run:
                     sale_source=group.close_source or group.last_source or group.first_source,
                     lot_source=group.first_source,
                     description=group.describe(), liquidation=group.liquidated, fee=group.fees,
+                    discount=discount, exempt=exempt,
                 )
             )  # fmt: skip
             exchange_totals[(group.contract, tax_year)] += group.exchange
@@ -587,10 +748,21 @@ class Run:
         if self.scope is BasisScope.WALLET:
             self.transit[event.transfer] = self.take(event, event.received)
         self.transit_dest[event.transfer] = ("", event.received)
+        self.sent.add(event.transfer)
         self.move_balance(event.wallet, event.asset, -event.quantity, event)
+        arrival = self.early_arrivals.pop(event.transfer, None)
+        if arrival is not None:
+            self.receive(arrival)
 
     def receive(self, event: Event) -> None:
-        """A matched deposit: lots in transit arrive with their original dates and basis."""
+        """A matched deposit: lots in transit arrive with their original dates and basis.
+
+        A deposit stamped at the same second as its withdrawal may come first in the sorted
+        events (exports list the two legs in any order): it waits for the departure.
+        """
+        if event.transfer not in self.sent:
+            self.early_arrivals[event.transfer] = event
+            return
         lots = self.transit.pop(event.transfer, None)
         self.transit_dest.pop(event.transfer, None)
         if lots is not None:

@@ -5,6 +5,11 @@ Fair value of an exchange comes from, in order (issue #2): a fiat quote; the row
 as an assumption); a ``--prices`` row for the asset received, then for the asset given. When
 none applies, the row is reported as needing a price; nothing is ever valued at zero silently.
 
+Currencies (issue #5): when the rule has an ``[fx]`` section, an amount in another government
+currency is converted at the day's rate (``engine.currency``), a par stablecoin is worth 1 unit
+of ``fx.stablecoin_currency`` converted the same way, and ``fiat_value`` (which the parsers
+give in USD) is converted from USD. Without ``[fx]`` (the US rule) nothing is converted.
+
 Fees (reference §1.2): an acquisition fee adds to basis, a disposal fee reduces the amount
 realized, a crypto-for-crypto fee is charged to the side named by ``fees.crypto_to_crypto``, and
 a fee paid in a digital asset is itself a disposal of those units at fair value.
@@ -18,12 +23,14 @@ from datetime import date, tzinfo
 from decimal import Decimal
 
 from taxloss.engine.calendar import local_date, tax_year_label
+from taxloss.engine.currency import Converter
 from taxloss.engine.transfers import Match, units_received, units_sent
 from taxloss.errors import Problem
 from taxloss.model import (
     DisposalKind,
     Event,
     EventKind,
+    FxTable,
     Income,
     Notice,
     PriceTable,
@@ -34,6 +41,9 @@ from taxloss.model import (
 from taxloss.money import ZERO, plain
 
 FIAT, OTHER_FIAT, STABLE, CRYPTO = "fiat", "other_fiat", "stable", "crypto"
+
+#: The currency of ``Trade.fiat_value`` (the parsers fill it from USD columns; README).
+FIAT_VALUE_CURRENCY = "USD"
 
 
 @dataclass(slots=True)
@@ -59,12 +69,16 @@ class Leg:
 class Valuer:
     """Values trades for one rule, price table and reporting zone."""
 
-    def __init__(self, rule: Rule, prices: PriceTable, tz: tzinfo) -> None:
+    def __init__(
+        self, rule: Rule, prices: PriceTable, tz: tzinfo, fx: Converter | None = None
+    ) -> None:
         self.rule = rule
         self.prices = prices
         self.tz = tz
+        self.fx = fx or Converter(rule, FxTable())
         self.out = Valued()
         self._fiat_like = {rule.fiat, *rule.other_fiat}
+        self._fx_failed: set[object] = set()
 
     def classify(self, asset: str) -> str:
         """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto."""
@@ -90,16 +104,19 @@ class Valuer:
         kind = self.classify(asset)
         if kind == FIAT:
             return quantity
+        if kind == OTHER_FIAT and self.fx.active:
+            return self.to_fiat(trade, quantity, asset, day)
         if kind == STABLE:
+            peg = self.rule.fx.stablecoin_currency if self.rule.fx else self.rule.fiat
             self.assume(
                 Notice(
                     "stablecoin_at_par",
-                    f"{asset} valued at 1 {self.rule.fiat} per unit "
+                    f"{asset} valued at 1 {peg} per unit "
                     f"(valuation.usd_equivalent in {self.rule.path})",
                     trade.source,
                 )
             )
-            return quantity
+            return self.to_fiat(trade, quantity, peg, day)
         found = self.prices.get(day, asset)
         if found is None:
             return None
@@ -112,6 +129,30 @@ class Valuer:
             )
         )
         return quantity * found.price
+
+    def to_fiat(self, trade: Trade, amount: Decimal, currency: str, day: date) -> Decimal | None:
+        """``amount`` of ``currency`` in the rule's fiat at the day's rate (``[fx]``).
+
+        Without ``[fx]`` the amount is returned as it is (the US rule: USD amounts). A missing
+        rate is recorded as a problem naming the row and date, and None is returned.
+        """
+        if currency == self.rule.fiat or not self.fx.active:
+            return amount
+        found = self.fx.convert(amount, currency, day, trade.source)
+        self.out.assumptions.extend(self.fx.notices)
+        self.fx.notices.clear()
+        if isinstance(found, Problem):
+            if trade.source not in self._fx_failed:
+                self._fx_failed.add(trade.source)
+                self.out.problems.append(found)
+            return None
+        return found
+
+    def fiat_value(self, trade: Trade, day: date) -> Decimal | None:
+        """The row's ``fiat_value`` (USD, as the parsers give it) in the rule's fiat."""
+        if trade.fiat_value is None:
+            return None
+        return self.to_fiat(trade, trade.fiat_value, FIAT_VALUE_CURRENCY, day)
 
     def assume(self, notice: Notice) -> None:
         """Record an assumption once per row (a row may use the same one for two legs)."""
@@ -126,7 +167,7 @@ class Valuer:
             if self.classify(leg.asset) == FIAT:
                 return leg.quantity, "fiat quote"
         if trade.fiat_value is not None:
-            return trade.fiat_value, "fiat_value"
+            return self.fiat_value(trade, day), "fiat_value"
         for wanted in (STABLE, OTHER_FIAT, CRYPTO):
             for leg in legs:
                 if self.classify(leg.asset) == wanted:
@@ -151,6 +192,8 @@ class Valuer:
 
     def need_price(self, trade: Trade, what: str) -> None:
         """Record that a row cannot be valued, with what would fix it."""
+        if trade.source in self._fx_failed:
+            return  # the missing exchange rate is already reported for this row
         self.out.problems.append(
             Problem(
                 trade.source,
@@ -297,7 +340,11 @@ class Valuer:
         if kind in (FIAT, OTHER_FIAT):
             return self.price_of(trade, coin, units, day), True, False
         if kind == STABLE:
-            return self.price_of(trade, coin, units, day), True, True
+            # At par only when the peg is the report currency (the US rule); elsewhere a
+            # stablecoin paid out is a disposal of it at the day's converted value.
+            policy = self.rule.fx
+            par = policy is None or policy.stablecoin_currency == self.rule.fiat
+            return self.price_of(trade, coin, units, day), par, True
         return self.price_of(trade, coin, units, day), False, True
 
     def derivative(self, trade: Trade) -> None:
@@ -335,7 +382,7 @@ class Valuer:
         """Margin interest paid in ``asset``: an expense (and, for crypto, a disposal)."""
         day = local_date(trade.timestamp, self.tz)
         if trade.fiat_value is not None:
-            value: Decimal | None = trade.fiat_value
+            value: Decimal | None = self.fiat_value(trade, day)
             par, lots = self.classify(trade.asset) == STABLE, not self.is_fiat_like(trade.asset)
         else:
             value, par, lots = self.settlement_value(trade, trade.asset, trade.quantity, day)
@@ -354,8 +401,8 @@ class Valuer:
         if trade.kind is TradeKind.MARGIN_LOAN:
             if self.is_fiat_like(trade.asset):
                 return
-            value = trade.fiat_value
-            if value is None:
+            value = self.fiat_value(trade, day)
+            if value is None and trade.fiat_value is None:
                 value = self.price_of(trade, trade.asset, trade.quantity, day)
             if value is None:
                 self.need_price(trade, f"the borrowed {plain(trade.quantity)} {trade.asset}")
@@ -410,11 +457,14 @@ class Valuer:
         lost = match.sent - match.received
         fee = ZERO
         if lost > 0:
-            if withdrawal.fiat_value is not None and withdrawal.quantity > 0:
-                fee = withdrawal.fiat_value * lost / withdrawal.quantity
+            day = local_date(withdrawal.timestamp, self.tz)
+            total = self.fiat_value(withdrawal, day)
+            if total is not None and withdrawal.quantity > 0:
+                fee = total * lost / withdrawal.quantity
             else:
-                day = local_date(withdrawal.timestamp, self.tz)
-                found = self.price_of(withdrawal, withdrawal.asset, lost, day)
+                found = None
+                if withdrawal.source not in self._fx_failed:
+                    found = self.price_of(withdrawal, withdrawal.asset, lost, day)
                 if found is None:
                     self.need_price(
                         withdrawal, f"the transfer fee of {plain(lost)} {withdrawal.asset}"
@@ -456,13 +506,18 @@ class Valuer:
                           trade.wallet, trade.source)  # fmt: skip
         elif self.classify(trade.asset) == STABLE and self.rule.unmatched_stablecoin_basis == "par":
             units = units_received(trade)
+            peg = self.rule.fx.stablecoin_currency if self.rule.fx else self.rule.fiat
+            day = local_date(trade.timestamp, self.tz)
+            basis = self.to_fiat(trade, units, peg, day)
+            if basis is None:
+                return
             self.out.notices.append(
                 Notice("stablecoin_basis_assumed", f"{plain(units)} {trade.asset} deposited with "
-                       f"no matching withdrawal: basis taken as 1 {self.rule.fiat} per unit "
+                       f"no matching withdrawal: basis taken as 1 {peg} per unit "
                        f"(valuation.unmatched_stablecoin_basis in {self.rule.path})",
                        trade.source)
             )  # fmt: skip
-            event = Event(trade.timestamp, EventKind.ACQUIRE, trade.asset, units, units,
+            event = Event(trade.timestamp, EventKind.ACQUIRE, trade.asset, units, basis,
                           trade.wallet, trade.source)  # fmt: skip
         else:
             event = Event(trade.timestamp, EventKind.ADD_UNKNOWN, trade.asset,
@@ -471,7 +526,12 @@ class Valuer:
 
 
 def value_trades(
-    trades: list[Trade], matches: list[Match], rule: Rule, prices: PriceTable, tz: tzinfo
+    trades: list[Trade],
+    matches: list[Match],
+    rule: Rule,
+    prices: PriceTable,
+    tz: tzinfo,
+    fx: Converter | None = None,
 ) -> Valued:
     """Value every trade and build the engine's event list (unsorted).
 
@@ -481,11 +541,12 @@ def value_trades(
         rule: the rule in force.
         prices: user prices.
         tz: reporting zone (for price dates and tax years).
+        fx: the exchange-rate converter (rules with ``[fx]``).
 
     Returns:
         Events, income, assumptions and any rows that could not be valued.
     """
-    valuer = Valuer(rule, prices, tz)
+    valuer = Valuer(rule, prices, tz, fx)
     matched: dict[int, int] = {}
     for number, match in enumerate(matches):
         matched[match.withdrawal] = number

@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from taxloss import __version__
-from taxloss.model import Lot, Notice, Report, SourceRef, Term, Transfer
+from taxloss.model import (
+    HoldingEffect,
+    LossDisallowance,
+    Lot,
+    Matching,
+    Notice,
+    Report,
+    Rule,
+    SourceRef,
+    Term,
+    Transfer,
+)
 from taxloss.money import plain, quantize
 from taxloss.render.figures import (
     NOT_ADVICE,
@@ -57,6 +68,26 @@ DISPOSAL_FIELDS = (
 )
 
 
+def extra_fields(rule: Rule) -> tuple[str, ...]:
+    """Disposal fields only some rules have (issue #5): the matching rule of a pooling rule,
+    the denied superficial loss, the AU discount and DE exemption flags."""
+    fields = []
+    if rule.matching is not Matching.LOTS:
+        fields.append("matching")
+    if rule.disallowance.kind is LossDisallowance.SUPERFICIAL_LOSS:
+        fields.append("denied_loss")
+    if rule.holding_effect is HoldingEffect.DISCOUNT:
+        fields.append("discount")
+    if rule.holding_effect is HoldingEffect.EXEMPT:
+        fields.append("exempt")
+    return tuple(fields)
+
+
+def fields_for(report: Report) -> tuple[str, ...]:
+    """The disposal fields of report.json and disposals.csv for this report's rule."""
+    return DISPOSAL_FIELDS + extra_fields(report.rule)
+
+
 def _ts(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
@@ -92,7 +123,15 @@ def disposal_values(row: Row, report: Report) -> tuple[object, ...]:
         _ts(d.disposed),
         f"{d.sale_source.path}:{d.sale_source.line}",
         f"{d.lot_source.path}:{d.lot_source.line}",
+        *(_extra(name, row, report) for name in extra_fields(rule)),
     )
+
+
+def _extra(name: str, row: Row, report: Report) -> object:
+    d = row.disposal
+    if name == "denied_loss":
+        return f"{money(d.denied_loss, report.rule):f}"
+    return getattr(d, name)
 
 
 def records(report: Report, figures: Printed | None = None) -> list[tuple[object, ...]]:
@@ -105,7 +144,7 @@ def records(report: Report, figures: Printed | None = None) -> list[tuple[object
 
 def disposal_record(row: Row, report: Report) -> dict[str, Any]:
     """One disposal as a report.json object."""
-    return dict(zip(DISPOSAL_FIELDS, disposal_values(row, report), strict=True))
+    return dict(zip(fields_for(report), disposal_values(row, report), strict=True))
 
 
 def _totals(totals: Totals) -> dict[str, Any]:
@@ -170,6 +209,11 @@ def build_json(
     years: dict[str, Any] = {}
     income = income_by_year(report)
     for year in sorted(set(report.tax_years) | set(income) | set(extra_years or {})):
+        if not rule.boxes:
+            years[year] = _country_year(report, shown, year, income)
+            if extra_years and year in extra_years:
+                years[year].update(extra_years[year])
+            continue
         figures_of_year = shown.year(year)
         years[year] = {
             "short_term": _totals(figures_of_year.short),
@@ -217,7 +261,7 @@ def build_json(
         ],
         "tax_years": years,
         "disposals": [
-            dict(zip(DISPOSAL_FIELDS, values, strict=True)) for values in records(report, shown)
+            dict(zip(fields_for(report), values, strict=True)) for values in records(report, shown)
         ],
         "open_lots": [_lot(lot, report) for lot in report.open_lots],
         "transfers": [_transfer(t) for t in report.transfers],
@@ -261,7 +305,54 @@ def build_json(
         ],
         "warnings": [_notice(n) for n in report.warnings],
         "assumptions": [_notice(n) for n in report.assumptions],
+        **_country_extras(report),
     }
+
+
+def _country_year(
+    report: Report, shown: Printed, year: str, income: dict[str, Decimal]
+) -> dict[str, Any]:
+    """A tax year of a rule without Form 8949 boxes: totals, and the holding categories its
+    ``holding.effect`` gives (AU discount / non-discount, DE exempt / taxable)."""
+    rows = [row for row in shown.rows if row.disposal.tax_year == year]
+    total = Totals()
+    for row in rows:
+        total.add(row)
+    data: dict[str, Any] = {"total": _totals(total)}
+    effect = report.rule.holding_effect
+    flag = {HoldingEffect.DISCOUNT: "discount", HoldingEffect.EXEMPT: "exempt"}.get(effect)
+    if flag:
+        held, other = Totals(), Totals()
+        for row in rows:
+            (held if getattr(row.disposal, flag) else other).add(row)
+        names = {"discount": ("discount", "non_discount"), "exempt": ("exempt", "taxable")}
+        data[names[flag][0]] = _totals(held)
+        data[names[flag][1]] = _totals(other)
+    data["liquidations"] = sum(1 for row in rows if row.disposal.liquidation)
+    data["ordinary_income"] = text_money(income.get(year, Decimal(0)))
+    return data
+
+
+def _country_extras(report: Report) -> dict[str, Any]:
+    """report.json keys of rules with ``[fx]`` (every conversion) or a pool (its history)."""
+    out: dict[str, Any] = {}
+    if report.rule.fx is not None:
+        out["fx_source"] = sorted({c.rate.source.path for c in report.conversions})
+        out["conversions"] = [
+            {"source": str(c.source), "date": c.day.isoformat(), "currency": c.currency,
+             "amount": plain(c.amount), "rate": plain(c.rate.rate),
+             "rate_date": c.rate.day.isoformat(), "rate_source": str(c.rate.source),
+             "value": plain(c.value), "prior_day": c.prior_day}
+            for c in report.conversions
+        ]  # fmt: skip
+    if report.pool_history:
+        out["pool_history"] = [
+            {"at": _ts(e.moment), "asset": e.asset, "change": e.action, "units": plain(e.units),
+             "cost": plain(e.cost), "units_after": plain(e.units_after),
+             "cost_after": plain(e.cost_after), "source": str(e.source)}
+            for e in report.pool_history
+        ]  # fmt: skip
+    return out
 
 
 def dumps(value: Any, indent: int = 0) -> str:
@@ -319,7 +410,7 @@ def render_csv(report: Report, out: Path, figures: Printed | None = None) -> Pat
     """
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(DISPOSAL_FIELDS)
+        writer.writerow(fields_for(report))
         for values in records(report, figures):
             writer.writerow(["true" if v is True else "false" if v is False else v for v in values])
     return out

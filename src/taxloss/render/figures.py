@@ -214,6 +214,41 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
     return YearFigures(year, ordered, short, long, liquidations)
 
 
+#: How a pooling strategy is named where a lot method would be (``Report.method``).
+STRATEGY_LABEL = {
+    "uk_pooling": "UK share pooling (same day, 30 days, s.104 pool)",
+    "average_cost": "adjusted cost base (average cost)",
+}
+
+#: How a slice's identification rule is named (``Disposal.matching``).
+MATCHING_LABEL = {
+    "": "",
+    "same_day": "same day",
+    "bed_and_breakfast": "30 days (bed and breakfast)",
+    "s104_pool": "s.104 pool",
+    "acb_pool": "ACB pool",
+}
+
+
+def group_order(name: str) -> tuple[int, str]:
+    """Sort key that lists matching rules in the order they apply (same day, 30 days, pool),
+    then anything else by name."""
+    labels = [label for label in MATCHING_LABEL.values() if label]
+    bare = name.removeprefix("matched by ")
+    return (labels.index(bare), "") if bare in labels else (len(labels), name)
+
+
+def method_label(report: Report) -> str:
+    """The method in words: ``FIFO``, or the pooling strategy's name."""
+    value = report.method.value
+    return STRATEGY_LABEL.get(value, value.upper())
+
+
+def year_rows(shown: Printed, year: str) -> list[Row]:
+    """Every printed row of one tax year, in report (audit) order."""
+    return [row for row in shown.rows if row.disposal.tax_year == year]
+
+
 def income_by_year(report: Report) -> dict[str, Decimal]:
     """Ordinary income received in kind, per tax year, as sums of rounded rows."""
     totals: dict[str, Decimal] = defaultdict(Decimal)

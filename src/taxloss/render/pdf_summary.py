@@ -48,6 +48,7 @@ from taxloss.render.figures import (
     Totals,
     YearFigures,
     income_by_year,
+    method_label,
     printed,
 )
 from taxloss.render.offset import OffsetPlan, YearOffset
@@ -701,7 +702,15 @@ class Summary:
         losses = sorted((r for r in rows if r.gain < 0), key=lambda r: (r.gain, r.number))[:10]
         if losses:
             table_rows = [
-                ["Row", "Description", "Acquired", "Sold", "Term", "Gain or (loss)", "Source"]
+                [
+                    "Row",
+                    "Description",
+                    "Acquired",
+                    "Sold",
+                    self.term_heading(),
+                    "Gain or (loss)",
+                    "Source",
+                ]
             ]
             table_rows += [
                 [
@@ -709,7 +718,7 @@ class Summary:
                     r.description,
                     r.acquired.isoformat(),
                     r.disposed.isoformat(),
-                    r.disposal.term.value,
+                    self.term_text(r),
                     m(r.gain),
                     str(r.disposal.sale_source),
                 ]
@@ -721,7 +730,7 @@ class Summary:
                         para("The 10 largest losses", "h2"),
                         table(
                             table_rows,
-                            [WIDTH * w for w in (0.06, 0.21, 0.1, 0.1, 0.06, 0.13, 0.34)],
+                            [WIDTH * w for w in self.loss_widths()],
                             numeric=[5],
                         ),
                     ]
@@ -796,8 +805,24 @@ class Summary:
             ),
         ]
 
+    def term_text(self, row: Row) -> str:
+        """The holding column of the largest-losses table (a country may say more)."""
+        return row.disposal.term.value
+
+    def term_heading(self) -> str:
+        """The heading of that column."""
+        return "Term"
+
+    def loss_widths(self) -> tuple[float, ...]:
+        """Column widths (shares of the page) of the largest-losses table."""
+        return (0.06, 0.21, 0.1, 0.1, 0.06, 0.13, 0.34)
+
+    def month_labels(self) -> list[str]:
+        """The calendar months of the tax year, ``YYYY-MM`` (12 for a calendar year)."""
+        return [f"{self.year[:4]}-{n:02d}" for n in range(1, 13)]
+
     def monthly(self, rows: Sequence[Row]) -> list[Any]:
-        months = {f"{self.year[:4]}-{n:02d}": ZERO for n in range(1, 13)}
+        months = {label: ZERO for label in self.month_labels()}
         for row in rows:
             label = row.disposed.strftime("%Y-%m")
             months[label] = months.get(label, ZERO) + row.gain
@@ -977,6 +1002,12 @@ def render_pdf_summary(
     """
     shown = printed(report, figures)
     summary = Summary(report, year, shown, offsets, comparison, taxpayer or {})
+    return write_summary(summary, out)
+
+
+def write_summary(summary: Summary, out: Path) -> Path:
+    """Lay out a summary's story as a PDF with numbered footers (shared by every country)."""
+    report, year = summary.report, summary.year
     rule = report.rule
 
     def footer(canvas: Canvas, number: int, total: int) -> None:
@@ -986,7 +1017,7 @@ def render_pdf_summary(
             0.65 * inch,
             0.45 * inch,
             f"taxloss summary, tax year {year} · "
-            f"{rule.path} v{rule.version} · {report.method.value.upper()} · "
+            f"{rule.path} v{rule.version} · {method_label(report)} · "
             "not tax advice",
         )
         canvas.drawRightString(letter[0] - 0.65 * inch, 0.45 * inch, f"page {number} of {total}")

@@ -10,8 +10,25 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from taxloss.model import Report, Rule, Term
-from taxloss.render.figures import NOT_ADVICE, PART, Printed, Row, Totals, printed
+from taxloss.model import HoldingEffect, Report, Rule, Term
+from taxloss.render.figures import (
+    MATCHING_LABEL,
+    NOT_ADVICE,
+    PART,
+    Printed,
+    Row,
+    Totals,
+    group_order,
+    method_label,
+    printed,
+    year_rows,
+)
+
+#: Row groups of rules without Form 8949 boxes, by ``holding.effect``: (flag, held, other).
+HOLDING_GROUPS = {
+    HoldingEffect.DISCOUNT: ("discount", "discount (held at least 12 months)", "no discount"),
+    HoldingEffect.EXEMPT: ("exempt", "exempt (held more than 1 year)", "taxable (within 1 year)"),
+}
 
 
 def amount(value: Decimal) -> str:
@@ -57,13 +74,16 @@ def render_text(
     rule = report.rule
     lines = [
         f"taxloss report: {rule.name} ({rule.path}, version {rule.version})",
-        f"method {report.method.value.upper()}; basis scope {report.basis_scope}; "
+        f"method {method_label(report)}; basis scope {report.basis_scope}; "
         f"time zone {report.timezone}; currency {rule.fiat}",
     ]
     for item in report.inputs:
         lines.append(f"input {item.path} ({item.format}, {item.rows} rows)")
     shown = printed(report, figures)
     for year in years if years is not None else report.tax_years:
+        if not rule.boxes:
+            lines += _country_year(report, shown, year, rows)
+            continue
         year_figures = shown.year(year)
         lines.append("")
         lines.append(f"Tax year {year}")
@@ -94,6 +114,41 @@ def render_text(
     return "\n".join(lines) + "\n"
 
 
+def _country_year(report: Report, shown: Printed, year: str, rows: bool) -> list[str]:
+    """One tax year of a rule without Form 8949 boxes: rows grouped by the rule's holding
+    effect (AU discount, DE exemption) or by matching rule (UK, Canada), with totals."""
+    effect = report.rule.holding_effect
+    found = year_rows(shown, year)
+    lines = ["", f"Tax year {year}"]
+    if not found:
+        lines.append("  no disposals")
+        return lines
+    groups: dict[str, list[Row]] = {}
+    for row in found:
+        d = row.disposal
+        if effect in HOLDING_GROUPS:
+            flag, held, other = HOLDING_GROUPS[effect]
+            name = held if getattr(d, flag) else other
+        else:
+            name = "matched by " + (MATCHING_LABEL.get(d.matching) or d.kind.value or "lot")
+        groups.setdefault(name, []).append(row)
+    total = Totals()
+    for name in sorted(groups, key=group_order):
+        lines.append(f"  {name}")
+        group = Totals()
+        for row in groups[name]:
+            group.add(row)
+            if rows:
+                lines.append("    " + row_line(row))
+        total.merge(group)
+        lines.append("    " + _totals_line(f"total ({group.rows} rows)", group))
+    lines.append("  " + _totals_line("net gain or (loss)", total))
+    liquidations = sum(1 for row in found if row.disposal.liquidation)
+    if liquidations:
+        lines.append(f"  liquidations / forced sales: {liquidations} rows")
+    return lines
+
+
 def comparison_text(results: Sequence[Any], year: str, rule: Rule) -> str:
     """The method comparison table for ``taxloss compare``.
 
@@ -105,16 +160,25 @@ def comparison_text(results: Sequence[Any], year: str, rule: Rule) -> str:
     Returns:
         The table and notes, ending with a newline.
     """
-    head = (f"{'method':<8} {'short-term':>15} {'long-term':>15} {'net':>15} {'deduction':>12} "
-            f"{'carryover':>15}")  # fmt: skip
+    us = rule.offset.strategy == "us_schedule_d"
+    first, second = ("deduction", "carryover") if us else ("taxable", "carried fwd")
+    held, other = ("short-term", "long-term")
+    if rule.holding_effect is HoldingEffect.DISCOUNT:
+        held, other = ("no discount", "discount")
+    elif rule.holding_effect is HoldingEffect.EXEMPT:
+        held, other = ("taxable", "exempt")
+    head = (f"{'method':<8} {held:>15} {other:>15} {'net':>15} {first:>12} "
+            f"{second:>15}")  # fmt: skip
     lines = [f"Tax year {year}: the same data under each method ({rule.path}, {rule.fiat})", head]
     for result in results:
         offset = result.offset
+        first = getattr(offset, "deduction", getattr(offset, "headline", None))
+        second = getattr(offset, "carryover_total", getattr(offset, "carry_forward", None))
         lines.append(
             f"{result.method.upper():<8} {amount(result.figures.short.gain):>15} "
             f"{amount(result.figures.long.gain):>15} {amount(result.figures.total.gain):>15} "
-            f"{amount(offset.deduction) if offset else '':>12} "
-            f"{amount(offset.carryover_total) if offset else '':>15}"
+            f"{amount(first) if first is not None else '':>12} "
+            f"{amount(second) if second is not None else '':>15}"
         )
     lines += [
         "",
@@ -130,6 +194,16 @@ def comparison_json(results: Sequence[Any]) -> list[dict[str, object]]:
     out = []
     for result in results:
         offset = result.offset
+        if offset is not None and hasattr(offset, "headline"):
+            out.append({
+                "method": result.method,
+                "short_term": f"{result.figures.short.gain:.2f}",
+                "long_term": f"{result.figures.long.gain:.2f}",
+                "net": f"{result.figures.total.gain:.2f}",
+                "taxable": f"{offset.headline:.2f}",
+                "carried_forward": f"{offset.carry_forward:.2f}",
+            })  # fmt: skip
+            continue
         out.append({
             "method": result.method,
             "short_term": f"{result.figures.short.gain:.2f}",

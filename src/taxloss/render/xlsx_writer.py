@@ -28,6 +28,10 @@ DATE_FORMAT = "mm/dd/yyyy"
 
 # Style ids (cellXfs order in STYLES_XML).
 PLAIN, BOLD, HEAD, MONEY, MONEY_BOLD, DATE, WRAP = range(7)
+# Currency-neutral amounts and ISO dates, for reports in other currencies (issue #5).
+AMOUNT, AMOUNT_BOLD, ISO_DATE = range(7, 10)
+AMOUNT_FORMAT = "#,##0.00;(#,##0.00)"
+ISO_DATE_FORMAT = "yyyy-mm-dd"
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
@@ -164,9 +168,11 @@ class Sheet:
 STYLES_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="2">'
+    '<numFmts count="4">'
     f'<numFmt numFmtId="164" formatCode="{ACCOUNTING.replace(chr(34), "&quot;")}"/>'
     f'<numFmt numFmtId="165" formatCode="{DATE_FORMAT}"/>'
+    f'<numFmt numFmtId="166" formatCode="{AMOUNT_FORMAT}"/>'
+    f'<numFmt numFmtId="167" formatCode="{ISO_DATE_FORMAT}"/>'
     "</numFmts>"
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
@@ -176,7 +182,7 @@ STYLES_XML = (
     "</patternFill></fill></fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="7">'
+    '<cellXfs count="10">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" '
@@ -187,6 +193,10 @@ STYLES_XML = (
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
     '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    'applyFont="1"/>'
+    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
