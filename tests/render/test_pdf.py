@@ -101,9 +101,9 @@ def test_summary_key_figures_equal_report_json(built: Path) -> None:
 
 
 def test_reruns_are_byte_identical(built: Path, tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
     import os
+
+    from click.testing import CliRunner
 
     here = Path.cwd()
     os.chdir(ROOT)

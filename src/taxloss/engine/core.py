@@ -987,7 +987,13 @@ def _transfers(trades: list[Trade], matches: list, rule: Rule) -> list[Transfer]
                     None,
                     trade.source,
                     f"unmatched: no withdrawal of {trade.asset} from another wallet within "
-                    f"{window} before it; basis unknown",
+                    f"{window} before it; "
+                    + (
+                        "basis taken at 1 USD per unit (valuation.unmatched_stablecoin_basis)"
+                        if trade.asset in rule.usd_equivalent
+                        and rule.unmatched_stablecoin_basis == "par"
+                        else "basis unknown"
+                    ),
                 )
             )
     out.sort(
