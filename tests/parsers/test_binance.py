@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from taxloss.cli import main
-from taxloss.errors import InputError
 from taxloss.model import TradeKind
 from taxloss.parsers.binance import (
     OPERATION_LIST,
@@ -22,7 +18,7 @@ from taxloss.parsers.binance import (
 )
 
 from ..conftest import SAMPLES
-from .conftest import trades_text
+from .conftest import errors, trade_lines, trades_text
 
 STATEMENT = "User_ID,UTC_Time,Account,Operation,Coin,Change,Remark"
 FUTURES = "Date(UTC),type,Amount,Asset,Symbol,Transaction ID"
@@ -43,23 +39,6 @@ TITLES = {
 }
 
 
-def errors(parse, path: Path, fmt: str | None = None) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, fmt)
-    return str(info.value).splitlines()
-
-
-def lines(parse, path: Path) -> list[str]:
-    return trades_text(parse(path)).splitlines()
-
-
-def build(runner, files: list[Path], out: Path, *extra: str) -> dict:
-    args = ["build", "--country", "us", *map(str, files), "--out", str(out), *extra]
-    result = runner.invoke(main, args)
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text())
-
-
 def rows(report: dict, asset: str) -> list[dict]:
     return [d for d in report["disposals"] if d["asset"] == asset]
 
@@ -78,18 +57,15 @@ def test_sample_golden(parse, golden, sample: str, golden_name: str, _: str) -> 
 
 
 @pytest.mark.parametrize(("sample", "_", "parser"), SAMPLE_FILES)
-def test_detect_names_the_parser(runner, monkeypatch, sample: str, _: str, parser: str) -> None:
-    monkeypatch.chdir(SAMPLES)
-    result = runner.invoke(main, ["detect", sample])
-    assert result.exit_code == 0, result.output
+def test_detect_names_the_parser(detect, sample: str, _: str, parser: str) -> None:
     sheet = " of sheet 'sheet1'" if sample.endswith(".xlsx") else ""
-    assert result.output == (
+    assert detect(sample, cwd=SAMPLES) == (
         f"{sample}: {parser} (header row at line 1{sheet} matches {TITLES[parser]})\n"
     )
 
 
-def test_futures_sample_builds_with_the_liquidated_position(runner, tmp_path) -> None:
-    report = build(runner, [SAMPLES / "binance-futures.csv"], tmp_path / "out")
+def test_futures_sample_builds_with_the_liquidated_position(build) -> None:
+    report = build(SAMPLES / "binance-futures.csv")
     # ETHUSDT closed at a profit: 613.04 PnL less commissions 1.4498 + 1.75632.
     (eth,) = rows(report, "ETHUSDT-PERP")
     assert figures(eth) == (
@@ -111,8 +87,8 @@ def test_futures_sample_builds_with_the_liquidated_position(runner, tmp_path) ->
     assert sum(Decimal(lot["quantity"]) for lot in usdt) == Decimal("2654.74838")
 
 
-def test_statement_csv_sample_builds(runner, tmp_path) -> None:
-    report = build(runner, [SAMPLES / "binance-statement.csv"], tmp_path / "out")
+def test_statement_csv_sample_builds(build) -> None:
+    report = build(SAMPLES / "binance-statement.csv")
     # Liquidated long: fee 2.4761 + funding 0.8421 + loss 412.55 + insurance 6.18 = 422.0482.
     (futures,) = rows(report, "USD-M")
     assert figures(futures) == (
@@ -141,8 +117,8 @@ def test_statement_csv_sample_builds(runner, tmp_path) -> None:
     assert [(i["asset"], i["fiat_value"]) for i in report["income"]] == [("USDT", "0.52")]
 
 
-def test_statement_xlsx_sample_builds(runner, tmp_path) -> None:
-    report = build(runner, [SAMPLES / "binance-statement.xlsx"], tmp_path / "out")
+def test_statement_xlsx_sample_builds(build) -> None:
+    report = build(SAMPLES / "binance-statement.xlsx")
     futures = rows(report, "USD-M")
     # 2024-10-08: profit 48.25 less fees 3.9 + 3.95; 2024-10-10: fee 4.12 + funding 0.62
     # + loss 512.3 + insurance 7.7 = 524.74, liquidated.
@@ -158,8 +134,8 @@ def test_statement_xlsx_sample_builds(runner, tmp_path) -> None:
     )  # fmt: skip
 
 
-def test_spot_samples_build(runner, tmp_path) -> None:
-    report = build(runner, [SAMPLES / "binance-spot-trades.csv"], tmp_path / "a")
+def test_spot_samples_build(build, tmp_path) -> None:
+    report = build(SAMPLES / "binance-spot-trades.csv", out=tmp_path / "a")
     # 0.07 BTC for 4987.50 USDT less 4.9875; basis 0.07 of 0.0999 BTC bought for 6315 USDT
     # less the BTC fee's share (6315 - 6.315 = 6308.685): 4420.5.
     (btc,) = rows(report, "BTC")
@@ -170,7 +146,7 @@ def test_spot_samples_build(runner, tmp_path) -> None:
     # (2.1075): basis 2105.3925; sold for 1433.565 less 1.433565: 1432.131435.
     sats = rows(report, "1000SATS")
     assert [(r["quantity"], r["gain_loss"]) for r in sats] == [("4995000", "-673.26")]
-    report = build(runner, [SAMPLES / "binance-spot-trades-2022.csv"], tmp_path / "b")
+    report = build(SAMPLES / "binance-spot-trades-2022.csv", out=tmp_path / "b")
     (sol,) = rows(report, "SOL")
     # 19.98 SOL for 1398.60 BUSD less 1.3986; basis 1990 BUSD less the SOL fee's share 1.99.
     assert figures(sol) == (
@@ -178,9 +154,9 @@ def test_spot_samples_build(runner, tmp_path) -> None:
     )  # fmt: skip
 
 
-def test_all_binance_samples_build_together(runner, tmp_path) -> None:
+def test_all_binance_samples_build_together(build) -> None:
     files = [*sorted(SAMPLES.glob("binance-*.csv")), SAMPLES / "binance-statement.xlsx"]
-    report = build(runner, files, tmp_path / "out")
+    report = build(*files)
     assert len(report["inputs"]) == 5
     assert sum(d["liquidation"] for d in report["disposals"]) == 3
 
@@ -201,7 +177,7 @@ def test_fills_are_summed_and_the_fee_attached(parse, write_csv) -> None:
         1,2025-03-01 10:00:00,Spot,Transaction Sold,BTC,-0.005,
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-03-01T10:00:00Z | sell | 0.015 BTC | quote 1350.75 USDT | "
         "fee 0.00012654715199999999 BNB | wallet binance | note 'lines 2, 3, 4, 5, 6, 7'"
     ]
@@ -220,7 +196,7 @@ def test_legs_straddling_a_second_are_joined(parse, write_csv) -> None:
         1,2025-03-01 11:00:01,Spot,Fee,BNB,-0.001,
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-03-01T10:00:00Z | buy | 0.01 BTC | quote 900 USDT | fee 0.00001 BTC | "
         "wallet binance | note 'lines 2, 3, 4'",
         "5 | 2025-03-01T11:00:00Z | buy | 0.5 ETH | quote 1500 USDT | fee 0.001 BNB | "
@@ -242,7 +218,7 @@ def test_a_buy_and_a_sell_through_one_quote_coin_are_paired(parse, write_csv) ->
         1,2025-03-01 10:00:00,Spot,Transaction Fee,BNB,-0.002,
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-03-01T10:00:00Z | buy | 0.01 BTC | quote 900 USDT | fee 0.00001 BTC | "
         "wallet binance | note 'lines 2, 4, 6'",
         "3 | 2025-03-01T10:00:00Z | sell | 0.5 ETH | quote 1500 USDT | fee 1.5 USDT | "
@@ -306,7 +282,7 @@ def test_convert_orientation_and_forced_sale(parse, write_csv) -> None:
         1,2025-03-01 10:00:04,Spot,ETH 2.0 Staking,BETH,1,
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         # ETH ranks above SOL as a quote asset: SOL sold for ETH.
         "2 | 2025-03-01T10:00:00Z | sell | 3 SOL | quote 0.15 ETH | wallet binance | "
         "note 'lines 2, 3'",
@@ -342,12 +318,12 @@ def test_transfers_between_accounts(parse, write_csv) -> None:
         1,2025-03-01 13:00:00,Coin-M Futures,{coinm},BTC,0.05,
         """,
     )
-    assert lines(parse, path) == [
-        "6 | 2025-03-01T12:00:00.000001Z | deposit | 0.1 BTC | wallet binance-margin | "
+    assert trade_lines(parse(path)) == [
+        "6 | 2025-03-01T12:00:00Z | deposit | 0.1 BTC | wallet binance-margin | "
         "note 'transfer between Binance accounts'",
         "7 | 2025-03-01T12:00:00Z | withdrawal | 0.1 BTC | wallet binance | "
         "note 'transfer between Binance accounts'",
-        "8 | 2025-03-01T13:00:00.000001Z | deposit | 0.05 BTC | wallet binance-coinm | "
+        "8 | 2025-03-01T13:00:00Z | deposit | 0.05 BTC | wallet binance-coinm | "
         "note 'transfer between Binance accounts'",
     ]
 
@@ -375,7 +351,7 @@ def test_deposits_income_margin_and_fiat(parse, write_csv) -> None:
         1,2025-03-01 10:00:15,Spot,Deposit,BTC,0,
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "4 | 2025-03-01T10:00:02Z | deposit | 0.1 BTC | wallet binance",
         "5 | 2025-03-01T10:00:03Z | withdrawal | 0.05 BTC | wallet binance",
         "6 | 2025-03-01T10:00:04Z | withdrawal | 20 USDT | wallet binance",
@@ -404,7 +380,7 @@ def test_futures_rows_spellings_and_liquidation(parse, write_csv) -> None:
         24-03-05 11:00:00,Coin-Futures,Fee,BTC,0.00001,
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2024-03-05T08:00:00Z | funding | 0 USD-M | quote -0.8421 USDT | "
         "wallet binance-futures",
         # a profit at the same second as an insurance row is not a liquidation
@@ -548,7 +524,7 @@ def test_coin_m_history_swaps_and_income(parse, write_csv) -> None:
         2025-06-28 09:30:00,POSITION_LIMIT_INCREASE_FEE,-0.00002,BTC,BTCUSD_PERP,900007
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-03-01T09:00:00Z | deposit | 0.5 BTC | wallet binance-coinm | id binance:900001",
         "3 | 2025-03-01T10:00:00Z | commission | 0 BTCUSD-PERP | quote -0.0001 BTC | "
         "wallet binance-coinm | id binance:900002",
@@ -580,7 +556,7 @@ def test_usdm_coin_swaps_auto_exchange_and_liquidation(parse, write_csv) -> None
         2025-03-04 00:00:00,FUNDING_FEE,0.12,USDT,ETHUSDT,800008
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-03-01T09:00:00Z | sell | 1 BNB | quote 600.5 USDT | wallet binance-futures | "
         "id binance:800001 | note 'lines 2, 3'",
         "4 | 2025-03-02T09:00:00Z | sell | 0.01 BNB | quote 0.01 USDC | wallet binance-futures | "
@@ -669,7 +645,7 @@ def test_contract_names_and_wallets() -> None:
 # -- spot trade history -----------------------------------------------------------------------
 
 
-def test_btc_quoted_pairs_in_both_layouts_build_with_prices(runner, tmp_path, write_csv) -> None:
+def test_btc_quoted_pairs_in_both_layouts_build_with_prices(build, write_csv) -> None:
     current = write_csv(
         "current.csv",
         f"""
@@ -693,7 +669,7 @@ def test_btc_quoted_pairs_in_both_layouts_build_with_prices(runner, tmp_path, wr
         2024-05-02,ETH,3000
         """,
     )
-    report = build(runner, [current, older], tmp_path / "out", "--prices", str(prices))
+    report = build(current, older, extra=("--prices", str(prices)))
     # Bought 0.5 ETH (valued 0.5 x 3500 = 1750 from --prices) paying 0.02506 BTC; the
     # 0.0005 ETH fee (1.75) is charged to the BTC given (T.D. 10000), so the 0.4995 ETH kept
     # cost 1748.25 = 3500 each: 0.4 ETH -> 1400. Sold for 0.0208 BTC, valued from the ETH
@@ -716,7 +692,7 @@ def test_spot_current_layout_details(parse, write_csv) -> None:
         2024-04-02 09:00:00,1000SATSUSDT,BUY,0.0004,"1,000,000.001000SATS",400USDT,0BNB
         """,
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2024-04-02T00:00:00Z | sell | 0.01 BTC | quote 700 FDUSD | fee 0.7 FDUSD | "
         "wallet binance",
         "3 | 2024-04-02T01:00:00Z | buy | 1000000 1000SATS | quote 400 USDT | wallet binance",

@@ -4,20 +4,15 @@ sign and derived positions of the transaction log."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from taxloss.cli import main
-from taxloss.errors import InputError
 from taxloss.model import TradeKind
 from taxloss.parsers.bybit import contract_asset, settlement_coin, split_pair, zone_of
 
 from ..conftest import SAMPLES
-from .conftest import trade_line, trades_text
+from .conftest import errors, trade_line, trade_lines, trades_text
 
 SAMPLE_PARSERS = {
     "bybit-transaction-log.csv": "bybit-transaction-log",
@@ -39,16 +34,6 @@ SPOT_HEADER = (
 FUNDING_HEADER = "Date & Time(UTC),Coin,QTY,Type,Account Balance,Description"
 
 
-def errors(parse, path: Path, **kwargs) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, **kwargs)
-    return str(info.value).splitlines()
-
-
-def lines(trades) -> list[str]:
-    return [trade_line(t) for t in trades]
-
-
 # -- samples -----------------------------------------------------------------------------------
 
 
@@ -59,20 +44,9 @@ def test_sample_golden(parse, golden, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_PARSERS))
-def test_detect_names_the_parser(runner: CliRunner, monkeypatch, name: str) -> None:
-    monkeypatch.chdir(SAMPLES)
-    result = runner.invoke(main, ["detect", name])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{name}: {SAMPLE_PARSERS[name]} (header row at line 1 ")
-
-
-def build(runner: CliRunner, tmp_path: Path, *names: str) -> dict:
-    out = tmp_path / "out"
-    result = runner.invoke(
-        main, ["build", "--country", "us", *(str(SAMPLES / n) for n in names), "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text())
+def test_detect_names_the_parser(detect, name: str) -> None:
+    output = detect(name, cwd=SAMPLES)
+    assert output.startswith(f"{name}: {SAMPLE_PARSERS[name]} (header row at line 1 ")
 
 
 def row_of(data: dict, description: str) -> dict:
@@ -80,8 +54,8 @@ def row_of(data: dict, description: str) -> dict:
     return row
 
 
-def test_transaction_log_builds_and_the_liquidated_short_is_one_row(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, "bybit-transaction-log.csv")
+def test_transaction_log_builds_and_the_liquidated_short_is_one_row(build) -> None:
+    data = build(SAMPLES / "bybit-transaction-log.csv")
     short = row_of(data, "ETHUSDT perpetual, short, liquidated")
     # By hand, from the sample: credits (proceeds) are the five funding payments received,
     # 0.771085 + 0.40075 + 0.81718 + 0.830515 + 0.834435 = 3.653965; debits (basis) are the two
@@ -131,8 +105,8 @@ def test_liquidated_short_flows_add_up_exactly(parse) -> None:
     assert flows - fees == Decimal("-770.3190375")
 
 
-def test_closed_pnl_builds_with_its_liquidation(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, "bybit-closed-pnl.csv")
+def test_closed_pnl_builds_with_its_liquidation(build) -> None:
+    data = build(SAMPLES / "bybit-closed-pnl.csv")
     liquidated = row_of(data, "ETHUSDT perpetual, long, liquidated")
     assert (
         liquidated["disposed"],
@@ -152,8 +126,8 @@ def test_closed_pnl_builds_with_its_liquidation(runner, tmp_path) -> None:
     )
 
 
-def test_spot_trades_build(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, "bybit-spot-trades.csv")
+def test_spot_trades_build(build) -> None:
+    data = build(SAMPLES / "bybit-spot-trades.csv")
     (eth,) = [d for d in data["disposals"] if d["description"] == "0.6 ETH"]
     # 0.6 x 4012.80 = 2407.68 less the 2.40768 USDT fee; basis 0.6 of 1.1988 ETH net of the
     # 0.0012 ETH fee, which cost 2892.42 - 2.89242 = 2889.52758: 1446.21.
@@ -167,8 +141,8 @@ def test_spot_trades_build(runner, tmp_path) -> None:
     assert "stablecoin_basis_assumed" in [w["code"] for w in data["warnings"]]
 
 
-def test_funding_history_builds(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, "bybit-funding-history.csv")
+def test_funding_history_builds(build) -> None:
+    data = build(SAMPLES / "bybit-funding-history.csv")
     assert data["disposals"] == []
     moves = [
         (t["from_wallet"], t["to_wallet"], t["sent"], t["received"]) for t in data["transfers"]
@@ -184,8 +158,8 @@ def test_funding_history_builds(runner, tmp_path) -> None:
     ]
 
 
-def test_all_bybit_samples_build_together(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, *sorted(SAMPLE_PARSERS))
+def test_all_bybit_samples_build_together(build) -> None:
+    data = build(*(SAMPLES / name for name in sorted(SAMPLE_PARSERS)))
     assert len(data["disposals"]) == 25
     short = row_of(data, "ETHUSDT perpetual, short, liquidated")
     assert (short["proceeds"], short["cost_basis"], short["gain_loss"]) == (
@@ -337,7 +311,7 @@ def test_contract_rows_must_add_up(parse, write_csv) -> None:
 # -- transaction log: rows and positions -----------------------------------------------------
 
 
-def test_file_order_does_not_change_the_trades(parse, write_csv, tmp_path) -> None:
+def test_file_order_does_not_change_the_trades(parse, write_csv) -> None:
     text = (SAMPLES / "bybit-transaction-log.csv").read_text()
     header, *body = text.splitlines()
     path = write_csv("oldest-first.csv", "\n".join([header, *reversed(body)]) + "\n")
@@ -438,7 +412,7 @@ def test_fills_fees_rebates_and_forced_closes(parse, write_csv) -> None:
         2025-01-05 10:00:00,USDT,BTCUSDT-28MAR25,DELIVERY,Close Short,0.1,0,,0,0.5,-20,-20.5,,,t3,
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-01-02T10:00:00Z | commission | 0 BTCUSDT-PERP | quote 0.9 USDT | "
         "wallet bybit-futures | id bybit:t1 | position BTCUSDT-long-20250102T100000Z-1 | "
         "opened 2025-01-02T10:00:00Z",
@@ -485,7 +459,7 @@ def test_spot_legs_pair_into_buys_and_sells(parse, write_csv) -> None:
         2025-02-03 10:00:00,ETH,,exchangeIn,,,,,0,0,0.04,0.04,0.04,,,c1
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-02-01T10:00:00Z | buy | 0.01 BTC | quote 950 USDT | fee 0.00001 BTC | "
         "wallet bybit-futures | id bybit:s1 | note 'legs at lines 2 and 3'",
         "4 | 2025-02-02T10:00:00Z | sell | 0.005 BTC | quote 485 USDT | fee 0.485 USDT | "
@@ -538,7 +512,7 @@ def test_cash_rows(parse, write_csv) -> None:
         2025-01-06 10:00:00,USDT,,bonus,,,,,0,0,-5,-5,49,,,
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2025-01-02T10:00:00Z | deposit | 100 USDT | wallet bybit-futures | id bybit:d1 | "
         "note 'deposit'",
         "4 | 2025-01-03T10:00:00Z | withdrawal | 50 USDT | fee 1 USDT | wallet bybit-futures | "
@@ -574,7 +548,7 @@ def test_closed_pnl_variants(parse, write_csv) -> None:
         BTC-27DEC24,Close Long,0.1,60000,61000,99.1,ADL,2024-05-03 10:00:00,,2024-05-03 10:00:00
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2024-05-01T10:00:00Z | realized_pnl | 1000 BTCUSD-PERP | quote 0.00027 BTC | "
         "wallet bybit-coinm | id bybit:o-1 | note 'exit type Trade, net of fees and funding'",
         "3 | 2024-05-02T10:00:00Z | liquidation | 1 ETHPERP | quote -101.2 USDC | "
@@ -650,7 +624,7 @@ def test_spot_aliases_and_default_fee_coin(parse, write_csv) -> None:
         e2,ETHBTC,sell,0.036,1,0.000036,2024-05-02 10:00:00
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2024-05-01T10:00:00Z | buy | 2 ETH | quote 0.07 BTC | fee 0.002 ETH | "
         "wallet bybit | id bybit:e1",
         "3 | 2024-05-02T10:00:00Z | sell | 1 ETH | quote 0.036 BTC | fee 0.000036 BTC | "
@@ -706,7 +680,7 @@ def test_funding_history_rows(parse, write_csv) -> None:
         2024-05-04 10:00:00,USDT,5,Transfer,55,Transfer from Unified Trading Account
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2024-05-01T10:00:00Z | deposit | 100 USDT | wallet bybit | note 'deposit'",
         "4 | 2024-05-02T10:00:00Z | withdrawal | 40 USDT | wallet bybit | "
         "note 'to the Unified Trading Account'",
@@ -724,7 +698,7 @@ def test_funding_history_old_layout(parse, write_csv) -> None:
         internalAccountTransferWithdrawal,BTC,0.2,0.3,2022-03-02 10:00:00
         """,
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2022-03-01T10:00:00Z | deposit | 0.5 BTC | wallet bybit | note 'deposit'"
     ]
 

@@ -6,18 +6,15 @@ Transaction Type becomes, and every kind of bad input with its exact message.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from taxloss.cli import main
-from taxloss.errors import InputError
 from taxloss.model import TradeKind
 
 from ..conftest import SAMPLES
-from .conftest import trade_line, trades_text
+from .conftest import errors, trade_lines, trades_text, write
 
 CURRENT = (
     "ID,Timestamp,Transaction Type,Asset,Quantity Transacted,Price Currency,Price at Transaction,"
@@ -52,24 +49,8 @@ SAMPLE_FILES = (
 )
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def report(tmp_path: Path, rows: str, header: str = CURRENT, preamble: str = PREAMBLE) -> Path:
     return write(tmp_path, "cb.csv", preamble + header + "\n" + rows)
-
-
-def lines(parse, path: Path, **kwargs) -> list[str]:
-    return [trade_line(t) for t in parse(path, **kwargs)]
-
-
-def errors(parse, path: Path, **kwargs) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, **kwargs)
-    return str(info.value).splitlines()
 
 
 # -- samples -------------------------------------------------------------------------------------
@@ -83,18 +64,9 @@ def test_sample_golden(parse, golden, name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "parser", "line", "title"), SAMPLE_FILES)
-def test_detect_names_the_parser(runner, name: str, parser: str, line: int, title: str) -> None:
-    result = runner.invoke(main, ["detect", str(SAMPLES / name)])
-    assert result.exit_code == 0, result.output
-    assert result.output.endswith(f"{name}: {parser} (header row at line {line} matches {title})\n")
-
-
-def build(runner, tmp_path: Path, *names: str) -> dict:
-    out = tmp_path / "out"
-    files = [str(SAMPLES / n) for n in names]
-    result = runner.invoke(main, ["build", "--country", "us", *files, "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+def test_detect_names_the_parser(detect, name: str, parser: str, line: int, title: str) -> None:
+    output = detect(SAMPLES / name)
+    assert output.endswith(f"{name}: {parser} (header row at line {line} matches {title})\n")
 
 
 def disposal(data: dict, asset: str, disposed: str) -> tuple[str, ...]:
@@ -103,8 +75,8 @@ def disposal(data: dict, asset: str, disposed: str) -> tuple[str, ...]:
             row["gain_loss"], row["fee"], row["kind"])  # fmt: skip
 
 
-def test_build_current_layout_sample(runner, tmp_path: Path) -> None:
-    data = build(runner, tmp_path, "coinbase-transactions.csv")
+def test_build_current_layout_sample(build) -> None:
+    data = build(SAMPLES / "coinbase-transactions.csv")
     # Convert 10 SOL -> 0.431074 ETH: proceeds = Total (net of the $15.24 spread); basis =
     # 10/40 of the 40 SOL bought for $5,180.90 = 1,295.225.
     assert disposal(data, "SOL", "2024-06-12") == (
@@ -133,8 +105,8 @@ def test_build_current_layout_sample(runner, tmp_path: Path) -> None:
     assert (transfer["asset"], transfer["sent"], transfer["matched"]) == ("BTC", "0.25", False)
 
 
-def test_build_2021_sample(runner, tmp_path: Path) -> None:
-    data = build(runner, tmp_path, "coinbase-transactions-2021.csv")
+def test_build_2021_sample(build) -> None:
+    data = build(SAMPLES / "coinbase-transactions-2021.csv")
     # 0.03 of the 0.05 BTC bought for $1,796.37 (basis 1,077.822), sold for $948.65 net.
     assert disposal(data, "BTC", "2021-06-22") == (
         "0.03", "2021-01-11", "948.65", "1077.82", "-129.17", "14.35", "sale",
@@ -149,8 +121,8 @@ def test_build_2021_sample(runner, tmp_path: Path) -> None:
     ]
 
 
-def test_build_fills_sample(runner, tmp_path: Path) -> None:
-    data = build(runner, tmp_path, "coinbase-advanced-fills.csv")
+def test_build_fills_sample(build) -> None:
+    data = build(SAMPLES / "coinbase-advanced-fills.csv")
     # 0.1 of the 0.12 BTC bought for 2,065.482 + 8.261928 fee; sold at 30,150 less $12.06.
     assert disposal(data, "BTC", "2023-04-12") == (
         "0.1", "2023-01-09", "3002.94", "1728.12", "1274.82", "12.06", "sale",
@@ -160,13 +132,11 @@ def test_build_fills_sample(runner, tmp_path: Path) -> None:
     )  # fmt: skip
 
 
-def test_all_coinbase_samples_build_together(runner, tmp_path: Path) -> None:
+def test_all_coinbase_samples_build_together(build) -> None:
     data = build(
-        runner,
-        tmp_path,
-        "coinbase-transactions.csv",
-        "coinbase-transactions-2021.csv",
-        "coinbase-advanced-fills.csv",
+        SAMPLES / "coinbase-transactions.csv",
+        SAMPLES / "coinbase-transactions-2021.csv",
+        SAMPLES / "coinbase-advanced-fills.csv",
     )
     years = sorted({d["tax_year"] for d in data["disposals"]})
     assert years == ["2021", "2023", "2024", "2025"]
@@ -199,7 +169,7 @@ def test_current_layout_row_types(parse, tmp_path: Path) -> None:
         "b3,2025-01-13 10:00:00 UTC,Donation,ETH,-0.01,USD,$3300,-$33.00,-$33.00,$0.00,\n"
         "b4,2025-01-14 10:00:00 UTC,Deposit,USDC,100,USD,$1.00,$100.00,$100.00,$0.00,\n",
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "5 | 2025-01-02T10:00:00Z | buy | 0.01 BTC | quote 950 USD | fee 5.7 USD | "
         "wallet coinbase | id coinbase:a1 | note 'Buy: Bought 0.01 BTC for 955.70 USD'",
         "6 | 2025-01-03T10:00:00Z | buy | 0.25 ETH | quote 0.0128 BTC | value 900 | "
@@ -290,7 +260,7 @@ def test_eur_rows_keep_their_currency(parse, tmp_path: Path) -> None:
         "e4,2025-03-06 11:00:00 UTC,Staking Income,ETH,0.001,EUR,€3000,€3.00,€3.00,€0.00,\n"
         "e5,2025-03-07 11:00:00 UTC,Send,ETH,-0.05,EUR,€3000,-€150,-€150,€0.00,\n",
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "5 | 2025-01-14T09:00:00Z | buy | 0.01 BTC | quote 900 EUR | fee 14.9 EUR | "
         "wallet coinbase | id coinbase:e1 | note 'Buy: Bought 0.01 BTC for € 914.90 EUR'",
         "6 | 2025-02-05T10:00:00Z | sell | 0.002 BTC | quote 190 EUR | fee 0.76 EUR | "
@@ -371,7 +341,7 @@ def test_extra_columns_and_crlf_are_accepted(parse, tmp_path: Path) -> None:
 # -- broken reports ------------------------------------------------------------------------------
 
 
-def test_row_errors_are_reported_together(parse, tmp_path: Path, monkeypatch) -> None:
+def test_row_errors_are_reported_together(parse, tmp_path: Path) -> None:
     path = report(
         tmp_path,
         "a1,2025-01-02 10:00:00 UTC,Buy,BTC,0.01,USD,$95000,$950.00,$955.70,$5.70,\n"
@@ -481,7 +451,7 @@ def test_fills_without_portfolio_and_with_exponent_fees(parse, tmp_path: Path) -
         "BTC\n"
         "7712,BTC-EUR,BUY,2021-11-06T09:40:00.000Z,0.002,BTC,53000,0.424,-106.424,EUR\n",
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2021-11-06T09:33:32.618000Z | sell | 0.01 ETH | quote 0.000731 BTC | "
         "fee 0.00000027535 BTC | wallet coinbase | id coinbase:ETH-BTC:7712",
         "3 | 2021-11-06T09:40:00Z | buy | 0.002 BTC | quote 106 EUR | fee 0.424 EUR | "

@@ -3,35 +3,14 @@ with hand-checked figures, and every kind of bad input with its exact message)."
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from click.testing import CliRunner
-
-from taxloss.cli import main
-from taxloss.errors import InputError
-
 from ..conftest import SAMPLES
-from .conftest import trades_text
+from .conftest import errors, trades_text
 
 SPOT = "no,time,action_desc,action_data,type,change_amount,amount,total"
 FUTURES = "time,contract,type,change,balance,text"
-
-
-def errors(parse, path: Path, **kwargs) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, **kwargs)
-    return str(info.value).splitlines()
-
-
-def build(runner: CliRunner, tmp_path: Path, *files: Path) -> dict:
-    out = tmp_path / "out"
-    result = runner.invoke(main, ["build", "--country", "us", *map(str, files), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text())
 
 
 # -- spot account book ------------------------------------------------------------------------
@@ -42,17 +21,14 @@ def test_spot_sample_golden(parse, golden) -> None:
     golden("gate-spot-account-book.trades.txt", trades_text(trades))
 
 
-def test_spot_sample_is_detected(runner) -> None:
+def test_spot_sample_is_detected(detect) -> None:
     path = SAMPLES / "gate-spot-account-book.csv"
-    result = runner.invoke(main, ["detect", str(path)])
-    assert result.exit_code == 0, result.output
-    assert result.output == (
-        f"{path}: gate-spot (header row at line 1 matches Gate.io spot account book)\n"
-    )
+    title = "Gate.io spot account book"
+    assert detect(path) == f"{path}: gate-spot (header row at line 1 matches {title})\n"
 
 
-def test_spot_sample_builds(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, SAMPLES / "gate-spot-account-book.csv")
+def test_spot_sample_builds(build) -> None:
+    data = build(SAMPLES / "gate-spot-account-book.csv")
     rows = [
         (d["asset"], d["quantity"], d["acquired"], d["disposed"], d["proceeds"], d["cost_basis"])
         for d in data["disposals"]
@@ -270,17 +246,14 @@ def test_futures_sample_golden(parse, golden) -> None:
     golden("gate-futures-account-book.trades.txt", trades_text(trades))
 
 
-def test_futures_sample_is_detected(runner) -> None:
+def test_futures_sample_is_detected(detect) -> None:
     path = SAMPLES / "gate-futures-account-book.csv"
-    result = runner.invoke(main, ["detect", str(path)])
-    assert result.exit_code == 0, result.output
-    assert result.output == (
-        f"{path}: gate-futures (header row at line 1 matches Gate.io futures account book)\n"
-    )
+    title = "Gate.io futures account book"
+    assert detect(path) == f"{path}: gate-futures (header row at line 1 matches {title})\n"
 
 
-def test_futures_sample_builds_with_the_liquidation_row(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, SAMPLES / "gate-futures-account-book.csv")
+def test_futures_sample_builds_with_the_liquidation_row(build) -> None:
+    data = build(SAMPLES / "gate-futures-account-book.csv")
     (liquidated,) = [d for d in data["disposals"] if d["liquidation"]]
     # By hand: all BTC_USDT flows of 2025-03-10 (UTC): opening fee -8.60, funding -2.15,
     # liquidation PnL -842.00, fee -8.179 = -860.929 USDT paid from lots of the 5000 USDT
@@ -319,13 +292,8 @@ def test_futures_sample_builds_with_the_liquidation_row(runner, tmp_path) -> Non
     assert [(i["asset"], i["quantity"]) for i in data["income"]] == [("USDT", "1.25")]
 
 
-def test_futures_samples_build_together_with_spot(runner, tmp_path) -> None:
-    build(
-        runner,
-        tmp_path,
-        SAMPLES / "gate-spot-account-book.csv",
-        SAMPLES / "gate-futures-account-book.csv",
-    )
+def test_futures_samples_build_together_with_spot(build) -> None:
+    build(SAMPLES / "gate-spot-account-book.csv", SAMPLES / "gate-futures-account-book.csv")
 
 
 def test_futures_unknown_type_bad_number_and_missing_contract(parse, write_csv) -> None:

@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from taxloss.errors import InputError
-
 from ..conftest import SAMPLES
-from .conftest import trades_text
+from .conftest import errors, trades_text
 
 HEADER = "timestamp,type,asset,quantity,quote_asset,quote_quantity,fee_asset,fee_quantity"
 
@@ -18,12 +14,6 @@ HEADER = "timestamp,type,asset,quantity,quote_asset,quote_quantity,fee_asset,fee
 def test_sample_golden(parse, golden) -> None:
     trades = parse(SAMPLES / "us-liquidated-trader.csv")
     golden("us-liquidated-trader.trades.txt", trades_text(trades))
-
-
-def errors(parse, path: Path, **kwargs) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, **kwargs)
-    return str(info.value).splitlines()
 
 
 def test_row_errors_are_reported_together_with_line_and_column(parse, write_csv) -> None:

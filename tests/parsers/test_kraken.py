@@ -7,18 +7,15 @@ the asset and pair codes, and every kind of bad input with its exact message.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import pytest
 
-from taxloss.cli import main
-from taxloss.errors import InputError
 from taxloss.parsers.kraken import kraken_asset, split_pair
 
 from ..conftest import SAMPLES
-from .conftest import trade_line, trades_text
+from .conftest import errors, trade_lines, trades_text, write
 
 NEW = (
     '"txid","refid","time","type","subtype","aclass","subclass","asset","wallet","amount","fee",'
@@ -38,20 +35,9 @@ SAMPLE_FILES = (
 )
 
 
-def write(tmp_path: Path, name: str, header: str, rows: str) -> Path:
-    path = tmp_path / name
-    path.write_text(header + "\n" + rows, encoding="utf-8")
-    return path
-
-
-def lines(parse, path: Path) -> list[str]:
-    return [trade_line(t) for t in parse(path)]
-
-
-def errors(parse, path: Path) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path)
-    return str(info.value).splitlines()
+def export(tmp_path: Path, name: str, header: str, rows: str) -> Path:
+    """A Kraken export: ``header``, then ``rows``."""
+    return write(tmp_path, name, header + "\n" + rows)
 
 
 def new_row(txid: str, refid: str, time: str, kind: str, subtype: str, asset: str,
@@ -76,18 +62,9 @@ def test_sample_golden(parse, golden, name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "parser", "title"), SAMPLE_FILES)
-def test_detect_names_the_parser(runner, name: str, parser: str, title: str) -> None:
-    result = runner.invoke(main, ["detect", str(SAMPLES / name)])
-    assert result.exit_code == 0, result.output
-    assert result.output.endswith(f"{name}: {parser} (header row at line 1 matches {title})\n")
-
-
-def build(runner, tmp_path: Path, *names: str) -> dict:
-    out = tmp_path / "out"
-    files = [str(SAMPLES / n) for n in names]
-    result = runner.invoke(main, ["build", "--country", "us", *files, "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+def test_detect_names_the_parser(detect, name: str, parser: str, title: str) -> None:
+    output = detect(SAMPLES / name)
+    assert output.endswith(f"{name}: {parser} (header row at line 1 matches {title})\n")
 
 
 def disposal(data: dict, asset: str, disposed: str) -> tuple[str, ...]:
@@ -96,8 +73,8 @@ def disposal(data: dict, asset: str, disposed: str) -> tuple[str, ...]:
             row["gain_loss"], row["kind"])  # fmt: skip
 
 
-def test_build_ledgers_sample(runner, tmp_path: Path) -> None:
-    data = build(runner, tmp_path, "kraken-ledgers.csv")
+def test_build_ledgers_sample(build) -> None:
+    data = build(SAMPLES / "kraken-ledgers.csv")
     # Sell 0.04 of the 0.1 BTC bought for 9,731.50 + 25.3019 fee (basis 0.4 x 9,756.8019 =
     # 3,902.72076) for 3,914.00 less the 10.1764 fee.
     assert disposal(data, "BTC", "2025-02-03") == (
@@ -128,8 +105,8 @@ def test_build_ledgers_sample(runner, tmp_path: Path) -> None:
     assert [(lot["quantity"], lot["cost_basis"]) for lot in dot] == [("106.383", "710.50")]
 
 
-def test_build_2022_ledgers_sample(runner, tmp_path: Path) -> None:
-    data = build(runner, tmp_path, "kraken-ledgers-2022.csv")
+def test_build_2022_ledgers_sample(build) -> None:
+    data = build(SAMPLES / "kraken-ledgers-2022.csv")
     # 0.08 of 0.2 BTC bought for 8,412.36 + 21.8721 (basis 3,373.69284); sold for 3,528.00
     # less 9.1728.
     assert disposal(data, "BTC", "2022-02-08") == (
@@ -149,8 +126,8 @@ def test_build_2022_ledgers_sample(runner, tmp_path: Path) -> None:
     assert (transfer["asset"], transfer["sent"], transfer["matched"]) == ("ETH", "1.0035", False)
 
 
-def test_build_trades_sample(runner, tmp_path: Path) -> None:
-    data = build(runner, tmp_path, "kraken-trades.csv")
+def test_build_trades_sample(build) -> None:
+    data = build(SAMPLES / "kraken-trades.csv")
     # 15 of 40 SOL bought for 6,894.00 + 17.9244 (basis 2,591.97165); sold for 1,968 - 5.1168.
     assert disposal(data, "SOL", "2024-08-05") == (
         "15", "2024-03-20", "1962.88", "2591.97", "-629.09", "sale",
@@ -164,9 +141,11 @@ def test_build_trades_sample(runner, tmp_path: Path) -> None:
     assert len(data["disposals"]) == 3
 
 
-def test_all_kraken_samples_build_together(runner, tmp_path: Path) -> None:
+def test_all_kraken_samples_build_together(build) -> None:
     data = build(
-        runner, tmp_path, "kraken-ledgers.csv", "kraken-ledgers-2022.csv", "kraken-trades.csv"
+        SAMPLES / "kraken-ledgers.csv",
+        SAMPLES / "kraken-ledgers-2022.csv",
+        SAMPLES / "kraken-trades.csv",
     )
     (duplicates,) = [w for w in data["warnings"] if w["code"] == "duplicates_dropped"]
     assert duplicates["message"].startswith("2 row(s) of ")
@@ -319,8 +298,8 @@ ROW_TYPES = [
 
 def test_ledger_row_types(parse, tmp_path: Path) -> None:
     rows = "".join(new_row(*row) for row in ROW_TYPES)
-    path = write(tmp_path, "ledgers.csv", NEW, rows)
-    assert lines(parse, path) == [
+    path = export(tmp_path, "ledgers.csv", NEW, rows)
+    assert trade_lines(parse(path)) == [
         "3 | 2025-03-01T10:05:00Z | deposit | 1.5 ETH | fee 0.001 ETH | wallet kraken | "
         "id kraken:L02",
         "4 | 2025-03-02T10:00:00Z | sell | 0.5 ETH | quote 0.018 BTC | fee 0.00003 BTC | "
@@ -372,7 +351,7 @@ def test_ledger_row_types(parse, tmp_path: Path) -> None:
 
 
 def test_older_layouts_and_amountusd(parse, tmp_path: Path) -> None:
-    path = write(
+    path = export(
         tmp_path,
         "old.csv",
         OLD,
@@ -384,7 +363,7 @@ def test_older_layouts_and_amountusd(parse, tmp_path: Path) -> None:
         "-25.0000\n"
         '"LD","QD","2021-11-05 09:00:00","dividend","","currency","ZUSD",1.5,0,1.5,1.5\n',
     )
-    assert lines(parse, path) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2021-11-02T01:10:12.405100Z | income | 0.1234 DOT | value 5.3021 | wallet kraken | "
         "id kraken:LA | note 'staking reward'",
         "3 | 2021-11-03T09:00:00.000100Z | deposit | 500 DOGE | fee 2 DOGE | value 129.9 | "
@@ -392,7 +371,7 @@ def test_older_layouts_and_amountusd(parse, tmp_path: Path) -> None:
         "4 | 2021-11-04T09:00:00Z | withdrawal | 100 DOGE | fee 4 DOGE | value 25 | "
         "wallet kraken | id kraken:LC",
     ]
-    mid = write(
+    mid = export(
         tmp_path,
         "mid.csv",
         MID,
@@ -400,7 +379,7 @@ def test_older_layouts_and_amountusd(parse, tmp_path: Path) -> None:
         '"LF","TE","2023-05-01 12:00:00","trade","","currency","ZEUR","spot / main",270.5,0.7,'
         "269.8\n",
     )
-    assert lines(parse, mid) == [
+    assert trade_lines(parse(mid)) == [
         "2 | 2023-05-01T12:00:00Z | sell | 0.01 BTC | quote 270.5 EUR | fee 0.7 EUR | "
         "wallet kraken | id kraken:TE",
     ]
@@ -418,7 +397,7 @@ def test_old_staking_flow_is_dropped(parse) -> None:
 
 
 def test_trades_rows(parse, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    path = write(
+    path = export(
         tmp_path,
         "trades.csv",
         TRADES,
@@ -432,7 +411,7 @@ def test_trades_rows(parse, tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
         '"LD1"\n',
     )
     with caplog.at_level(logging.WARNING, logger="taxloss.parsers.kraken"):
-        assert lines(parse, path) == [
+        assert trade_lines(parse(path)) == [
             "2 | 2024-02-01T10:00:00.123400Z | sell | 1 ETH | quote 0.0555 BTC | "
             "fee 0.0001443 BTC | wallet kraken | id kraken:TA",
             "3 | 2024-02-02T10:00:00Z | buy | 100 POL | quote 45 EUR | wallet kraken | "
@@ -448,7 +427,7 @@ def test_trades_rows(parse, tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
 
 
 def test_ledger_missing_column(parse, tmp_path: Path) -> None:
-    path = write(
+    path = export(
         tmp_path,
         "nofee.csv",
         '"txid","refid","time","type","subtype","aclass","asset","amount","balance"',
@@ -474,7 +453,7 @@ def test_ledger_row_errors_are_reported_together(parse, tmp_path: Path) -> None:
         + new_row("L10", "M1", "2025-01-09 10:00:00", "rollover", "", "ZUSD", "1", "0.5")
         + new_row("L11", "T3", "2025-01-10 10:00:00", "trade", "", "XXBT", "1", "-0.1")
     )
-    path = write(tmp_path, "bad.csv", NEW, rows)
+    path = export(tmp_path, "bad.csv", NEW, rows)
     assert errors(parse, path) == [
         "bad.csv:3: amount: expected a number like 1234.56, found '0.001x'",
         "bad.csv:4: type: unknown type 'swap': expected one of trade, spend, receive, deposit, "
@@ -498,7 +477,7 @@ def test_ledger_row_errors_are_reported_together(parse, tmp_path: Path) -> None:
 
 
 def test_ledger_truncated_row(parse, tmp_path: Path) -> None:
-    path = write(
+    path = export(
         tmp_path,
         "short.csv",
         NEW,
@@ -511,7 +490,7 @@ def test_ledger_truncated_row(parse, tmp_path: Path) -> None:
 
 
 def test_trades_missing_column(parse, tmp_path: Path) -> None:
-    path = write(
+    path = export(
         tmp_path,
         "novol.csv",
         '"txid","ordertxid","pair","time","type","ordertype","price","cost","fee","margin"',
@@ -524,7 +503,7 @@ def test_trades_missing_column(parse, tmp_path: Path) -> None:
 
 
 def test_trades_row_errors_are_reported_together(parse, tmp_path: Path) -> None:
-    path = write(
+    path = export(
         tmp_path,
         "bad.csv",
         TRADES,

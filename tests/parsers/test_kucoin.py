@@ -3,19 +3,13 @@ detection, end-to-end builds with hand-checked figures, and bad input with exact
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
-
-from taxloss.cli import main
-from taxloss.errors import InputError
 
 from ..conftest import SAMPLES
-from .conftest import trades_text
+from .conftest import errors, trades_text
 
 SPOT = (
     "UID,Account Type,Order ID,Symbol,Side,Order Type,Avg. Filled Price,Filled Amount,"
@@ -43,19 +37,6 @@ def lines(*rows: str) -> str:
     return "".join(row + "\n" for row in rows)
 
 
-def errors(parse, path: Path, **kwargs) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, **kwargs)
-    return str(info.value).splitlines()
-
-
-def build(runner: CliRunner, tmp_path: Path, *files: Path) -> dict:
-    out = tmp_path / "out"
-    result = runner.invoke(main, ["build", "--country", "us", *map(str, files), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text())
-
-
 # -- all samples --------------------------------------------------------------------------------
 
 
@@ -78,20 +59,18 @@ def test_sample_golden(parse, golden, name) -> None:
         ),
     ],
 )
-def test_sample_is_detected(runner, name, parser, title) -> None:
+def test_sample_is_detected(detect, name, parser, title) -> None:
     path = SAMPLES / name
-    result = runner.invoke(main, ["detect", str(path)])
-    assert result.exit_code == 0, result.output
-    assert result.output == f"{path}: {parser} (header row at line 1 matches {title})\n"
+    assert detect(path) == f"{path}: {parser} (header row at line 1 matches {title})\n"
 
 
 @pytest.mark.parametrize("name", SAMPLE_FILES)
-def test_each_sample_builds_alone(runner, tmp_path, name) -> None:
-    build(runner, tmp_path, SAMPLES / name)
+def test_each_sample_builds_alone(build, name) -> None:
+    build(SAMPLES / name)
 
 
-def test_samples_build_together(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, *(SAMPLES / name for name in SAMPLE_FILES))
+def test_samples_build_together(build) -> None:
+    data = build(*(SAMPLES / name for name in SAMPLE_FILES))
     # Together the deposits fund every purchase: no USDT is spent before it arrived.
     codes = {w["code"] for w in data["warnings"]}
     assert "negative_wallet_balance" not in codes
@@ -109,8 +88,8 @@ def test_samples_build_together(runner, tmp_path) -> None:
 # -- spot ---------------------------------------------------------------------------------------
 
 
-def test_spot_sample_figures(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, SAMPLES / "kucoin-spot-orders.csv")
+def test_spot_sample_figures(build) -> None:
+    data = build(SAMPLES / "kucoin-spot-orders.csv")
     rows = [
         (d["asset"], d["quantity"], d["acquired"], d["disposed"], d["proceeds"], d["cost_basis"])
         for d in data["disposals"]
@@ -289,13 +268,8 @@ def test_transfer_missing_column_and_truncated_row(parse, write_csv) -> None:
     ]
 
 
-def test_withdrawal_sample_figures(runner, tmp_path) -> None:
-    data = build(
-        runner,
-        tmp_path,
-        SAMPLES / "kucoin-deposits.csv",
-        SAMPLES / "kucoin-withdrawals.csv",
-    )
+def test_withdrawal_sample_figures(build) -> None:
+    data = build(SAMPLES / "kucoin-deposits.csv", SAMPLES / "kucoin-withdrawals.csv")
     # 17000 USDT in; 8000 + 1 fee out twice (the FAILURE rows count for nothing) = 998 left.
     (lot,) = [lot for lot in data["open_lots"] if lot["wallet"] == "kucoin"]
     assert (lot["asset"], lot["quantity"]) == ("USDT", "998")
@@ -304,8 +278,8 @@ def test_withdrawal_sample_figures(runner, tmp_path) -> None:
 # -- futures realized PnL ----------------------------------------------------------------------
 
 
-def test_futures_sample_liquidation_row(runner, tmp_path) -> None:
-    data = build(runner, tmp_path, SAMPLES / "kucoin-futures-pnl.csv")
+def test_futures_sample_liquidation_row(build) -> None:
+    data = build(SAMPLES / "kucoin-futures-pnl.csv")
     (row,) = [d for d in data["disposals"] if d["liquidation"]]
     # By hand, line 5: Total Realized PNL -512.40 = price PnL -507.32 + funding -3.12 - fees
     # 1.96. All three are paid from USDT lots that earlier profits created at 1 USD each:

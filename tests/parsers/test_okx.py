@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,11 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from taxloss.cli import main
-from taxloss.errors import InputError
 from taxloss.model import TradeKind
 
 from ..conftest import SAMPLES
-from .conftest import trades_text
+from .conftest import errors, trade_lines, trades_text
 
 ROOT = SAMPLES.parent
 TRADING = SAMPLES / "okx-trading-history.csv"
@@ -38,16 +36,6 @@ ETH_BUY = """\
 7001,5001,2024-05-06 09:30:00,Spot,ETH-USDT,Buy,0.5,ETH,3100,0,-0.0005,ETH,0,0,0.4995,0.4995,ETH
 7002,5001,2024-05-06 09:30:00,Spot,ETH-USDT,Sell,1550,USDT,3100,0,0,USDT,0,0,-1550,250,USDT
 """
-
-
-def errors(parse, path: Path, **kwargs) -> list[str]:
-    with pytest.raises(InputError) as info:
-        parse(path, **kwargs)
-    return str(info.value).splitlines()
-
-
-def lines(trades) -> list[str]:
-    return trades_text(trades).splitlines()
 
 
 # -- samples --------------------------------------------------------------------------------
@@ -74,27 +62,13 @@ def test_older_layout_sample_golden(parse, golden) -> None:
         (FUNDING, "okx-funding (header row at line 2 matches OKX funding account history)"),
     ],
 )
-def test_detect_names_the_parser(runner, monkeypatch, sample: Path, expected: str) -> None:
-    monkeypatch.chdir(ROOT)
+def test_detect_names_the_parser(detect, sample: Path, expected: str) -> None:
     name = f"samples/{sample.name}"
-    result = runner.invoke(main, ["detect", name])
-    assert result.exit_code == 0, result.output
-    assert result.output == f"{name}: {expected}\n"
+    assert detect(name, cwd=ROOT) == f"{name}: {expected}\n"
 
 
-def build(runner, monkeypatch, tmp_path: Path, *samples: Path) -> dict:
-    monkeypatch.chdir(ROOT)
-    out = tmp_path / "out"
-    names = [f"samples/{sample.name}" for sample in samples]
-    result = runner.invoke(main, ["build", "--country", "us", *names, "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text())
-
-
-def test_trading_sample_builds_and_the_liquidation_is_one_row(
-    runner, monkeypatch, tmp_path
-) -> None:
-    data = build(runner, monkeypatch, tmp_path, TRADING)
+def test_trading_sample_builds_and_the_liquidation_is_one_row(build) -> None:
+    data = build(TRADING.relative_to(ROOT), cwd=ROOT)
     (row,) = [d for d in data["disposals"] if d["asset"] == "BTC-USDT-SWAP"]
     # By hand, all on 2025-04-07 UTC (the file is UTC+8): opening fee 98 (line 7), funding
     # 9.80 (line 6), the forced close's loss (74,400 - 78,400) x 250 contracts of 0.01 BTC =
@@ -147,8 +121,8 @@ def test_trading_sample_builds_and_the_liquidation_is_one_row(
     assert not [w for w in data["warnings"] if w["code"] == "reconciliation"]
 
 
-def test_funding_sample_builds_with_its_income(runner, monkeypatch, tmp_path) -> None:
-    data = build(runner, monkeypatch, tmp_path, FUNDING)
+def test_funding_sample_builds_with_its_income(build) -> None:
+    data = build(FUNDING.relative_to(ROOT), cwd=ROOT)
     income = [(i["received"], i["quantity"], i["asset"], i["fiat_value"]) for i in data["income"]]
     assert income == [
         ("2024-06-30", "12.34", "USDT", "12.34"),
@@ -159,8 +133,8 @@ def test_funding_sample_builds_with_its_income(runner, monkeypatch, tmp_path) ->
     assert (withdrawal["sent"], withdrawal["matched"]) == ("2501", False)  # 2,500 + 1 USDT fee
 
 
-def test_samples_build_together(runner, monkeypatch, tmp_path) -> None:
-    data = build(runner, monkeypatch, tmp_path, FUNDING, TRADING)
+def test_samples_build_together(build) -> None:
+    data = build(FUNDING.relative_to(ROOT), TRADING.relative_to(ROOT), cwd=ROOT)
     (row,) = [d for d in data["disposals"] if d["asset"] == "BTC-USDT-SWAP"]
     assert (row["proceeds"], row["cost_basis"], row["gain_loss"]) == (
         "0.00",
@@ -170,8 +144,13 @@ def test_samples_build_together(runner, monkeypatch, tmp_path) -> None:
     assert not [n for n in data["warnings"] if n["code"] == "duplicates_dropped"]
 
 
-def test_older_layout_sample_builds(runner, monkeypatch, tmp_path) -> None:
-    data = build(runner, monkeypatch, tmp_path, TRADING_2023, FUNDING, TRADING)
+def test_older_layout_sample_builds(build) -> None:
+    data = build(
+        TRADING_2023.relative_to(ROOT),
+        FUNDING.relative_to(ROOT),
+        TRADING.relative_to(ROOT),
+        cwd=ROOT,
+    )
     assert data["tax_years"]["2023"]["total"]["rows"] > 0
 
 
@@ -180,7 +159,7 @@ def test_older_layout_sample_builds(runner, monkeypatch, tmp_path) -> None:
 
 def test_formats_doc_example_is_one_buy_with_the_fee_apart(parse, write_csv) -> None:
     path = write_csv("okx.csv", f"{META}\n{HEADER}\n{ETH_BUY}")
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "3 | 2024-05-06T09:30:00Z | buy | 0.5 ETH | quote 1550 USDT | fee 0.0005 ETH | "
         "wallet okx | id okx:7001"
     ]
@@ -228,8 +207,8 @@ def test_header_variants_give_the_same_trade(parse, write_csv) -> None:
         "3 | 2024-05-06T09:30:00Z | buy | 0.5 ETH | quote 1550 USDT | fee 0.0005 ETH | "
         "wallet okx | id okx:7001"
     ]
-    assert lines(parse(write_csv("units.csv", f"{META}\n{units}\n{units_body}"))) == expected
-    assert lines(parse(write_csv("usd.csv", f"{META}\n{usd}\n{usd_body}"))) == expected
+    assert trade_lines(parse(write_csv("units.csv", f"{META}\n{units}\n{units_body}"))) == expected
+    assert trade_lines(parse(write_csv("usd.csv", f"{META}\n{usd}\n{usd_body}"))) == expected
 
 
 def test_older_layout_is_read_by_position(parse, tmp_path) -> None:
@@ -241,7 +220,7 @@ def test_older_layout_is_read_by_position(parse, tmp_path) -> None:
         encoding="utf-8",
     )
     trades = parse(path)
-    assert lines(trades) == [
+    assert trade_lines(trades) == [
         "3 | 2023-03-02T06:22:10Z | sell | 1 ETH | quote 1650 USDT | fee 1.65 USDT | "
         "wallet okx | id okx:12"
     ]
@@ -266,7 +245,7 @@ def test_sell_rows_in_any_order_with_a_rebate_and_partial_fills(parse, write_csv
     )
     (trade,) = parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))
     # 0.005 BTC sold for 600 USDT; the 0.05 USDT maker rebate is part of what was received.
-    assert lines([trade]) == [
+    assert trade_lines([trade]) == [
         "3 | 2025-02-01T10:00:00Z | sell | 0.005 BTC | quote 600.05 USDT | wallet okx | id okx:9003"
     ]
 
@@ -280,7 +259,7 @@ def test_liquidated_margin_fill_is_a_forced_sale(parse, write_csv) -> None:
         "23,,2025-03-10 13:00:00,Margin,ETH-USDT,Interest deduction,0.12,USDT,0,0,0,USDT,0,0,"
         "-0.12,3997.88,USDT\n"
     )
-    assert lines(parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))) == [
+    assert trade_lines(parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))) == [
         "4 | 2025-03-10T12:00:00Z | forced_sale | 2 ETH | quote 4000 USDT | fee 2 USDT | "
         "wallet okx | id okx:22",
         "5 | 2025-03-10T13:00:00Z | interest | 0.12 USDT | wallet okx | id okx:23",
@@ -296,7 +275,7 @@ def test_transfers_between_funding_and_trading_account(parse, write_csv) -> None
     )
     # Trade Type Transfer: between the funding account (okx-funding) and this one (okx); a
     # transfer of margin into an isolated position stays inside the account and is dropped.
-    assert lines(parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))) == [
+    assert trade_lines(parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))) == [
         "3 | 2025-01-06T10:00:00Z | deposit | 100 USDT | wallet okx | id okx:31 | "
         "note 'funding <-> trading account'",
         "4 | 2025-01-07T10:00:00Z | withdrawal | 100 USDT | wallet okx | id okx:32 | "
@@ -314,7 +293,7 @@ def test_contract_flows_settle_in_the_unified_account(parse, write_csv) -> None:
         "41,800,2025-06-01 10:00:00,SWAP,ETH-USDT-SWAP,Open short,5,cont,2525,0,-0.63125,USDT,"
         "5,5,-0.63125,1000,USDT\n"
     )
-    assert lines(parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))) == [
+    assert trade_lines(parse(write_csv("okx.csv", f"{META}\n{HEADER}\n{body}"))) == [
         "3 | 2025-06-02T10:00:00Z | realized_pnl | 5 ETH-USDT-SWAP | quote 12.5 USDT | "
         "wallet okx | id okx:42",
         "3 | 2025-06-02T10:00:00Z | commission | 0 ETH-USDT-SWAP | quote -0.625 USDT | "
@@ -506,7 +485,7 @@ def test_funding_types(parse, write_csv) -> None:
         "9,2024-01-10 08:00:00,Fee rebate,0.1,0,0.1,0,OKB\n"
     )
     path = write_csv("funding.csv", f"{FUNDING_HEADER}\n{body}")
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "2 | 2024-01-02T00:00:00Z | deposit | 100 USDT | wallet okx-funding | id okx:1",
         "5 | 2024-01-05T00:00:00Z | withdrawal | 50 USDT | wallet okx-funding | id okx:4",
         "6 | 2024-01-06T00:00:00Z | deposit | 50 USDT | wallet okx-funding | id okx:5",
@@ -526,7 +505,7 @@ def test_funding_layout_without_fee(parse, write_csv) -> None:
         "id,Time,Type,Amount,Before Balance,After Balance,Symbol\n"
         "1,2024-01-02 08:00:00,Staking Yield,0.25,0,0.25,SOL\n",
     )
-    assert lines(parse(path)) == [
+    assert trade_lines(parse(path)) == [
         "3 | 2024-01-02T08:00:00Z | income | 0.25 SOL | wallet okx-funding | id okx:1 | "
         "note 'Staking Yield'"
     ]

@@ -22,9 +22,12 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import InputFile, SourceRef, Trade
 from taxloss.parsers.table import (
     Table,
-    header_candidates,
+    decode,
+    header_rows,
     is_xlsx,
     normalize,
+    read_bytes,
+    read_head,
     read_table,
     read_text,
     xlsx_to_text,
@@ -98,10 +101,22 @@ class Detection:
     sheet: str = ""
 
 
-def _sheets(path: Path, display: str) -> list[tuple[str, str | None]]:
+def _texts(path: Path, display: str) -> list[tuple[str, str]]:
+    """(sheet, text) to find the header row in: each sheet of an XLSX file, else the head of
+    the text file (the rest is not read)."""
     if is_xlsx(path):
-        return [(title, text) for title, text in xlsx_to_text(path, display)]
-    return [("", None)]
+        return xlsx_to_text(path, display)
+    return [("", read_head(path, display))]
+
+
+def _check_forced(registry: dict[str, type[Parser]], forced: str | None, display: str) -> None:
+    if forced is not None and forced not in registry:
+        raise InputError(
+            Problem(
+                SourceRef(display, 1),
+                f"unknown --format {forced!r}: expected one of {', '.join(sorted(registry))}",
+            )
+        )
 
 
 def detect_file(path: Path, display: str, forced: str | None = None) -> Detection:
@@ -118,17 +133,16 @@ def detect_file(path: Path, display: str, forced: str | None = None) -> Detectio
     Raises:
         InputError: unknown format name; no parser, or several, claim the file.
     """
+    _check_forced(parsers(), forced, display)
+    return _detect(_texts(path, display), display, forced)
+
+
+def _detect(texts: list[tuple[str, str]], display: str, forced: str | None) -> Detection:
+    """``detect_file`` on the texts already read (sheet name, text)."""
     registry = parsers()
-    if forced is not None and forced not in registry:
-        raise InputError(
-            Problem(
-                SourceRef(display, 1),
-                f"unknown --format {forced!r}: expected one of {', '.join(sorted(registry))}",
-            )
-        )
     candidates = [registry[forced]] if forced else list(registry.values())
-    for sheet, text in _sheets(path, display):
-        for line, header, _raw in header_candidates(path, display, text):
+    for sheet, text in texts:
+        for line, header, _raw in header_rows(text):
             claimed = [p for p in candidates if p.detect(header)]
             if len(claimed) > 1:
                 names = ", ".join(p.name for p in claimed)
@@ -144,12 +158,13 @@ def detect_file(path: Path, display: str, forced: str | None = None) -> Detectio
                 where = f" of sheet {sheet!r}" if sheet else ""
                 reason = f"{how} at line {line}{where} matches {parser.title}"
                 return Detection(parser.name, parser.title, line, reason, sheet)
-    raise InputError(_unrecognised(path, display, candidates))
+    raise InputError(_unrecognised(texts, display, candidates))
 
 
-def _unrecognised(path: Path, display: str, candidates: list[type[Parser]]) -> list[Problem]:
-    sheets = _sheets(path, display)
-    heads = [h for _, text in sheets for h in header_candidates(path, display, text)]
+def _unrecognised(
+    texts: list[tuple[str, str]], display: str, candidates: list[type[Parser]]
+) -> list[Problem]:
+    heads = [h for _, text in texts for h in header_rows(text)]
     if not heads:
         return [Problem(SourceRef(display, 1), "the file is empty: expected a header row")]
     line, _, raw = heads[0]
@@ -204,11 +219,18 @@ def read_file(
     Raises:
         InputError: the format is unknown, or rows are invalid (all of them at once).
     """
-    detection = detect_file(path, display, forced)
-    parser = parsers()[detection.name]
-    text = None
-    if detection.sheet:
-        text = dict(xlsx_to_text(path, display))[detection.sheet]
+    registry = parsers()
+    _check_forced(registry, forced, display)
+    # The file is read once: its bytes give the sha256 and the text (or XLSX sheets) that
+    # detection and the table are read from.
+    data = read_bytes(path, display)
+    digest = hashlib.sha256(data).hexdigest()
+    texts = xlsx_to_text(path, display) if is_xlsx(data) else [("", decode(data, display))]
+    del data
+    detection = _detect(texts, display, forced)
+    parser = registry[detection.name]
+    text = dict(texts)[detection.sheet]
+    del texts
     table = read_table(
         path,
         display,
@@ -216,11 +238,11 @@ def read_file(
         sheet_text=text,
         repeated_columns=getattr(parser, "repeated_columns", False),
     )
-    if table is None:  # pragma: no cover - detect_file just found this header
+    del text
+    if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
     trades = list(parser.parse(table, options))
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     info = InputFile(
         path=display,
         sha256=digest,
@@ -233,7 +255,7 @@ def read_file(
 
 
 #: Modules in this package that are helpers, not export formats.
-HELPERS = frozenset({"table", "numbers", "prices"})
+HELPERS = frozenset({"table", "numbers", "prices", "rows"})
 
 
 def _load_all() -> None:

@@ -41,9 +41,9 @@ such as ``Date(UTC+8)`` is honoured; ``--timezone`` is not needed). Two-digit ye
     Account and UM/CM Futures Account``, ``... Main Account/Futures and Margin Account``, ...):
     summed per (second, coin, wallet); wallets that net to zero (e.g. Spot <-> Funding, both
     ``binance``) are dropped, the rest become WITHDRAWAL from one wallet and DEPOSIT into the
-    other. The DEPOSIT is dated 1 microsecond after the row's second (``TRANSFER_ARRIVAL``): both
-    legs carry the same second in random line order, and the engine must see the units leave
-    before they arrive. A leg whose other side is not in the file is kept as it is.
+    other (both legs carry the same second, in either line order; the engine applies a matched
+    transfer's departure before its arrival). A leg whose other side is not in the file is kept
+    as it is.
   * Moves within Spot/Funding/Earn/Savings/Pool (``Transfer Between Main and Funding Wallet``,
     Simple Earn/Staking/Savings subscriptions and redemptions, ...) are dropped: same wallet.
   * Earn, staking, savings, launchpool, airdrops, distributions, referral and commission rebates
@@ -94,9 +94,9 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -113,6 +113,7 @@ from taxloss.parsers.numbers import (
     parse_timestamp,
     split_amount,
 )
+from taxloss.parsers.rows import Row, Rows, header_zone, require_rows, written_names
 from taxloss.parsers.table import Table
 
 WALLET = "binance"
@@ -124,7 +125,6 @@ MARGIN_WALLET = "binance-margin"
 STATEMENT_CONTRACTS = {FUTURES_WALLET: "USD-M", COINM_WALLET: "COIN-M"}
 
 #: A transfer's arriving leg is dated this much after its second (see the module docstring).
-TRANSFER_ARRIVAL = timedelta(microseconds=1)
 
 #: Coins that quote a trade, best first: the better-ranked coin of a trade is its quote.
 QUOTE_PRIORITY = (
@@ -169,28 +169,12 @@ KNOWN_TICKERS = frozenset(
 # -- shared helpers ---------------------------------------------------------------------------
 
 
-def _raw_names(table: Table) -> dict[str, str]:
-    """Normalized column name -> the name as written in the header (for messages)."""
-    raw = table.raw_header or table.header
-    return {
-        name: (cell.strip().strip('"').strip() or name)
-        for name, cell in zip(table.header, raw, strict=False)
-    }
-
-
-_DATE_COLUMN = re.compile(r"date ?\(utc(?:([+-])(\d{1,2})(?::?(\d{2}))?)?\)")
-
-
 def _date_column(header: Sequence[str]) -> tuple[str, tzinfo] | None:
     """The ``Date(UTC)`` column and the zone its header states (``Date(UTC+8)`` = UTC+8)."""
     for name in header:
-        match = _DATE_COLUMN.fullmatch(name)
-        if match:
-            sign, hours, minutes = match.groups()
-            if not sign:
-                return name, fixed_offset(0)
-            factor = -1 if sign == "-" else 1
-            return name, fixed_offset(factor * int(hours), factor * int(minutes or 0))
+        base, zone = header_zone(name)
+        if base == "date" and zone is not None:
+            return name, zone
     return None
 
 
@@ -226,13 +210,7 @@ def _lines_phrase(lines: Sequence[int]) -> str:
 
 
 def _check_data(table: Table) -> None:
-    if not any(line > 0 for line in table.lines):
-        raise InputError(
-            Problem(
-                SourceRef(table.path, table.header_line),
-                "no data rows below the header: expected Binance history rows",
-            )
-        )
+    require_rows(table, "Binance history rows")
 
 
 def _split_market(market: str) -> tuple[str, str] | None:
@@ -534,35 +512,17 @@ class BinanceSpotTrades:
         found = _date_column(table.header)
         assert found is not None
         date_column, zone = found
-        names = _raw_names(table)
         current = "pair" in table.header
-        problems: list[Problem] = []
+        side_column = "side" if current else "type"
+        rows = Rows(table)
         trades: list[Trade] = []
-        columns = {name: table.column(name) for name in table.header}
-        for index, line in enumerate(table.lines):
-            if line < 0:
-                continue
-            source = table.source(index)
-            row_problems: list[Problem] = []
-
-            def bad(column: str, message: str, row_problems: list[Problem] = row_problems) -> None:
-                row_problems.append(Problem(source, message, column=names[column]))  # noqa: B023
-
-            def cell(name: str) -> str:
-                return columns[name][index].strip()  # noqa: B023
-
-            timestamp = None
-            try:
-                timestamp = _timestamp(cell(date_column), zone)
-            except BadValue as exc:
-                bad(date_column, str(exc))
-            side_column = "side" if current else "type"
-            kind = SIDES.get(cell(side_column).upper())
+        for row in rows:
+            timestamp = row.time(date_column, zone, parse=_timestamp)
+            kind = SIDES.get(row.text(side_column).upper())
             if kind is None:
-                bad(side_column, f"expected BUY or SELL, found {cell(side_column)!r}")
-            parsed = _spot_current_row(cell, bad) if current else _spot_older_row(cell, bad)
-            if row_problems or parsed is None:
-                problems.extend(row_problems)
+                row.bad(side_column, f"expected BUY or SELL, found {row.text(side_column)!r}")
+            parsed = _spot_current_row(row) if current else _spot_older_row(row)
+            if row.problems or parsed is None:
                 continue
             assert timestamp is not None and kind is not None
             base, quantity, quote, quote_quantity, fee_asset, fee_quantity = parsed
@@ -573,37 +533,32 @@ class BinanceSpotTrades:
                     asset=base,
                     quantity=quantity,
                     wallet=WALLET,
-                    source=source,
+                    source=row.source,
                     quote_asset=quote,
                     quote_quantity=quote_quantity,
                     fee_asset=fee_asset if fee_quantity else "",
                     fee_quantity=fee_quantity if fee_quantity else None,
                 )
             )
-        if problems:
-            raise InputError(problems)
+        rows.finish()
         yield from trades
 
 
 SpotRow = tuple[str, Decimal, str, Decimal, str, Decimal | None]
 
 
-Bad = Callable[[str, str], None]
-Cell = Callable[[str], str]
-
-
-def _positive(value: Decimal, column: str, text: str, bad: Bad) -> bool:
+def _positive(row: Row, column: str, value: Decimal) -> bool:
     if value <= 0:
-        bad(column, f"expected an amount above zero, found {text!r}")
+        row.bad(column, f"expected an amount above zero, found {row.text(column)!r}")
         return False
     return True
 
 
-def _spot_current_row(cell: Cell, bad: Bad) -> SpotRow | None:
+def _spot_current_row(row: Row) -> SpotRow | None:
     """``Pair,Executed,Amount,Fee`` of the current layout: amounts with their asset glued on."""
-    pair = cell("pair").upper().replace("/", "").replace("-", "")
+    pair = row.text("pair").upper().replace("/", "").replace("-", "")
     if not pair:
-        bad("pair", "expected a trading pair such as BTCUSDT, found an empty cell")
+        row.bad("pair", "expected a trading pair such as BTCUSDT, found an empty cell")
         return None
     known = set(KNOWN_TICKERS)
     split = _split_market(pair)
@@ -611,65 +566,59 @@ def _spot_current_row(cell: Cell, bad: Bad) -> SpotRow | None:
         known.update(split)
     values: dict[str, tuple[Decimal, str]] = {}
     for column in ("executed", "amount", "fee"):
-        text = cell(column)
-        if column == "fee" and not text:
+        if column == "fee" and not row.text(column):
             continue
-        try:
-            values[column] = split_amount(text, known)
-        except BadValue as exc:
-            bad(column, str(exc))
+        value = row.value(column, lambda text: split_amount(text, known))
+        if value is not None:
+            values[column] = value
     if "executed" not in values or "amount" not in values:
         return None
     (quantity, base), (quote_quantity, quote) = values["executed"], values["amount"]
     if base + quote != pair:
-        bad(
+        row.bad(
             "pair",
             f"Executed is in {base} and Amount in {quote}, which do not make the pair {pair}",
         )
         return None
-    if not _positive(quantity, "executed", cell("executed"), bad) or not _positive(
-        quote_quantity, "amount", cell("amount"), bad
-    ):
+    if not _positive(row, "executed", quantity) or not _positive(row, "amount", quote_quantity):
         return None
     fee_quantity, fee_asset = values.get("fee", (None, ""))
     if fee_quantity is not None and fee_quantity < 0:
-        bad("fee", f"expected a fee of zero or more, found {cell('fee')!r}")
+        row.bad("fee", f"expected a fee of zero or more, found {row.text('fee')!r}")
         return None
     return base, quantity, quote, quote_quantity, fee_asset, fee_quantity
 
 
-def _spot_older_row(cell: Cell, bad: Bad) -> SpotRow | None:
+def _spot_older_row(row: Row) -> SpotRow | None:
     """``Market,Amount,Total,Fee,Fee Coin`` of the older layout."""
-    market = cell("market").upper().replace("/", "").replace("-", "")
+    market = row.text("market").upper().replace("/", "").replace("-", "")
     split = _split_market(market)
     if split is None:
-        bad(
+        row.bad(
             "market",
             f"expected a market ending in a known quote asset ({', '.join(QUOTE_PRIORITY)}), "
-            f"found {cell('market')!r}",
+            f"found {row.text('market')!r}",
         )
     numbers: dict[str, Decimal] = {}
     for column in ("amount", "total", "fee"):
-        text = cell(column)
-        if column == "fee" and not text:
+        if column == "fee" and not row.text(column):
             continue
-        try:
-            numbers[column] = loose_number(text)
-        except BadValue as exc:
-            bad(column, str(exc))
-    fee_asset = cell("fee coin").upper()
+        number = row.value(column, loose_number)
+        if number is not None:
+            numbers[column] = number
+    fee_asset = row.text("fee coin").upper()
     if split is None or "amount" not in numbers or "total" not in numbers:
         return None
-    if not _positive(numbers["amount"], "amount", cell("amount"), bad) or not _positive(
-        numbers["total"], "total", cell("total"), bad
+    if not _positive(row, "amount", numbers["amount"]) or not _positive(
+        row, "total", numbers["total"]
     ):
         return None
     fee_quantity = numbers.get("fee")
     if fee_quantity is not None and fee_quantity < 0:
-        bad("fee", f"expected a fee of zero or more, found {cell('fee')!r}")
+        row.bad("fee", f"expected a fee of zero or more, found {row.text('fee')!r}")
         return None
     if fee_quantity and not fee_asset:
-        bad("fee coin", "expected the asset the fee was paid in, found an empty cell")
+        row.bad("fee coin", "expected the asset the fee was paid in, found an empty cell")
         return None
     base, quote = split
     return base, numbers["amount"], quote, numbers["total"], fee_asset, fee_quantity
@@ -979,7 +928,7 @@ def _columns(table: Table) -> _Columns:
     )
     return _Columns(
         path=table.path,
-        names=_raw_names(table),
+        names=written_names(table),
         lines=lines,
         valid=lines > 0,
         op_codes=op_codes,
@@ -1196,7 +1145,7 @@ def _statement_transfers(c: _Columns, rows: np.ndarray) -> list[tuple[int, Trade
             continue
         arriving = amount > 0
         trade = Trade(
-            timestamp=timestamp + TRANSFER_ARRIVAL if arriving else timestamp,
+            timestamp=timestamp,
             kind=TradeKind.DEPOSIT if arriving else TradeKind.WITHDRAWAL,
             asset=c.coins[coin_code],
             quantity=abs(amount),
@@ -1406,48 +1355,23 @@ def parse_futures(table: Table) -> list[Trade]:
     found = _date_column(table.header)
     assert found is not None
     date_column, zone = found
-    names = _raw_names(table)
-    columns = {name: table.column(name) for name in (date_column, *FUTURES_REQUIRED)}
-    symbols = {s.strip().upper() for s in columns["symbol"] if s.strip()}
+    reader = Rows(table)
+    symbols = {s.strip().upper() for s in reader.cells("symbol") or () if s.strip()}
     coinm_only = bool(symbols) and all(futures_wallet(s) == COINM_WALLET for s in symbols)
     file_wallet = COINM_WALLET if coinm_only else FUTURES_WALLET
-    problems: list[Problem] = []
     rows: list[tuple[int, datetime, str, Decimal, str, str, str]] = []
-    for index, line in enumerate(table.lines):
-        if line < 0:
-            continue
-        source = table.source(index)
-        before = len(problems)
-
-        def cell(name: str) -> str:
-            return columns[name][index].strip()  # noqa: B023
-
-        timestamp = None
-        try:
-            timestamp = _timestamp(cell(date_column), zone)
-        except BadValue as exc:
-            problems.append(Problem(source, str(exc), column=names[date_column]))
-        kind_text = cell("type").upper()
+    for row in reader:
+        timestamp = row.time(date_column, zone, parse=_timestamp)
+        kind_text = row.text("type").upper()
         if kind_text not in FUTURES_TYPES:
-            problems.append(
-                Problem(
-                    source,
-                    f"unknown type {cell('type')!r}: expected one of {FUTURES_TYPE_LIST}",
-                    column=names["type"],
-                )
+            row.bad(
+                "type", f"unknown type {row.text('type')!r}: expected one of {FUTURES_TYPE_LIST}"
             )
-        amount = None
-        try:
-            amount = _plain_number(cell("amount"))
-        except BadValue as exc:
-            problems.append(Problem(source, str(exc), column=names["amount"]))
-        asset = cell("asset").upper()
+        amount = row.value("amount", _plain_number)
+        asset = row.text("asset").upper()
         if not asset:
-            problems.append(
-                Problem(source, "expected an asset such as USDT, found an empty cell",
-                        column=names["asset"])
-            )  # fmt: skip
-        symbol = cell("symbol").upper()
+            row.bad("asset", "expected an asset such as USDT, found an empty cell")
+        symbol = row.text("symbol").upper()
         kind = FUTURES_TYPES.get(kind_text)
         derivative = kind in (
             TradeKind.REALIZED_PNL,
@@ -1456,23 +1380,19 @@ def parse_futures(table: Table) -> list[Trade]:
             TradeKind.INSURANCE_FEE,
         )
         if derivative and not symbol:
-            problems.append(
-                Problem(source, f"a {kind_text} row needs its contract symbol, e.g. BTCUSDT",
-                        column=names["symbol"])
-            )  # fmt: skip
+            row.bad("symbol", f"a {kind_text} row needs its contract symbol, e.g. BTCUSDT")
         if kind is TradeKind.INCOME and amount is not None and amount < 0:
-            problems.append(
-                Problem(source, f"a {kind_text} should add to the balance, found "
-                        f"{cell('amount')!r}", column=names["amount"])
-            )  # fmt: skip
-        if len(problems) > before:
+            row.bad(
+                "amount", f"a {kind_text} should add to the balance, found {row.text('amount')!r}"
+            )
+        if row.problems:
             continue
         assert timestamp is not None and amount is not None
         if amount == 0:
             continue  # moves nothing
-        rows.append((line, timestamp, kind_text, amount, asset, symbol, cell("transaction id")))
-    if problems:
-        raise InputError(problems)
+        line = row.source.line
+        rows.append((line, timestamp, kind_text, amount, asset, symbol, row.text("transaction id")))
+    reader.finish()
 
     path = table.path
     cleared = {(r[1], r[5]) for r in rows if r[2] == "INSURANCE_CLEAR"}
@@ -1528,19 +1448,16 @@ def parse_futures(table: Table) -> list[Trade]:
         try:
             resolved = resolve_legs(legs)
         except Unresolvable as exc:
-            problems.append(
-                Problem(
-                    SourceRef(path, first[0]),
-                    f"{family} rows at {timestamp:%Y-%m-%d %H:%M:%S}: {exc} "
-                    f"({_lines_phrase([m[0] for m in members])})",
-                    column=names["amount"],
-                )
+            reader.bad(
+                SourceRef(path, first[0]),
+                "amount",
+                f"{family} rows at {timestamp:%Y-%m-%d %H:%M:%S}: {exc} "
+                f"({_lines_phrase([m[0] for m in members])})",
             )
             continue
         for trade in _swap_trades(resolved, timestamp, wallet, path, first[3]):
             trades.append((trade.source.line, len(trades), trade))
-    if problems:
-        raise InputError(sorted(problems, key=_problem_order))
+    reader.finish(by_line=True)
     trades.sort(key=lambda item: (item[0], item[1]))
     return [trade for _, _, trade in trades]
 

@@ -78,7 +78,7 @@ pandas and logging are allowed here; nothing here knows the engine.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
@@ -87,7 +87,7 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import BadValue, fixed_offset, loose_number, parse_timestamp
+from taxloss.parsers.rows import Columns, Row, Rows, has_column, header_zone, require_rows
 from taxloss.parsers.table import Table
 
 EXCHANGE = "bybit"
@@ -107,7 +107,8 @@ FIAT = frozenset(
 #: ``Change = Cash Flow +/- Funding - Fee Paid`` must hold to this tolerance (Bybit rounds to 8).
 FUNDING_TOLERANCE = Decimal("1e-8")
 
-_ZONE = re.compile(r"\(\s*utc\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)")
+#: Cells that mean "no number" in Bybit exports.
+BLANKS = ("", "--", "-")
 
 
 # -- shared helpers ----------------------------------------------------------------------------
@@ -118,32 +119,7 @@ def zone_of(column: str) -> tzinfo:
 
     Bybit documents UTC for every export, so a bare ``Time`` column is UTC.
     """
-    match = _ZONE.search(column)
-    if match is None or match.group(1) is None:
-        return UTC
-    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
-    if hours == 0 and minutes == 0:
-        return UTC
-    return fixed_offset(-hours if match.group(1) == "-" else hours, minutes)
-
-
-def find(header: tuple[str, ...], aliases: tuple[str, ...]) -> str | None:
-    """The first alias present in a normalized header, or None."""
-    have = set(header)
-    return next((alias for alias in aliases if alias in have), None)
-
-
-def find_time(header: tuple[str, ...], stems: tuple[str, ...]) -> str | None:
-    """A time column named by one of ``stems``, with or without a ``(UTC...)`` suffix."""
-    for name in header:
-        base = _ZONE.sub("", name).strip()
-        if base in stems:
-            return name
-    return None
-
-
-def _header_ref(table: Table) -> SourceRef:
-    return SourceRef(table.path, table.header_line)
+    return header_zone(column)[1] or UTC
 
 
 def _neg(value: Decimal) -> Decimal:
@@ -151,90 +127,35 @@ def _neg(value: Decimal) -> Decimal:
     return -value if value else ZERO
 
 
-class Rows:
-    """Cell access for one table: raw column names for messages, collected problems."""
+def _reader(
+    table: Table, aliases: Mapping[str, tuple[str, ...]], times: tuple[str, ...] = ()
+) -> tuple[Rows, tzinfo]:
+    """Find an export's columns by alias (role ``time`` by ``times``, when given): the row
+    reader, and the zone of the time column (UTC unless its name states one)."""
+    found = Columns(table)
+    columns = {key: found.find(names) for key, names in aliases.items()}
+    if times:
+        columns["time"] = found.find(times)
+    time_column = columns.get("time")
+    zone = found.zone(time_column) if time_column else None
+    return Rows(table, columns, blanks=BLANKS), zone or UTC
 
-    def __init__(self, table: Table, columns: dict[str, str | None]) -> None:
-        self.table = table
-        self.columns = columns
-        raw = table.raw_header or table.header
-        self.raw = {n: r.strip() or n for n, r in zip(table.header, raw, strict=False)}
-        self.problems: list[Problem] = []
-        self.index = 0
 
-    def require(self, names: dict[str, str]) -> None:
-        """Raise one problem per missing required column (``names``: key -> name as written)."""
-        missing = [
-            Problem(
-                _header_ref(self.table),
-                f"missing column {shown!r}: expected it in this export",
-                column="header",
-            )
-            for key, shown in names.items()
-            if self.columns.get(key) is None
-        ]
-        if missing:
-            raise InputError(missing)
-        if not any(line > 0 for line in self.table.lines):
-            raise InputError(
-                Problem(_header_ref(self.table), "no data rows below the header: expected rows")
-            )
-
-    def name(self, key: str) -> str:
-        """The column as written in the file (for messages)."""
-        column = self.columns.get(key)
-        return self.raw.get(column, column) if column else key
-
-    def text(self, key: str) -> str:
-        """The stripped cell of this row ('' when the column is absent)."""
-        column = self.columns.get(key)
-        if column is None:
-            return ""
-        return str(self.table.frame.iat[self.index, self.table.header.index(column)]).strip()
-
-    def source(self) -> SourceRef:
-        """This row's file line."""
-        return self.table.source(self.index)
-
-    def bad(self, key: str, message: str, source: SourceRef | None = None) -> None:
-        """Record a problem with one cell of this row (or of the row at ``source``)."""
-        self.problems.append(Problem(source or self.source(), message, column=self.name(key)))
-
-    def number(self, key: str, *, required: bool = False, unit: str = "") -> Decimal | None:
-        """Parse a numeric cell; empty gives None (a problem if ``required``)."""
-        text = self.text(key)
-        if not text or text in ("--", "-"):
-            if required:
-                self.bad(key, "expected a number, found an empty cell")
-            return None
-        try:
-            return loose_number(text, unit)
-        except BadValue as exc:
-            self.bad(key, str(exc))
-            return None
-
-    def time(self, key: str) -> datetime | None:
-        """Parse the row's timestamp in the zone its column name states (else UTC)."""
-        column = self.columns.get(key)
-        try:
-            return parse_timestamp(self.text(key), zone_of(column or ""))
-        except BadValue as exc:
-            self.bad(key, str(exc))
-            return None
-
-    def each(self) -> Iterator[int]:
-        """Positions of the non-blank data rows (sets ``index`` as it goes)."""
-        for index, line in enumerate(self.table.lines):
-            if line < 0:
-                continue
-            self.index = index
-            yield index
-
-    def finish(self) -> None:
-        """Raise every collected problem at once, in file order."""
-        if self.problems:
-            self.problems.sort(key=lambda p: p.source.line if p.source else 0)
-            raise InputError(self.problems)
+def _require(rows: Rows, names: Mapping[str, str]) -> None:
+    """Raise one problem per missing required column (``names``: key -> name as written),
+    then require data rows."""
+    missing = [
+        Problem(
+            rows.table.header_source(),
+            f"missing column {shown!r}: expected it in this export",
+            column="header",
+        )
+        for key, shown in names.items()
+        if rows.column(key) is None
+    ]
+    if missing:
+        raise InputError(missing)
+    require_rows(rows.table, "rows")
 
 
 def contract_asset(symbol: str, settle: str) -> tuple[str, str]:
@@ -434,15 +355,14 @@ class BybitTransactionLog:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Read every row, decide the Funding sign, follow positions, then build trades."""
-        columns = {key: find(table.header, aliases) for key, aliases in LOG_COLUMNS.items()}
-        rows = Rows(table, columns)
-        rows.require(LOG_REQUIRED)
+        rows, zone = _reader(table, LOG_COLUMNS)
+        _require(rows, LOG_REQUIRED)
         parsed: list[LogRow] = []
         failed: set[str] = set()  # ids of unreadable rows: their partners are not "lone" legs
-        for _ in rows.each():
-            row = _log_row(rows, rows.index)
+        for cells in rows:
+            row = _log_row(cells, zone)
             if row is None:
-                failed.update(i for i in (rows.text("trade_id"), rows.text("order_id")) if i)
+                failed.update(i for i in (cells.text("trade_id"), cells.text("order_id")) if i)
             else:
                 parsed.append(row)
         funding_sign = _funding_sign(rows, parsed)
@@ -478,45 +398,44 @@ class BybitTransactionLog:
             made_convert = _convert_trade(rows, key, legs)
             if made_convert is not None:
                 trades.append((made_convert.source.line, 0, made_convert))
-        rows.finish()
+        rows.finish(by_line=True)
         trades.sort(key=lambda item: (item[0], item[1]))
         yield from (trade for _, _, trade in trades)
 
 
-def _log_row(rows: Rows, index: int) -> LogRow | None:
+def _log_row(cells: Row, zone: tzinfo) -> LogRow | None:
     """Parse one row's cells; record problems and return None if any cell is bad."""
-    before = len(rows.problems)
-    time = rows.time("time")
-    kind_text = rows.text("type")
+    time = cells.time("time", zone)
+    kind_text = cells.text("type")
     kind = _LOG_TYPES.get(kind_text.lower())
     if kind is None:
         found = repr(kind_text) if kind_text else "an empty cell"
-        rows.bad("type", f"unknown type {found}: expected one of {', '.join(LOG_TYPES)}")
-    direction = " ".join(rows.text("direction").lower().split())
+        cells.bad("type", f"unknown type {found}: expected one of {', '.join(LOG_TYPES)}")
+    direction = " ".join(cells.text("direction").lower().split())
     if kind == "trade" and direction not in _SIDES and direction not in _SPOT:
-        found = repr(rows.text("direction")) if rows.text("direction") else "an empty cell"
-        rows.bad(
+        found = repr(cells.text("direction")) if cells.text("direction") else "an empty cell"
+        cells.bad(
             "direction",
             f"unknown direction {found} for a trade: expected Open Long, Open Short, Close Long, "
             "Close Short (contracts) or Buy, Sell (spot)",
         )
-    currency = rows.text("currency").upper()
+    currency = cells.text("currency").upper()
     if not currency:
-        rows.bad("currency", "expected the coin of the balance change, e.g. USDT")
-    symbol = rows.text("contract").upper()
-    quantity = rows.number("quantity")
-    position = rows.number("position")
-    funding = rows.number("funding") or ZERO
-    fee = rows.number("fee") or ZERO
-    cash_flow = rows.number("cash_flow") or ZERO
-    change = rows.number("change")
-    if len(rows.problems) > before:
+        cells.bad("currency", "expected the coin of the balance change, e.g. USDT")
+    symbol = cells.text("contract").upper()
+    quantity = cells.number("quantity")
+    position = cells.number("position")
+    funding = cells.number("funding") or ZERO
+    fee = cells.number("fee") or ZERO
+    cash_flow = cells.number("cash_flow") or ZERO
+    change = cells.number("change")
+    if cells.problems:
         return None
     assert time is not None and kind is not None
-    trade_id, order_id = rows.text("trade_id"), rows.text("order_id")
+    trade_id, order_id = cells.text("trade_id"), cells.text("order_id")
     row = LogRow(
-        index=index,
-        source=rows.source(),
+        index=cells.index,
+        source=cells.source,
         time=time,
         type=kind,
         currency=currency,
@@ -534,11 +453,11 @@ def _log_row(rows: Rows, index: int) -> LogRow | None:
     )
     if row.derivative:
         if not symbol:
-            rows.bad("contract", f"a {kind_text} row needs its contract, e.g. BTCUSDT")
+            cells.bad("contract", f"a {kind_text} row needs its contract, e.g. BTCUSDT")
             return None
         row.asset, row.wallet = contract_asset(symbol, currency)
     if kind == "trade" and direction in _SIDES and quantity is None:
-        rows.bad("quantity", "expected the filled quantity, found an empty cell")
+        cells.bad("quantity", "expected the filled quantity, found an empty cell")
         return None
     return row
 
@@ -554,9 +473,9 @@ def _funding_sign(rows: Rows, parsed: list[LogRow]) -> int:
             continue
         if row.change is None:
             rows.bad(
+                row.source,
                 "change",
                 "expected the row's balance change (needed to tell the sign of Funding)",
-                row.source,
             )
             continue
         received = row.cash_flow + row.funding - row.fee
@@ -565,11 +484,11 @@ def _funding_sign(rows: Rows, parsed: list[LogRow]) -> int:
         fits_paid = abs(paid - row.change) <= FUNDING_TOLERANCE
         if not fits_received and not fits_paid:
             rows.bad(
+                row.source,
                 "change",
                 f"expected Cash Flow + Funding - Fee Paid ({plain(received)}) or Cash Flow - "
                 f"Funding - Fee Paid ({plain(paid)}), found {plain(row.change)}: cannot tell "
                 "the sign of Funding",
-                row.source,
             )
             continue
         this = 1 if fits_received else -1
@@ -578,11 +497,11 @@ def _funding_sign(rows: Rows, parsed: list[LogRow]) -> int:
         elif this != sign:
             here, there = ("+", "-") if this > 0 else ("-", "+")
             rows.bad(
+                row.source,
                 "funding",
                 f"Change = Cash Flow {here} Funding - Fee Paid here, but Cash Flow {there} "
                 f"Funding - Fee Paid at line {first}: expected one sign convention for Funding "
                 "in the whole file",
-                row.source,
             )
     return sign or 1
 
@@ -596,10 +515,10 @@ def _check_changes(rows: Rows, parsed: list[LogRow]) -> None:
         expected = row.cash_flow - row.fee
         if abs(expected - row.change) > FUNDING_TOLERANCE:
             rows.bad(
+                row.source,
                 "change",
                 f"expected Cash Flow - Fee Paid ({plain(expected)}), found {plain(row.change)}: "
                 "the row's amounts do not add up",
-                row.source,
             )
 
 
@@ -740,16 +659,16 @@ def _cash_trade(rows: Rows, row: LogRow, inverse_coins: set[str]) -> Trade | Non
         if received_kind is not None and given_kind is not None:
             wanted = "a non-zero"
         rows.bad(
+            row.source,
             "change",
             f"expected {wanted} balance change for a {rows_type(row)} row, found {plain(amount)}",
-            row.source,
         )
         return None
     units = abs(amount)
     fee_asset, fee = "", None
     if kind is TradeKind.WITHDRAWAL and row.fee > 0:
         if row.fee >= units:
-            rows.bad("fee", "expected a fee smaller than the amount withdrawn", row.source)
+            rows.bad(row.source, "fee", "expected a fee smaller than the amount withdrawn")
             return None
         units -= row.fee
         fee_asset, fee = row.currency, row.fee
@@ -781,22 +700,22 @@ def _legs_trade(
     """One BUY/SELL from a received and a given leg (amounts from Change, fees per leg)."""
     for leg in legs:
         if leg.change is None:
-            rows.bad("change", "expected the leg's balance change, found an empty cell", leg.source)
+            rows.bad(leg.source, "change", "expected the leg's balance change, found an empty cell")
         if leg.fee < 0:
-            rows.bad("fee", "expected a fee of zero or more on a spot leg", leg.source)
+            rows.bad(leg.source, "fee", "expected a fee of zero or more on a spot leg")
     if received.change is None or given.change is None or received.fee < 0 or given.fee < 0:
         return None
     if received.fee and given.fee:
-        rows.bad("fee", "expected the fee on one leg only, found fees on both", given.source)
+        rows.bad(given.source, "fee", "expected the fee on one leg only, found fees on both")
         return None
     got = received.change + received.fee  # fee taken from the coin received
     paid = -given.change - given.fee  # fee added to the coin given
     if got <= 0 or paid <= 0:
         rows.bad(
+            min(received.source, given.source),
             "change",
             f"expected one leg to gain and the other to lose, found {plain(received.change)} "
             f"{received.currency} and {plain(given.change)} {given.currency}",
-            min(received.source, given.source),
         )
         return None
     fee_leg = received if received.fee else given if given.fee else None
@@ -830,26 +749,28 @@ def _spot_trade(rows: Rows, key: str, legs: list[LogRow]) -> Trade | None:
     coins = {leg.currency for leg in legs}
     if len(legs) != 2 or len(coins) != 2:
         rows.bad(
+            legs[0].source,
             "trade_id",
             f"spot trade {key} has {len(legs)} row(s) in this log: expected two rows with this "
             "Trade ID, one per coin (export the whole period, or use the spot trade history "
             "export, bybit-spot, for spot trades)",
-            legs[0].source,
         )
         return None
     buy = legs[0].direction == "buy"
     if any((leg.direction == "buy") != buy for leg in legs):
         rows.bad(
-            "direction", f"spot trade {key} has legs with different directions", legs[1].source
+            legs[1].source,
+            "direction",
+            f"spot trade {key} has legs with different directions",
         )
         return None
     up = [leg for leg in legs if (leg.change or ZERO) > 0]
     down = [leg for leg in legs if (leg.change or ZERO) < 0]
     if len(up) != 1 or len(down) != 1:
         rows.bad(
+            legs[0].source,
             "change",
             f"spot trade {key}: expected one leg to gain and the other to lose",
-            legs[0].source,
         )
         return None
     received, given = up[0], down[0]
@@ -858,10 +779,10 @@ def _spot_trade(rows: Rows, key: str, legs: list[LogRow]) -> Trade | None:
     quote = given.currency if buy else received.currency
     if symbol and symbol.replace("/", "").replace("-", "") != base + quote:
         rows.bad(
+            legs[0].source,
             "contract",
             f"spot trade {key}: a {'buy' if buy else 'sell'} of {symbol} should "
             f"{'receive' if buy else 'give'} {symbol} base coin, found {base} for {quote}",
-            legs[0].source,
         )
         return None
     return _legs_trade(rows, legs, received, given, base_is_received=buy)
@@ -873,10 +794,10 @@ def _convert_trade(rows: Rows, key: str, legs: list[LogRow]) -> Trade | None:
     ins = [leg for leg in legs if leg.type == "exchangein"]
     if len(outs) != 1 or len(ins) != 1:
         rows.bad(
+            min(leg.source for leg in legs),
             "type",
             f"convert {key} has {len(outs)} exchangeOut and {len(ins)} exchangeIn row(s): "
             "expected one of each with the same Order ID (or Trade ID, or time)",
-            min(leg.source for leg in legs),
         )
         return None
     given, received = outs[0], ins[0]
@@ -947,54 +868,51 @@ class BybitClosedPnl:
     def detect(header: tuple[str, ...]) -> bool:
         """Claim a header with a contract, a closing direction and a closed P&L column."""
         return (
-            find(header, PNL_COLUMNS["contract"]) is not None
-            and find(header, ("closing direction",)) is not None
-            and find(header, PNL_COLUMNS["pnl"]) is not None
+            has_column(header, PNL_COLUMNS["contract"])
+            and has_column(header, ("closing direction",))
+            and has_column(header, PNL_COLUMNS["pnl"])
         )
 
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One REALIZED_PNL (or LIQUIDATION) per closed position portion."""
-        columns = {key: find(table.header, aliases) for key, aliases in PNL_COLUMNS.items()}
-        columns["time"] = find_time(table.header, ("trade time", "time", "close time"))
-        rows = Rows(table, columns)
-        rows.require(PNL_REQUIRED)
+        rows, zone = _reader(table, PNL_COLUMNS, ("trade time", "time", "close time"))
+        _require(rows, PNL_REQUIRED)
         trades: list[Trade] = []
-        for _ in rows.each():
-            before = len(rows.problems)
-            time = rows.time("time")
-            symbol = rows.text("contract").upper()
+        for row in rows:
+            time = row.time("time", zone)
+            symbol = row.text("contract").upper()
             coin = settlement_coin(symbol) if symbol else None
             if coin is None:
-                rows.bad(
+                row.bad(
                     "contract",
                     f"expected a Bybit contract such as BTCUSDT, BTCUSD or BTC-27DEC24, found "
                     f"{symbol!r}: cannot tell its settlement coin",
                 )
-            direction = " ".join(rows.text("direction").lower().split())
+            direction = " ".join(row.text("direction").lower().split())
             side = CLOSING.get(direction)
             if side is None:
-                rows.bad(
+                row.bad(
                     "direction",
-                    f"unknown closing direction {rows.text('direction')!r}: expected Close Long, "
+                    f"unknown closing direction {row.text('direction')!r}: expected Close Long, "
                     "Close Short (or Sell, Buy)",
                 )
-            exit_text = rows.text("exit_type")
+            exit_text = row.text("exit_type")
             forced = EXIT_TYPES.get(exit_text.lower().replace(" ", ""))
             if forced is None:
-                rows.bad(
+                row.bad(
                     "exit_type",
                     f"unknown exit type {exit_text!r}: expected one of Trade, BlockTrade, "
                     "Delivery, Settle, Liquidation, BustTrade, ADL, AdlTrade",
                 )
-            quantity = rows.number("quantity", required=True)
-            pnl = rows.number("pnl", required=True, unit=coin or "")
-            if len(rows.problems) > before:
+            quantity = row.number("quantity", required=True)
+            pnl = row.number("pnl", required=True, unit=coin or "")
+            if row.problems:
                 continue
             assert time is not None and coin is not None and quantity is not None
             assert pnl is not None
             asset, wallet = contract_asset(symbol, coin)
-            order = rows.text("order")
+            order = row.text("order")
             trades.append(
                 Trade(
                     timestamp=time,
@@ -1002,7 +920,7 @@ class BybitClosedPnl:
                     asset=asset,
                     quantity=abs(quantity),
                     wallet=wallet,
-                    source=rows.source(),
+                    source=row.source,
                     quote_asset=coin,
                     quote_quantity=pnl,
                     external_id=f"{EXCHANGE}:{order}" if order else "",
@@ -1010,7 +928,7 @@ class BybitClosedPnl:
                     side=side or "",
                 )
             )
-        rows.finish()
+        rows.finish(by_line=True)
         yield from trades
 
 
@@ -1078,63 +996,61 @@ class BybitSpot:
     def detect(header: tuple[str, ...]) -> bool:
         """Claim a header with a pair, a side, Bybit's ``Filled Qty`` and a trade time."""
         return (
-            find(header, SPOT_COLUMNS["symbol"]) is not None
-            and find(header, SPOT_COLUMNS["side"]) is not None
-            and find(header, SPOT_COLUMNS["quantity"]) is not None
-            and find_time(header, SPOT_TIMES) is not None
+            has_column(header, SPOT_COLUMNS["symbol"])
+            and has_column(header, SPOT_COLUMNS["side"])
+            and has_column(header, SPOT_COLUMNS["quantity"])
+            and has_column(header, SPOT_TIMES)
         )
 
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One BUY or SELL per row; the fee in its own coin."""
-        columns = {key: find(table.header, aliases) for key, aliases in SPOT_COLUMNS.items()}
-        columns["time"] = find_time(table.header, SPOT_TIMES)
-        rows = Rows(table, columns)
-        rows.require(SPOT_REQUIRED)
-        if columns["price"] is None and columns["value"] is None:
+        rows, zone = _reader(table, SPOT_COLUMNS, SPOT_TIMES)
+        _require(rows, SPOT_REQUIRED)
+        has_value = rows.column("value") is not None
+        if rows.column("price") is None and not has_value:
             raise InputError(
                 Problem(
-                    _header_ref(table),
+                    table.header_source(),
                     "missing column 'Filled Value' (or 'Filled Price'): expected it in this export",
                     column="header",
                 )
             )
         trades: list[Trade] = []
-        for _ in rows.each():
-            before = len(rows.problems)
-            time = rows.time("time")
-            symbol = rows.text("symbol").upper()
+        for row in rows:
+            time = row.time("time", zone)
+            symbol = row.text("symbol").upper()
             pair = split_pair(symbol)
             if pair is None:
-                rows.bad(
+                row.bad(
                     "symbol",
                     f"expected a spot pair such as BTCUSDT or BTC/USDT, found {symbol!r}",
                 )
             base, quote = pair or ("", "")
-            side = rows.text("side").lower()
+            side = row.text("side").lower()
             if side not in ("buy", "sell"):
-                rows.bad("side", f"unknown side {rows.text('side')!r}: expected Buy or Sell")
-            quantity = rows.number("quantity", required=True, unit=base)
-            value = rows.number("value", unit=quote)
+                row.bad("side", f"unknown side {row.text('side')!r}: expected Buy or Sell")
+            quantity = row.number("quantity", required=True, unit=base)
+            value = row.number("value", unit=quote)
             if value is None:
-                price = rows.number("price", required=True, unit=quote)
+                price = row.number("price", required=True, unit=quote)
                 if price is not None and quantity is not None:
                     value = price * quantity
-            fee = rows.number("fee", unit=rows.text("fee_coin")) or ZERO
-            fee_coin = rows.text("fee_coin").upper() or (base if side == "buy" else quote)
+            fee = row.number("fee", unit=row.text("fee_coin")) or ZERO
+            fee_coin = row.text("fee_coin").upper() or (base if side == "buy" else quote)
             if quantity is not None and quantity <= 0:
-                rows.bad("quantity", f"expected a positive quantity, found {plain(quantity)}")
+                row.bad("quantity", f"expected a positive quantity, found {plain(quantity)}")
             if value is not None and value <= 0:
-                rows.bad(
-                    "value" if columns["value"] else "price",
+                row.bad(
+                    "value" if has_value else "price",
                     f"expected a positive amount, found {plain(value)}",
                 )
             if fee < 0:
-                rows.bad("fee", f"expected a fee of zero or more, found {plain(fee)}")
-            if len(rows.problems) > before:
+                row.bad("fee", f"expected a fee of zero or more, found {plain(fee)}")
+            if row.problems:
                 continue
             assert time is not None and quantity is not None and value is not None
-            ident = rows.text("execution") or rows.text("order")
+            ident = row.text("execution") or row.text("order")
             trades.append(
                 Trade(
                     timestamp=time,
@@ -1142,7 +1058,7 @@ class BybitSpot:
                     asset=base,
                     quantity=quantity,
                     wallet=FUNDING_WALLET,
-                    source=rows.source(),
+                    source=row.source,
                     quote_asset=quote,
                     quote_quantity=value,
                     external_id=f"{EXCHANGE}:{ident}" if ident else "",
@@ -1150,7 +1066,7 @@ class BybitSpot:
                     fee_quantity=fee if fee else None,
                 )
             )
-        rows.finish()
+        rows.finish(by_line=True)
         yield from trades
 
 
@@ -1217,34 +1133,31 @@ class BybitFunding:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Deposits and withdrawals of the Funding account; transfers to the UTA/derivatives
         account become withdrawals and deposits so the engine can match the other side."""
-        columns = {key: find(table.header, aliases) for key, aliases in FUNDING_COLUMNS.items()}
-        columns["time"] = find_time(table.header, ("date & time", "time", "date"))
-        old = columns["description"] is None
-        rows = Rows(table, columns)
+        rows, zone = _reader(table, FUNDING_COLUMNS, ("date & time", "time", "date"))
+        old = rows.column("description") is None
         required = {"coin": "Coin", "quantity": "QTY", "description": "Description",
                     "time": "Date & Time(UTC)"}  # fmt: skip
         if old:
             required = {"type": "Type", "coin": "Coin", "quantity": "Amount", "time": "Time(UTC)"}
-        rows.require(required)
+        _require(rows, required)
         key, table_of = ("type", OLD_TYPES) if old else ("description", DESCRIPTIONS)
         trades: list[Trade] = []
-        for _ in rows.each():
-            before = len(rows.problems)
-            time = rows.time("time")
-            what = rows.text(key)
+        for row in rows:
+            time = row.time("time", zone)
+            what = row.text(key)
             known = what.lower() in table_of
             if not known:
                 shown = ", ".join(
                     _spelled(name) if not old else _old_spelled(name) for name in table_of
                 )
-                rows.bad(key, f"unknown {key} {what!r}: expected one of {shown}")
-            coin = rows.text("coin").upper()
+                row.bad(key, f"unknown {key} {what!r}: expected one of {shown}")
+            coin = row.text("coin").upper()
             if not coin:
-                rows.bad("coin", "expected a coin such as USDT, found an empty cell")
-            quantity = rows.number("quantity", required=True, unit=coin)
+                row.bad("coin", "expected a coin such as USDT, found an empty cell")
+            quantity = row.number("quantity", required=True, unit=coin)
             if quantity is not None and quantity == 0:
-                rows.bad("quantity", "expected a non-zero amount, found 0")
-            if len(rows.problems) > before:
+                row.bad("quantity", "expected a non-zero amount, found 0")
+            if row.problems:
                 continue
             assert time is not None and quantity is not None
             found = table_of[what.lower()]
@@ -1258,11 +1171,11 @@ class BybitFunding:
                     asset=coin,
                     quantity=abs(quantity),
                     wallet=FUNDING_WALLET,
-                    source=rows.source(),
+                    source=row.source,
                     note=note,
                 )
             )
-        rows.finish()
+        rows.finish(by_line=True)
         yield from trades
 
 

@@ -72,15 +72,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import Trade, TradeKind
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import BadValue, loose_number, parse_timestamp
+from taxloss.parsers.numbers import loose_number
+from taxloss.parsers.rows import Row, Rows, require_rows
 from taxloss.parsers.table import Table
 
 WALLET = "coinbase"
@@ -207,21 +208,6 @@ def _money(text: str) -> Decimal:
     return loose_number(_CODE_PREFIX.sub(r"\1", text.strip()))
 
 
-def _raw_names(table: Table) -> dict[str, str]:
-    raw = table.raw_header or table.header
-    return {name: (cell.strip() or name) for name, cell in zip(table.header, raw, strict=False)}
-
-
-def _no_rows(table: Table, what: str) -> None:
-    if not any(line > 0 for line in table.lines):
-        raise InputError(
-            Problem(
-                SourceRef(table.path, table.header_line),
-                f"no data rows below the header: expected {what}",
-            )
-        )
-
-
 @dataclass(frozen=True)
 class _ReportColumns:
     """Where each field of the transaction history report is, for the layout at hand."""
@@ -242,7 +228,7 @@ class _ReportColumns:
 
 def _report_columns(table: Table) -> _ReportColumns:
     header = set(table.header)
-    header_line = SourceRef(table.path, table.header_line)
+    header_line = table.header_source()
 
     def first(*names: str) -> str | None:
         return next((n for n in names if n in header), None)
@@ -325,39 +311,6 @@ def _report_columns(table: Table) -> _ReportColumns:
     )
 
 
-@dataclass
-class _Row:
-    """One report row being read: its cells, its source and the problems found so far."""
-
-    table: Table
-    index: int
-    raw: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def source(self) -> SourceRef:
-        return self.table.source(self.index)
-
-    def cell(self, column: str | None) -> str:
-        if column is None:
-            return ""
-        return str(self.table.frame.at[self.index, column]).strip()
-
-    def bad(self, column: str | None, message: str) -> None:
-        name = self.raw.get(column, column) if column else ""
-        self.problems.append(Problem(self.source, message, column=name or ""))
-
-    def money(self, column: str | None) -> Decimal | None:
-        text = self.cell(column)
-        if not text:
-            return None
-        try:
-            return _money(text)
-        except BadValue as exc:
-            self.bad(column, str(exc))
-            return None
-
-
 @dataclass(frozen=True)
 class _Amounts:
     """The numbers of one report row, made positive (the type gives the direction)."""
@@ -410,55 +363,37 @@ class CoinbaseReport:
         """Read every row; raise all row errors at once."""
         del options  # the wallet is always "coinbase"; times are UTC by Coinbase's statement
         columns = _report_columns(table)
-        _no_rows(table, "transactions")
-        raw = _raw_names(table)
+        require_rows(table, "transactions")
+        rows = Rows(table)
         trades: list[Trade] = []
-        problems: list[Problem] = []
-        deprecation: list[tuple[_Row, Decimal]] = []
-        for index, line in enumerate(table.lines):
-            if line < 0:
-                continue
-            row = _Row(table, index, raw)
+        deprecation: list[tuple[Row, Decimal]] = []
+        for row in rows:
             made = _report_row(row, columns, deprecation)
-            if row.problems:
-                problems.extend(row.problems)
-            elif made is not None:
+            if made is not None and not row.problems:
                 trades.append(made)
-        problems.extend(_check_deprecation(deprecation, columns))
-        if problems:
-            raise InputError(problems)
+        rows.problems.extend(_check_deprecation(deprecation, columns))
+        rows.finish()
         yield from trades
 
 
 def _report_row(
-    row: _Row, c: _ReportColumns, deprecation: list[tuple[_Row, Decimal]]
+    row: Row, c: _ReportColumns, deprecation: list[tuple[Row, Decimal]]
 ) -> Trade | None:
     """One report row as a Trade, None when dropped or bad (problems are left on ``row``)."""
-    timestamp: datetime | None = None
-    try:
-        timestamp = parse_timestamp(row.cell(c.timestamp), UTC)
-    except BadValue as exc:
-        row.bad(c.timestamp, str(exc))
-    type_text = " ".join(row.cell(c.type).split())
+    timestamp = row.time(c.timestamp, UTC)
+    type_text = " ".join(row.text(c.type).split())
     kind = type_text.lower()
-    asset = _canonical(row.cell(c.asset))
+    asset = _canonical(row.text(c.asset))
     if not asset:
         row.bad(c.asset, "expected an asset symbol such as BTC, found an empty cell")
-    quantity: Decimal | None = None
-    quantity_text = row.cell(c.quantity)
-    if not quantity_text:
-        row.bad(c.quantity, "expected a number, found an empty cell")
-    else:
-        try:
-            quantity = loose_number(quantity_text)
-        except BadValue as exc:
-            row.bad(c.quantity, str(exc))
-    currency = (row.cell(c.currency).upper() if c.currency else "") or c.header_currency
-    price = _positive(row.money(c.price))
-    subtotal = _positive(row.money(c.subtotal))
-    total = _positive(row.money(c.total))
-    fees = _positive(row.money(c.fees))
-    notes = row.cell(c.notes)
+    quantity_text = row.text(c.quantity)
+    quantity = row.number(c.quantity, required=True)
+    currency = row.text(c.currency).upper() or c.header_currency
+    price = _positive(row.number(c.price, parse=_money))
+    subtotal = _positive(row.number(c.subtotal, parse=_money))
+    total = _positive(row.number(c.total, parse=_money))
+    fees = _positive(row.number(c.fees, parse=_money))
+    notes = row.text(c.notes)
     if kind not in KNOWN_TYPES:
         row.bad(c.type, f"unknown transaction type {type_text!r}: expected one of {DOCUMENTED}")
     if row.problems or timestamp is None or quantity is None:
@@ -475,7 +410,7 @@ def _report_row(
         return None
     amounts = _Amounts(abs(quantity), currency, price, subtotal, total, fees)
     note = f"{type_text}: {notes}" if notes else type_text
-    identifier = row.cell(c.id)
+    identifier = row.text(c.id)
     base: dict[str, Any] = {
         "timestamp": timestamp,
         "asset": asset,
@@ -500,7 +435,7 @@ def _report_row(
 
 
 def _trade(
-    row: _Row, c: _ReportColumns, base: dict[str, Any], buy: bool, a: _Amounts, notes: str
+    row: Row, c: _ReportColumns, base: dict[str, Any], buy: bool, a: _Amounts, notes: str
 ) -> Trade | None:
     """A Buy/Sell or Advanced Trade row: against the price currency or the asset in Notes."""
     kind = TradeKind.BUY if buy else TradeKind.SELL
@@ -540,7 +475,7 @@ def _trade(
     if cash is None or cash == 0:
         row.bad(
             c.subtotal or c.total,
-            f"a {row.cell(c.type)} needs the amount paid or received: expected Subtotal or Total",
+            f"a {row.text(c.type)} needs the amount paid or received: expected Subtotal or Total",
         )
         return None
     return Trade(
@@ -569,7 +504,7 @@ def _cash_legs(buy: bool, a: _Amounts) -> tuple[Decimal | None, Decimal | None]:
 
 
 def _convert(
-    row: _Row, c: _ReportColumns, base: dict[str, Any], a: _Amounts, notes: str
+    row: Row, c: _ReportColumns, base: dict[str, Any], a: _Amounts, notes: str
 ) -> Trade | None:
     """A Convert row: a SELL of the Asset for the asset named in Notes."""
     found = CONVERTED.match(notes)
@@ -612,7 +547,7 @@ def _convert(
 
 
 def _deprecation_delta(
-    row: _Row, c: _ReportColumns, asset: str, quantity: Decimal, notes: str
+    row: Row, c: _ReportColumns, asset: str, quantity: Decimal, notes: str
 ) -> Decimal:
     """Signed ETH units of one Retail Eth2 Deprecation row (out negative)."""
     if asset != "ETH":
@@ -625,7 +560,7 @@ def _deprecation_delta(
     return quantity
 
 
-def _check_deprecation(legs: list[tuple[_Row, Decimal]], c: _ReportColumns) -> list[Problem]:
+def _check_deprecation(legs: list[tuple[Row, Decimal]], c: _ReportColumns) -> list[Problem]:
     """The ETH2 deprecation's rows must cancel: ETH2 out equals ETH in (1:1)."""
     if not legs or any(row.problems for row, _ in legs):
         return []  # bad rows are reported on their own
@@ -639,7 +574,7 @@ def _check_deprecation(legs: list[tuple[_Row, Decimal]], c: _ReportColumns) -> l
             first.source,
             f"Retail Eth2 Deprecation rows must balance (ETH2 is read as ETH): found {out} "
             f"ETH2 out and {into} ETH in; export a period that holds both rows",
-            column=first.raw.get(c.quantity, c.quantity),
+            column=first.rows.name(c.quantity),
         )
     ]
 
@@ -688,7 +623,7 @@ class CoinbaseAdvancedFills:
             raise InputError(
                 [
                     Problem(
-                        SourceRef(table.path, table.header_line),
+                        table.header_source(),
                         "missing column: expected every column of the fills report "
                         f"({', '.join(FILLS_LAYOUT[1:])})",
                         column=name,
@@ -696,73 +631,49 @@ class CoinbaseAdvancedFills:
                     for name in missing
                 ]
             )
-        _no_rows(table, "fills")
-        raw = _raw_names(table)
-        trades: list[Trade] = []
-        problems: list[Problem] = []
-        for index, line in enumerate(table.lines):
-            if line < 0:
-                continue
-            row = _Row(table, index, raw)
-            made = _fill(row)
-            if row.problems:
-                problems.extend(row.problems)
-            elif made is not None:
-                trades.append(made)
-        if problems:
-            raise InputError(problems)
+        require_rows(table, "fills")
+        rows = Rows(table)
+        trades = [trade for row in rows if (trade := _fill(row)) is not None]
+        rows.finish()
         yield from trades
 
 
-def _fill(row: _Row) -> Trade | None:
-    timestamp: datetime | None = None
-    try:
-        timestamp = parse_timestamp(row.cell("created at"), UTC)
-    except BadValue as exc:
-        row.bad("created at", str(exc))
-    product = row.cell("product").upper()
+def _fill(row: Row) -> Trade | None:
+    """One fill as a Trade, None when bad (problems are left on ``row``)."""
+    timestamp = row.time("created at", UTC)
+    product = row.text("product").upper()
     pair = PRODUCT.match(product)
     if not pair:
         row.bad("product", f"expected a product like BTC-USD, found {product!r}")
-    side = row.cell("side").upper()
+    side = row.text("side").upper()
     if side not in ("BUY", "SELL"):
-        row.bad("side", f"expected BUY or SELL, found {row.cell('side')!r}")
-    trade_id = row.cell("trade id")
+        row.bad("side", f"expected BUY or SELL, found {row.text('side')!r}")
+    trade_id = row.text("trade id")
     if not trade_id:
         row.bad("trade id", "expected the fill's trade id, found an empty cell")
-
-    def number(column: str) -> Decimal | None:
-        text = row.cell(column)
-        if not text:
-            row.bad(column, "expected a number, found an empty cell")
-            return None
-        try:
-            return loose_number(text)
-        except BadValue as exc:
-            row.bad(column, str(exc))
-            return None
-
-    size, price, fee, total = (number(n) for n in ("size", "price", "fee", "total"))
+    size, price, fee, total = (
+        row.number(n, required=True) for n in ("size", "price", "fee", "total")
+    )
     if size is not None and size <= 0:
-        row.bad("size", f"expected a positive size, found {row.cell('size')!r}")
+        row.bad("size", f"expected a positive size, found {row.text('size')!r}")
     if price is not None and price <= 0:
-        row.bad("price", f"expected a positive price, found {row.cell('price')!r}")
+        row.bad("price", f"expected a positive price, found {row.text('price')!r}")
     if fee is not None and fee < 0:
-        row.bad("fee", f"expected a fee of zero or more, found {row.cell('fee')!r}")
+        row.bad("fee", f"expected a fee of zero or more, found {row.text('fee')!r}")
     if pair:
         base, quote = _canonical(pair.group(1)), _canonical(pair.group(2))
-        size_unit = _canonical(row.cell("size unit"))
+        size_unit = _canonical(row.text("size unit"))
         if size_unit != base:
             row.bad(
                 "size unit",
-                f"expected the product's base asset {base}, found {row.cell('size unit')!r}",
+                f"expected the product's base asset {base}, found {row.text('size unit')!r}",
             )
-        unit = _canonical(row.cell("price/fee/total unit"))
+        unit = _canonical(row.text("price/fee/total unit"))
         if unit != quote:
             row.bad(
                 "price/fee/total unit",
                 f"expected the product's quote asset {quote}, "
-                f"found {row.cell('price/fee/total unit')!r}",
+                f"found {row.text('price/fee/total unit')!r}",
             )
     if row.problems:
         return None
@@ -772,7 +683,7 @@ def _fill(row: _Row) -> Trade | None:
     # total is the signed cash flow net of the fee: -(gross + fee) on a buy, gross - fee on a sell
     gross = abs(total) - fee if buy else abs(total) + fee
     if gross <= 0:
-        row.bad("total", f"expected the fill's cash flow, found {row.cell('total')!r}")
+        row.bad("total", f"expected the fill's cash flow, found {row.text('total')!r}")
         return None
     return Trade(
         timestamp=timestamp,

@@ -15,16 +15,16 @@ Time zone: neither file states one. Gate's web UI shows UTC+8 unless the user ch
 (``time(UTC)``, ``time(UTC+08:00)``) wins; ``--timezone`` replaces the UTC+8 assumption.
 
 Wallets: ``gate`` (spot), ``gate-futures`` (USDT/USDC-settled contracts), ``gate-coinm``
-(coin-settled inverse contracts such as ``BTC_USD``). The column-alias and time-zone helpers at
-the top of this module are also used by the KuCoin parsers.
+(coin-settled inverse contracts such as ``BTC_USD``). Columns are found by alias sets and
+header zones read with the shared helpers of ``rows.py``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
@@ -32,156 +32,9 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import BadValue, fixed_offset, loose_number, parse_timestamp
-from taxloss.parsers.table import BOM, Table
-
-# -- shared helpers: columns by alias, the zone named in a header, row problems ---------------
-
-_ZONE = re.compile(
-    r"^(?P<base>.*?)\s*\(\s*(?:utc|gmt)\s*"
-    r"(?:(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?\s*\)$"
-)
-
-
-def split_zone(name: str) -> tuple[str, tzinfo | None]:
-    """Split a normalized header cell such as ``filled time(utc+08:00)`` into its base name
-    (``filled time``) and the fixed UTC offset it names (None if it names none).
-
-    Stray commas around the name are dropped (BittyTax saw ``,Position Closing Time(...)``).
-    """
-    match = _ZONE.match(name)
-    if match is None:
-        return name.strip(" ,"), None
-    hours = int(match["hours"] or 0)
-    minutes = int(match["minutes"] or 0)
-    if match["sign"] == "-":
-        hours = -hours
-    return match["base"].strip(" ,"), fixed_offset(hours, minutes)
-
-
-class Columns:
-    """The columns of one table, found by alias sets, with their names as written."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        raws = table.raw_header or table.header
-        self.raw: dict[str, str] = {}
-        self.base: dict[str, tuple[str, tzinfo | None]] = {}
-        for name, raw in zip(table.header, raws, strict=False):
-            self.raw[name] = raw.replace(BOM, "").strip().strip('"').strip() or name
-            self.base[name] = split_zone(name)
-
-    def find(self, aliases: Iterable[str]) -> str | None:
-        """The first column whose name, without a zone suffix, is one of ``aliases``."""
-        wanted = tuple(aliases)
-        for alias in wanted:
-            for name, (base, _zone) in self.base.items():
-                if base == alias:
-                    return name
-        return None
-
-    def zone(self, name: str) -> tzinfo | None:
-        """The UTC offset a column's header names, if any."""
-        return self.base[name][1]
-
-    def header_ref(self) -> SourceRef:
-        """The header row, for problems about missing columns."""
-        return SourceRef(self.table.path, self.table.header_line)
-
-
-def has_column(header: tuple[str, ...], aliases: Iterable[str]) -> bool:
-    """True if a normalized header has one of ``aliases`` (zone suffixes ignored)."""
-    bases = {split_zone(cell)[0] for cell in header}
-    return any(alias in bases for alias in aliases)
-
-
-def require(
-    columns: Columns, wanted: Mapping[str, tuple[str, ...]], problems: list[Problem]
-) -> dict[str, str]:
-    """Find each wanted column (role -> aliases); a missing one is a header problem."""
-    found: dict[str, str] = {}
-    for role, aliases in wanted.items():
-        name = columns.find(aliases)
-        if name is None:
-            problems.append(
-                Problem(
-                    columns.header_ref(),
-                    f"missing the {role} column: expected a column named "
-                    + " or ".join(repr(a) for a in aliases),
-                    column="header",
-                )
-            )
-        else:
-            found[role] = name
-    return found
-
-
-@dataclass
-class Rows:
-    """Reads cells of data rows and collects every problem with its line and column."""
-
-    table: Table
-    columns: Columns
-    problems: list[Problem] = field(default_factory=list)
-
-    def indexes(self) -> Iterator[int]:
-        """Positions of the non-blank data rows."""
-        for index, line in enumerate(self.table.lines):
-            if line > 0:
-                yield index
-
-    def require_rows(self, what: str) -> None:
-        """Raise if there is no data row at all (an empty export is a mistake, not a year
-        without trades: the user would otherwise get an empty report without noticing)."""
-        if not any(line > 0 for line in self.table.lines):
-            raise InputError(
-                Problem(
-                    self.columns.header_ref(), f"no data rows below the header: expected {what}"
-                )
-            )
-
-    def text(self, index: int, name: str | None) -> str:
-        """The stripped cell, or "" for an absent column."""
-        if name is None:
-            return ""
-        return str(self.table.frame.at[index, name]).strip()
-
-    def bad(self, index: int, name: str | None, message: str) -> None:
-        """Record a problem in a row (``name`` None: the row as a whole)."""
-        column = self.columns.raw[name] if name is not None else ""
-        self.problems.append(Problem(self.table.source(index), message, column=column))
-
-    def number(self, index: int, name: str | None, *, required: bool = True) -> Decimal | None:
-        """The cell as an exact Decimal; None (and a problem if required) when empty."""
-        text = self.text(index, name)
-        if not text:
-            if required:
-                self.bad(index, name, "expected a number, found an empty cell")
-            return None
-        try:
-            return loose_number(text)
-        except BadValue as exc:
-            self.bad(index, name, str(exc))
-            return None
-
-    def time(self, index: int, name: str, zone: tzinfo) -> datetime | None:
-        """The cell as an aware UTC datetime, naive times taken in ``zone``."""
-        try:
-            return parse_timestamp(self.text(index, name), zone)
-        except BadValue as exc:
-            self.bad(index, name, str(exc))
-            return None
-
-    def raise_problems(self) -> None:
-        """Raise all collected problems at once."""
-        if self.problems:
-            raise InputError(self.problems)
-
-
-def words(text: str) -> str:
-    """Lower-case, single-spaced text for matching labels (``Order  Filled`` = ``order filled``)."""
-    return " ".join(text.lower().split())
-
+from taxloss.parsers.numbers import fixed_offset
+from taxloss.parsers.rows import Columns, Row, Rows, has_column, require_rows, words
+from taxloss.parsers.table import Table
 
 #: Gate's web UI default zone (exchange-formats.md, Gate.io: "UTC+8 unless the user changed it").
 GATE_DEFAULT_ZONE = fixed_offset(8)
@@ -327,13 +180,13 @@ class GateSpotAccountBook:
         problems: list[Problem] = []
         time_column = columns.find(SPOT_TIME)
         if time_column is None:
-            require(columns, {"time": SPOT_TIME}, problems)
-        found = require(columns, SPOT_COLUMNS, problems)
+            columns.require({"time": SPOT_TIME}, problems)
+        found = columns.require(SPOT_COLUMNS, problems)
         if problems:
             raise InputError(problems)
         assert time_column is not None
-        rows = Rows(table, columns)
-        rows.require_rows("account book rows")
+        rows = Rows(table)
+        require_rows(table, "account book rows")
         zone = file_zone(columns, time_column, options)
         desc_col, data_col = found["action_desc"], found["action_data"]
         currency_col, change_col = found["currency (type)"], found["change_amount"]
@@ -343,14 +196,12 @@ class GateSpotAccountBook:
         fees: dict[str, list[Leg]] = defaultdict(list)
         dust: dict[str, list[tuple[bool, Leg]]] = defaultdict(list)
 
-        for index in rows.indexes():
-            before = len(rows.problems)
-            timestamp = rows.time(index, time_column, zone)
-            desc_text = rows.text(index, desc_col)
+        for row in rows:
+            timestamp = row.time(time_column, zone)
+            desc_text = row.text(desc_col)
             action = words(desc_text)
             if action not in SPOT_KNOWN:
-                rows.bad(
-                    index,
+                row.bad(
                     desc_col,
                     f"unknown action {desc_text!r}: expected one of "
                     + ", ".join(SPOT_ACTIONS_AS_WRITTEN),
@@ -358,26 +209,26 @@ class GateSpotAccountBook:
                 continue
             if action in SPOT_NO_EFFECT:
                 continue
-            currency = rows.text(index, currency_col).upper()
+            currency = row.text(currency_col).upper()
             if not currency:
-                rows.bad(index, currency_col, "expected the currency, found an empty cell")
-            change = rows.number(index, change_col)
-            order_id = rows.text(index, data_col)
+                row.bad(currency_col, "expected the currency, found an empty cell")
+            change = row.number(change_col, required=True)
+            order_id = row.text(data_col)
             if action in SPOT_FILL | SPOT_FEE and not order_id:
-                rows.bad(index, data_col, "expected the order id that groups the order's rows")
+                row.bad(data_col, "expected the order id that groups the order's rows")
             if change is not None:
-                _check_sign(rows, index, change_col, action, change)
-            if len(rows.problems) > before:
+                _check_sign(row, change_col, action, change)
+            if row.problems:
                 continue
             assert timestamp is not None and change is not None
-            leg = Leg(index, timestamp, currency, change, table.source(index))
+            leg = Leg(row.index, timestamp, currency, change, row.source)
             if action in SPOT_FILL:
                 fills[order_id].append(leg)
             elif action in SPOT_FEE:
                 if change != 0:
                     fees[order_id].append(leg)
             elif action in SPOT_DUST_OUT | SPOT_DUST_IN:
-                key = order_id or rows.text(index, time_column)
+                key = order_id or row.text(time_column)
                 dust[key].append((action in SPOT_DUST_IN, leg))
             else:
                 if action in SPOT_DEPOSIT:
@@ -388,7 +239,7 @@ class GateSpotAccountBook:
                     kind = TradeKind.INCOME
                 trades.append(
                     (
-                        index,
+                        row.index,
                         Trade(
                             timestamp=timestamp,
                             kind=kind,
@@ -403,24 +254,24 @@ class GateSpotAccountBook:
 
         trades.extend(_orders(rows, fills, fees, data_col))
         trades.extend(_dust_swaps(rows, dust, currency_col))
-        rows.raise_problems()
+        rows.finish()
         for _index, trade in sorted(trades, key=lambda item: item[0]):
             yield trade
 
 
-def _check_sign(rows: Rows, index: int, column: str, action: str, change: Decimal) -> None:
+def _check_sign(row: Row, column: str, action: str, change: Decimal) -> None:
     """Each action moves units one way; the other sign means the row is not what it says."""
     if action in SPOT_FILL:
         if change == 0:
-            rows.bad(index, column, "expected a non-zero change for an order leg")
+            row.bad(column, "expected a non-zero change for an order leg")
     elif action in SPOT_FEE:
         if change > 0:
-            rows.bad(index, column, f"expected a fee as a negative change, found {plain(change)}")
+            row.bad(column, f"expected a fee as a negative change, found {plain(change)}")
     elif action in SPOT_WITHDRAWAL | SPOT_DUST_OUT:
         if change >= 0:
-            rows.bad(index, column, f"expected a negative change, found {plain(change)}")
+            row.bad(column, f"expected a negative change, found {plain(change)}")
     elif change <= 0:  # deposits, income, GT added
-        rows.bad(index, column, f"expected a positive change, found {plain(change)}")
+        row.bad(column, f"expected a positive change, found {plain(change)}")
 
 
 def _orders(
@@ -432,7 +283,7 @@ def _orders(
         if order_id not in fills:
             for leg in legs:
                 rows.bad(
-                    leg.index,
+                    leg.source,
                     data_col,
                     f"a trading fee of order {order_id} with no Order Filled row of that order "
                     "in the file: expected the order's legs in the same export",
@@ -456,7 +307,7 @@ def _orders(
             first = min(part, key=lambda leg: leg.index)
             if not _balanced(part):
                 rows.bad(
-                    first.index,
+                    first.source,
                     data_col,
                     f"order {order_id}: expected one currency received and one paid, found "
                     f"{_describe(_net(part))}",
@@ -540,7 +391,7 @@ def _dust_swaps(
         first = min((leg for _, leg in entries), key=lambda leg: leg.index)
         if len(added) != 1 or not deducted:
             rows.bad(
-                first.index,
+                first.source,
                 currency_col,
                 f"dust swap {key}: expected Small Balances Deducted rows and one GT Added row, "
                 f"found {len(deducted)} deducted and {len(added)} added",
@@ -699,26 +550,24 @@ class GateFuturesAccountBook:
         """Read every row; raise all problems at once."""
         columns = Columns(table)
         problems: list[Problem] = []
-        found = require(
-            columns,
-            {"time": FUTURES_TIME, "type": FUTURES_TYPE, "change": FUTURES_CHANGE},
-            problems,
+        found = columns.require(
+            {"time": FUTURES_TIME, "type": FUTURES_TYPE, "change": FUTURES_CHANGE}, problems
         )
         if problems:
             raise InputError(problems)
-        rows = Rows(table, columns)
-        rows.require_rows("account book rows")
+        rows = Rows(table)
+        require_rows(table, "account book rows")
         time_col, type_col, change_col = found["time"], found["type"], found["change"]
         text_col = columns.find(FUTURES_TEXT)
         contract_col = columns.find(FUTURES_CONTRACT)
         currency_col = columns.find(FUTURES_CURRENCY)
         zone = file_zone(columns, time_col, options)
 
-        def contract_of(index: int) -> tuple[Contract | None, str]:
+        def contract_of(row: Row) -> tuple[Contract | None, str]:
             """The row's contract (None if it names none) and the rest of its text (for a
             ``BTC_USDT:141231591425`` text: the order id)."""
-            named = rows.text(index, contract_col)
-            text = rows.text(index, text_col)
+            named = row.text(contract_col)
+            text = row.text(text_col)
             head, _, rest = text.partition(":")
             head = head.strip()
             if gate_contract(head) is not None and (not named or head.upper() == named.upper()):
@@ -726,48 +575,44 @@ class GateFuturesAccountBook:
             return (gate_contract(named) if named else None), text
 
         settles = set()
-        for index in rows.indexes():
-            found_contract, _ = contract_of(index)
+        for row in rows:
+            found_contract, _ = contract_of(row)
             if found_contract is not None:
                 settles.add(found_contract.settle)
         file_settle = next(iter(settles)) if len(settles) == 1 else "USDT"
 
         trades: list[Trade] = []
-        for index in rows.indexes():
-            before = len(rows.problems)
-            timestamp = rows.time(index, time_col, zone)
-            type_text = rows.text(index, type_col)
+        for row in rows:
+            timestamp = row.time(time_col, zone)
+            type_text = row.text(type_col)
             kind_word = words(type_text.replace("_", " "))
-            change = rows.number(index, change_col)
+            change = row.number(change_col, required=True)
             if kind_word not in FUTURES_KNOWN:
-                rows.bad(
-                    index,
+                row.bad(
                     type_col,
                     f"unknown type {type_text!r}: expected one of {FUTURES_TYPES_AS_WRITTEN}",
                 )
                 continue
             if kind_word in FUTURES_NO_EFFECT:
                 continue
-            contract, reference = contract_of(index)
-            named = rows.text(index, contract_col) or rows.text(index, text_col)
+            contract, reference = contract_of(row)
+            named = row.text(contract_col) or row.text(text_col)
             if contract is None and kind_word not in FUTURES_TRANSFER | FUTURES_REFERRAL:
-                rows.bad(
-                    index,
+                row.bad(
                     contract_col or text_col,
                     f"expected a contract like BTC_USDT or BTC_USD, found {named!r}",
                 )
-            if len(rows.problems) > before:
+            if row.problems:
                 continue
             assert timestamp is not None and change is not None
-            source = table.source(index)
+            source = row.source
             if kind_word in FUTURES_TRANSFER | FUTURES_REFERRAL:
-                coin = rows.text(index, currency_col).upper()
+                coin = row.text(currency_col).upper()
                 if not coin:
                     coin = contract.settle if contract is not None else file_settle
                 is_transfer = kind_word in FUTURES_TRANSFER
                 if change == 0 or (not is_transfer and change < 0):
-                    rows.bad(
-                        index,
+                    row.bad(
                         change_col,
                         f"expected a {'non-zero' if is_transfer else 'positive'} change, "
                         f"found {plain(change)}",
@@ -794,11 +639,11 @@ class GateFuturesAccountBook:
                 kind = TradeKind.REALIZED_PNL
             note = f"order {reference}" if reference else ""
             if kind is TradeKind.LIQUIDATION:
-                note = f"liquidation (from the text {rows.text(index, text_col)!r})"
+                note = f"liquidation (from the text {row.text(text_col)!r})"
             trades.append(
                 Trade(timestamp=timestamp, kind=kind, asset=contract.asset, quantity=ZERO,
                       wallet=contract.wallet, source=source, quote_asset=contract.settle,
                       quote_quantity=change, note=note)
             )  # fmt: skip
-        rows.raise_problems()
+        rows.finish()
         yield from trades

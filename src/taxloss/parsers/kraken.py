@@ -85,8 +85,9 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import BadValue, parse_timestamp, strict_number
-from taxloss.parsers.table import BOM, Table
+from taxloss.parsers.numbers import strict_number
+from taxloss.parsers.rows import Rows
+from taxloss.parsers.table import Table
 
 log = logging.getLogger(__name__)
 
@@ -216,28 +217,22 @@ def _quote_rank(asset: str) -> int:
     return {"BTC": 2, "ETH": 3}.get(asset, 9)
 
 
-def _column_names(table: Table) -> dict[str, str]:
-    """Normalized header name -> the name as written (for error messages)."""
-    raw = table.raw_header or table.header
-    out = {}
-    for name, written in zip(table.header, raw, strict=False):
-        out[name] = written.replace(BOM, "").strip().strip('"').strip() or name
-    return out
+def _rows(table: Table, required: tuple[str, ...], what: str) -> Rows:
+    """The reader of a Kraken export (plain numbers, as Kraken writes them).
 
-
-def _missing_columns(
-    table: Table, required: tuple[str, ...], what: str, names: dict[str, str]
-) -> None:
-    """Raise an InputError naming every required column the header lacks."""
-    missing = [name for name in required if name not in names]
+    Raises:
+        InputError: naming every required column the header lacks.
+    """
+    missing = [name for name in required if name not in table.header]
     if missing:
-        header = SourceRef(table.path, table.header_line)
+        header = table.header_source()
         raise InputError(
             [
                 Problem(header, f"missing column: {what} has {', '.join(required)}", column=name)
                 for name in missing
             ]
         )
+    return Rows(table, number=strict_number)
 
 
 # -- ledgers.csv ------------------------------------------------------------------------------
@@ -328,11 +323,10 @@ class LedgerRow:
 
 @dataclass
 class Output:
-    """Trades made so far (keyed by the row that starts them) and problems found."""
+    """Trades made so far (keyed by the row that starts them); problems go to ``rows``."""
 
-    names: dict[str, str]
+    rows: Rows
     trades: list[tuple[int, Trade]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
 
     def add(self, row: LedgerRow, trade: Trade) -> None:
         """Keep ``trade``, ordered by the file position of ``row``."""
@@ -340,7 +334,7 @@ class Output:
 
     def bad(self, row: LedgerRow, column: str, message: str) -> None:
         """Record a problem with ``row`` in ``column`` (normalized name)."""
-        self.problems.append(Problem(row.source, message, column=self.names.get(column, column)))
+        self.rows.bad(row.source, column, message)
 
 
 @register("kraken-ledgers")
@@ -359,10 +353,9 @@ class KrakenLedgers:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row, group legs by refid; raise all problems at once."""
-        names = _column_names(table)
-        _missing_columns(table, LEDGER_REQUIRED, "a Kraken ledgers export", names)
-        rows, problems, failed_refids = _ledger_rows(table, names)
-        out = Output(names, problems=problems)
+        reader = _rows(table, LEDGER_REQUIRED, "a Kraken ledgers export")
+        rows, failed_refids = _ledger_rows(reader)
+        out = Output(reader)
         transfer_refids = {row.refid for row in rows if row.type == "transfer"}
         groups: dict[tuple[str, str], list[LedgerRow]] = {}
         for row in rows:
@@ -379,83 +372,50 @@ class KrakenLedgers:
             if legs[0].refid in failed_refids:
                 continue  # a row of this refid has its own error: check the group once fixed
             _ledger_group(family, legs, transfer_refids, out)
-        if out.problems:
-            raise InputError(sorted(out.problems, key=lambda p: p.source or SourceRef("", 0)))
+        reader.finish(by_line=True)
         for _, trade in sorted(out.trades, key=lambda item: item[0]):
             yield trade
 
 
-def _ledger_rows(
-    table: Table, names: dict[str, str]
-) -> tuple[list[LedgerRow], list[Problem], set[str]]:
+def _ledger_rows(reader: Rows) -> tuple[list[LedgerRow], set[str]]:
     """Read and validate every row (blank lines and unbooked requests skipped).
 
     Returns:
-        The valid rows, the problems, and the refids of rows with problems.
+        The valid rows and the refids of rows with problems (the problems are in ``reader``).
     """
-    columns = {name: table.column(name) for name in table.header}
-    empty = [""] * len(table.lines)
-    usd_cells = columns.get("amountusd", empty)
-    balance_cells = columns.get("balance")
-    subclass_cells = columns.get("subclass", empty)
     rows: list[LedgerRow] = []
-    problems: list[Problem] = []
     failed: set[str] = set()
-    for index, line in enumerate(table.lines):
-        if line < 0:
-            continue
-        source = table.source(index)
-        txid = columns["txid"][index].strip()
-        if not txid and (balance_cells is None or not balance_cells[index].strip()):
+    for row in reader:
+        txid = row.text("txid")
+        if not txid and not row.text("balance"):
             continue  # a request Kraken had not booked yet; the booked row has its own txid
-        mine: list[Problem] = []
-
-        def bad(column: str, message: str, mine: list[Problem] = mine) -> None:
-            mine.append(Problem(source, message, column=names.get(column, column)))  # noqa: B023
-
-        def number(column: str, cells: list[str], optional: bool = False) -> Decimal | None:
-            text = cells[index].strip()  # noqa: B023
-            if not text:
-                if not optional:
-                    bad(column, "expected a number, found an empty cell")
-                return None
-            try:
-                return strict_number(text)
-            except BadValue as exc:
-                bad(column, str(exc))
-                return None
-
-        timestamp = None
-        try:
-            timestamp = parse_timestamp(columns["time"][index], UTC)
-        except BadValue as exc:
-            bad("time", str(exc))
-        kind = " ".join(columns["type"][index].split()).lower()
+        timestamp = row.time("time", UTC)
+        kind = " ".join(row.text("type").split()).lower()
         if kind not in LEDGER_TYPES:
-            bad("type", f"unknown type {kind!r}: expected one of {', '.join(LEDGER_TYPES)}")
-        subtype = columns["subtype"][index].strip().lower()
-        code = columns["asset"][index].strip()
+            row.bad("type", f"unknown type {kind!r}: expected one of {', '.join(LEDGER_TYPES)}")
+        subtype = row.text("subtype").lower()
+        code = row.text("asset")
         if not code:
-            bad("asset", "expected a Kraken asset code such as XXBT, found an empty cell")
+            row.bad("asset", "expected a Kraken asset code such as XXBT, found an empty cell")
         asset, staked = kraken_asset(code)
-        amount = number("amount", columns["amount"])
-        fee = number("fee", columns["fee"])
-        usd = number("amountusd", usd_cells, optional=True)
+        amount = row.number("amount", required=True)
+        fee = row.number("fee", required=True)
+        usd = row.number("amountusd")
         if fee is not None and fee < 0 and kind not in ("deposit", "withdrawal"):
-            bad("fee", f"expected a fee of zero or more, found {columns['fee'][index].strip()!r}")
-        if mine:
-            problems.extend(mine)
-            if columns["refid"][index].strip():
-                failed.add(columns["refid"][index].strip())
+            row.bad("fee", f"expected a fee of zero or more, found {row.text('fee')!r}")
+        refid = row.text("refid")
+        if row.problems:
+            if refid:
+                failed.add(refid)
             continue
         assert timestamp is not None and amount is not None and fee is not None
-        fiat = asset in FIAT or subclass_cells[index].strip().lower() == "fiat"
+        fiat = asset in FIAT or row.text("subclass").lower() == "fiat"
         rows.append(
             LedgerRow(
-                index,
-                source,
+                row.index,
+                row.source,
                 txid,
-                columns["refid"][index].strip(),
+                refid,
                 timestamp,
                 kind,
                 subtype,
@@ -467,7 +427,7 @@ def _ledger_rows(
                 usd,
             )
         )
-    return rows, problems, failed
+    return rows, failed
 
 
 def _ledger_group(
@@ -841,60 +801,35 @@ class KrakenTrades:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row; raise all problems at once."""
-        names = _column_names(table)
-        _missing_columns(table, TRADES_REQUIRED, "a Kraken trades export", names)
-        columns = {name: table.column(name) for name in TRADES_REQUIRED}
-        problems: list[Problem] = []
+        rows = _rows(table, TRADES_REQUIRED, "a Kraken trades export")
         trades: list[Trade] = []
         margin_fills = 0
-        for index, line in enumerate(table.lines):
-            if line < 0:
-                continue
-            source = table.source(index)
-            mine: list[Problem] = []
-
-            def bad(column: str, message: str, mine: list[Problem] = mine) -> None:
-                mine.append(Problem(source, message, column=names[column]))  # noqa: B023
-
-            def number(column: str) -> Decimal | None:
-                text = columns[column][index].strip()  # noqa: B023
-                if not text:
-                    bad(column, "expected a number, found an empty cell")
-                    return None
-                try:
-                    return strict_number(text)
-                except BadValue as exc:
-                    bad(column, str(exc))
-                    return None
-
-            txid = columns["txid"][index].strip()
+        for row in rows:
+            txid = row.text("txid")
             if not txid:
-                bad("txid", "expected Kraken's trade id, found an empty cell")
-            timestamp = None
-            try:
-                timestamp = parse_timestamp(columns["time"][index], UTC)
-            except BadValue as exc:
-                bad("time", str(exc))
-            side = columns["type"][index].strip().lower()
+                row.bad("txid", "expected Kraken's trade id, found an empty cell")
+            timestamp = row.time("time", UTC)
+            side = row.text("type").lower()
             kind = TRADE_SIDES.get(side)
             if kind is None:
-                bad("type", f"unknown type {side!r}: expected buy or sell")
-            pair_text = columns["pair"][index].strip()
+                row.bad("type", f"unknown type {side!r}: expected buy or sell")
+            pair_text = row.text("pair")
             pair = split_pair(pair_text)
             if pair is None:
-                bad(
+                row.bad(
                     "pair",
                     f"cannot split pair {pair_text!r} into base and quote: expected a "
                     "Kraken pair such as XXBTZUSD, SOLUSD or SOL/USD",
                 )
-            cost, fee, vol, margin = (number(c) for c in ("cost", "fee", "vol", "margin"))
+            cost, fee, vol, margin = (
+                row.number(c, required=True) for c in ("cost", "fee", "vol", "margin")
+            )
             for column, value in (("cost", cost), ("vol", vol)):
                 if value is not None and value <= 0:
-                    bad(column, f"expected a positive number, found {plain(value)}")
+                    row.bad(column, f"expected a positive number, found {plain(value)}")
             if fee is not None and fee < 0:
-                bad("fee", f"expected a fee of zero or more, found {plain(fee)}")
-            if mine:
-                problems.extend(mine)
+                row.bad("fee", f"expected a fee of zero or more, found {plain(fee)}")
+            if row.problems:
                 continue
             assert timestamp is not None and kind is not None and pair is not None
             assert cost is not None and fee is not None and vol is not None
@@ -914,7 +849,7 @@ class KrakenTrades:
                     asset=base,
                     quantity=vol,
                     wallet=WALLET,
-                    source=source,
+                    source=row.source,
                     quote_asset=quote,
                     quote_quantity=cost,
                     fee_asset=quote if fee else "",
@@ -922,8 +857,7 @@ class KrakenTrades:
                     external_id=PREFIX + txid,
                 )
             )
-        if problems:
-            raise InputError(problems)
+        rows.finish()
         if margin_fills:
             log.warning(
                 "%s: %d margin fill(s) skipped: their realized results, fees and interest are "

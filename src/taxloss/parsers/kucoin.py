@@ -9,7 +9,7 @@ Asia/Singapore), unless ``--timezone`` says otherwise.
 Wallets: ``kucoin`` for the main/funding/trading accounts (moves between them have no tax
 effect and do not appear in these files), ``kucoin-margin`` for trades in a margin account,
 ``kucoin-futures`` for USDT/USDC-margined futures and ``kucoin-coinm`` for coin-margined ones.
-Column aliases and header zones come from the shared helpers in ``gate.py``.
+Column aliases and header zones come from the shared helpers in ``rows.py``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,16 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.gate import Columns, Rows, has_column, require, split_zone, words
 from taxloss.parsers.numbers import fixed_offset
+from taxloss.parsers.rows import (
+    Columns,
+    Row,
+    Rows,
+    has_column,
+    header_zone,
+    require_rows,
+    words,
+)
 from taxloss.parsers.table import Table
 
 #: KuCoin's default display zone, for time columns that name none.
@@ -65,12 +73,11 @@ def _zone(columns: Columns, name: str, options: ParseOptions) -> tzinfo:
     return columns.zone(name) or options.timezone or KUCOIN_DEFAULT_ZONE
 
 
-def _wallet(rows: Rows, index: int, column: str | None) -> str | None:
-    text = rows.text(index, column)
+def _wallet(row: Row, column: str | None) -> str | None:
+    text = row.text(column)
     wallet = ACCOUNT_WALLETS.get(words(text.replace("_", " ")))
     if wallet is None:
-        rows.bad(
-            index,
+        row.bad(
             column,
             f"unknown account type {text!r}: expected Main, Funding, Trading, Margin, Isolated "
             "Margin or Futures",
@@ -117,7 +124,7 @@ SPOT_MARKERS = {
 
 
 def _spot_layout(header: tuple[str, ...]) -> str | None:
-    bases = {split_zone(cell)[0] for cell in header}
+    bases = {header_zone(cell)[0] for cell in header}
     for name, markers in SPOT_MARKERS.items():
         if set(markers) <= bases and "symbol" in bases:
             return name
@@ -190,61 +197,58 @@ class KucoinSpotOrders:
         layout = _spot_layout(table.header)
         assert layout is not None  # detect() claimed the header
         problems: list[Problem] = []
-        found = require(columns, SPOT_LAYOUTS[layout], problems)
+        found = columns.require(SPOT_LAYOUTS[layout], problems)
         if problems:
             raise InputError(problems)
-        rows = Rows(table, columns)
-        rows.require_rows("filled orders")
+        rows = Rows(table)
+        require_rows(table, "filled orders")
         zone = _zone(columns, found["time"], options)
         account_col = columns.find(("account type",))
         id_col = columns.find(("order id",)) if layout == "filled orders" else None
         tax_col = columns.find(("tax",))
         trades: list[Trade] = []
-        for index in rows.indexes():
-            before = len(rows.problems)
-            timestamp = rows.time(index, found["time"], zone)
-            symbol = rows.text(index, found["symbol"]).upper()
+        for row in rows:
+            timestamp = row.time(found["time"], zone)
+            symbol = row.text(found["symbol"]).upper()
             base, dash, quote = symbol.partition("-")
             if not (dash and base and quote and "-" not in quote):
-                rows.bad(index, found["symbol"], f"expected a pair like BTC-USDT, found {symbol!r}")
-            side_text = rows.text(index, found["side"])
+                row.bad(found["symbol"], f"expected a pair like BTC-USDT, found {symbol!r}")
+            side_text = row.text(found["side"])
             side = side_text.lower()
             if side not in ("buy", "sell"):
-                rows.bad(index, found["side"], f"expected buy or sell, found {side_text!r}")
-            amount = rows.number(index, found["amount"])
-            volume = rows.number(index, found["volume"])
-            fee = rows.number(index, found["fee"], required=False) or ZERO
-            fee_asset = rows.text(index, found.get("fee currency")).upper()
+                row.bad(found["side"], f"expected buy or sell, found {side_text!r}")
+            amount = row.number(found["amount"], required=True)
+            volume = row.number(found["volume"], required=True)
+            fee = row.number(found["fee"]) or ZERO
+            fee_asset = row.text(found.get("fee currency")).upper()
             if "fee currency" not in found:
                 fee_asset = quote
             if fee < 0:
-                rows.bad(index, found["fee"], f"expected a fee of zero or more, found {plain(fee)}")
+                row.bad(found["fee"], f"expected a fee of zero or more, found {plain(fee)}")
             if fee and not fee_asset:
-                rows.bad(index, found.get("fee currency"), "a fee needs its currency")
-            tax = rows.number(index, tax_col, required=False)
+                row.bad(found.get("fee currency"), "a fee needs its currency")
+            tax = row.number(tax_col)
             if tax:
-                rows.bad(
-                    index,
+                row.bad(
                     tax_col,
                     f"a non-zero tax ({plain(tax)}) is not supported: the export does not say "
                     "in which asset it was paid",
                 )
-            wallet = _wallet(rows, index, account_col)
-            if len(rows.problems) > before:
+            wallet = _wallet(row, account_col)
+            if row.problems:
                 continue
             assert timestamp is not None and amount is not None and volume is not None
             assert wallet is not None
             if amount == 0 and volume == 0:
                 continue  # nothing filled (a cancelled order): no effect
             if amount <= 0 or volume <= 0:
-                rows.bad(
-                    index,
+                row.bad(
                     found["amount"] if amount <= 0 else found["volume"],
                     f"expected positive filled amounts, found {plain(amount)} {base} for "
                     f"{plain(volume)} {quote}",
                 )
                 continue
-            order_id = rows.text(index, id_col)
+            order_id = row.text(id_col)
             trades.append(
                 Trade(
                     timestamp=timestamp,
@@ -252,7 +256,7 @@ class KucoinSpotOrders:
                     asset=base,
                     quantity=amount,
                     wallet=wallet,
-                    source=table.source(index),
+                    source=row.source,
                     quote_asset=quote,
                     quote_quantity=volume,
                     fee_asset=fee_asset if fee else "",
@@ -260,7 +264,7 @@ class KucoinSpotOrders:
                     external_id=f"kucoin:{order_id}" if order_id else "",
                 )
             )
-        rows.raise_problems()
+        rows.finish()
         yield from trades
 
 
@@ -303,42 +307,40 @@ def _is_transfer_file(header: tuple[str, ...]) -> bool:
 def _transfers(table: Table, options: ParseOptions, kind: TradeKind) -> Iterator[Trade]:
     columns = Columns(table)
     problems: list[Problem] = []
-    found = require(columns, TRANSFER_COLUMNS, problems)
+    found = columns.require(TRANSFER_COLUMNS, problems)
     if problems:
         raise InputError(problems)
-    rows = Rows(table, columns)
-    rows.require_rows("deposits" if kind is TradeKind.DEPOSIT else "withdrawals")
+    rows = Rows(table)
+    require_rows(table, "deposits" if kind is TradeKind.DEPOSIT else "withdrawals")
     zone = _zone(columns, found["time"], options)
     fee_col = columns.find(("fee",))
     account_col = columns.find(("account type",))
     remarks_col = columns.find(("remarks", "remark"))
     trades: list[Trade] = []
-    for index in rows.indexes():
-        before = len(rows.problems)
-        status_text = rows.text(index, found["status"])
+    for row in rows:
+        status_text = row.text(found["status"])
         status = words(status_text.replace("_", " "))
         if status in NOT_DONE:
             continue
         if status not in DONE:
-            rows.bad(
-                index,
+            row.bad(
                 found["status"],
                 f"unknown status {status_text!r}: expected SUCCESS (counted) or PROCESSING, "
                 "WALLET_PROCESSING, REVIEW, FAILURE, CANCEL (not counted)",
             )
             continue
-        timestamp = rows.time(index, found["time"], zone)
-        coin = rows.text(index, found["coin"]).upper()
+        timestamp = row.time(found["time"], zone)
+        coin = row.text(found["coin"]).upper()
         if not coin:
-            rows.bad(index, found["coin"], "expected the coin, found an empty cell")
-        amount = rows.number(index, found["amount"])
+            row.bad(found["coin"], "expected the coin, found an empty cell")
+        amount = row.number(found["amount"], required=True)
         if amount is not None and amount <= 0:
-            rows.bad(index, found["amount"], f"expected a positive amount, found {plain(amount)}")
-        fee = rows.number(index, fee_col, required=False) or ZERO
+            row.bad(found["amount"], f"expected a positive amount, found {plain(amount)}")
+        fee = row.number(fee_col) or ZERO
         if fee < 0:
-            rows.bad(index, fee_col, f"expected a fee of zero or more, found {plain(fee)}")
-        wallet = _wallet(rows, index, account_col)
-        if len(rows.problems) > before:
+            row.bad(fee_col, f"expected a fee of zero or more, found {plain(fee)}")
+        wallet = _wallet(row, account_col)
+        if row.problems:
             continue
         assert timestamp is not None and amount is not None and wallet is not None
         trades.append(
@@ -348,13 +350,13 @@ def _transfers(table: Table, options: ParseOptions, kind: TradeKind) -> Iterator
                 asset=coin,
                 quantity=amount,
                 wallet=wallet,
-                source=table.source(index),
+                source=row.source,
                 fee_asset=coin if fee else "",
                 fee_quantity=fee if fee else None,
-                note=rows.text(index, remarks_col),
+                note=row.text(remarks_col),
             )
         )
-    rows.raise_problems()
+    rows.finish()
     yield from trades
 
 
@@ -564,50 +566,47 @@ class KucoinFuturesRealizedPnl:
         """Read every row; raise all problems at once."""
         columns = Columns(table)
         problems: list[Problem] = []
-        found = require(columns, FUTURES_COLUMNS, problems)
+        found = columns.require(FUTURES_COLUMNS, problems)
         net_col = columns.find(NET_PNL)
         pnl_col = columns.find(PNL)
         if net_col is None and pnl_col is None:
-            require(columns, {"total realized pnl": NET_PNL}, problems)
+            columns.require({"total realized pnl": NET_PNL}, problems)
         if problems:
             raise InputError(problems)
-        rows = Rows(table, columns)
-        rows.require_rows("closed positions")
+        rows = Rows(table)
+        require_rows(table, "closed positions")
         close_col = found["closing time"]
         open_col = columns.find(OPENING_TIME)
         close_zone = _zone(columns, close_col, options)
         open_zone = _zone(columns, open_col, options) if open_col else close_zone
         uid_col = columns.find(("uid",))
         trades: list[Trade] = []
-        for index in rows.indexes():
-            before = len(rows.problems)
-            closed = rows.time(index, close_col, close_zone)
+        for row in rows:
+            closed = row.time(close_col, close_zone)
             opened = None
-            if open_col and rows.text(index, open_col):
-                opened = rows.time(index, open_col, open_zone)
-            symbol = rows.text(index, found["symbol"]).upper()
+            if open_col and row.text(open_col):
+                opened = row.time(open_col, open_zone)
+            symbol = row.text(found["symbol"]).upper()
             contract = kucoin_contract(symbol)
             if contract is None:
-                rows.bad(
-                    index,
+                row.bad(
                     found["symbol"],
                     "expected a futures symbol like XBTUSDTM, XBTUSDM or XBTMH25, "
                     f"found {symbol!r}",
                 )
-            type_text = rows.text(index, found["close type"])
+            type_text = row.text(found["close type"])
             close_type = CLOSE_TYPES.get(words(type_text.replace("_", " ")))
             if close_type is None:
-                rows.bad(
-                    index,
+                row.bad(
                     found["close type"],
                     f"unknown close type {type_text!r}: expected Close Long/Short, Liquidation "
                     "(Long/Short), ADL (Long/Short), or KuCoin's CLOSE_LONG, LIQUID_SHORT, ...",
                 )
-            net = rows.number(index, net_col or pnl_col)
-            realized = rows.number(index, pnl_col, required=False) if net_col else None
-            funding = rows.number(index, found["total funding fees"], required=False) or ZERO
-            fees = rows.number(index, found["total trading fees"], required=False) or ZERO
-            if len(rows.problems) > before:
+            net = row.number(net_col or pnl_col, required=True)
+            realized = row.number(pnl_col) if net_col else None
+            funding = row.number(found["total funding fees"]) or ZERO
+            fees = row.number(found["total trading fees"]) or ZERO
+            if row.problems:
                 continue
             assert closed is not None and net is not None
             assert contract is not None and close_type is not None
@@ -615,8 +614,7 @@ class KucoinFuturesRealizedPnl:
             if realized is not None and not (
                 abs(realized - net) <= TOLERANCE or abs(realized - gross) <= TOLERANCE
             ):
-                rows.bad(
-                    index,
+                row.bad(
                     pnl_col,
                     f"expected Realized PNL to equal Total Realized PNL ({plain(net)}) or "
                     f"Total Realized PNL - Total Funding Fees + Total Trading Fees "
@@ -625,13 +623,13 @@ class KucoinFuturesRealizedPnl:
                 continue
             name, settle, wallet = contract
             kind, side = close_type
-            uid = rows.text(index, uid_col)
+            uid = row.text(uid_col)
             stamp = closed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             position = ":".join(part for part in ("kucoin", uid, symbol, stamp) if part)
             note = ""
             if words(type_text.replace("_", " ")).startswith(("adl", "auto")):
                 note = "closed by auto-deleveraging (ADL)"
-            source = table.source(index)
+            source = row.source
             flows = [(kind, gross), (TradeKind.FUNDING, funding), (TradeKind.COMMISSION, -fees)]
             for flow_kind, amount in flows:
                 if flow_kind is not kind and amount == 0:
@@ -653,5 +651,5 @@ class KucoinFuturesRealizedPnl:
                         side=side,
                     )
                 )
-        rows.raise_problems()
+        rows.finish()
         yield from trades

@@ -53,10 +53,10 @@ def loose_number(text: str, unit: str = "") -> Decimal:
     if unit and cleaned.upper().endswith(unit.upper()):
         cleaned = cleaned[: -len(unit)].strip()
     sign = ""
-    if cleaned[:1] in "+-":
+    if cleaned.startswith(("+", "-")):  # not ``cleaned[:1] in "+-"``: "" is in every string
         sign, cleaned = cleaned[0], cleaned[1:].strip()
     cleaned = cleaned.lstrip(_CURRENCY).strip()
-    if cleaned[:1] in "+-" and not sign:
+    if cleaned.startswith(("+", "-")) and not sign:
         sign, cleaned = cleaned[0], cleaned[1:]
     cleaned = cleaned.replace(",", "").replace(" ", "").replace("\u00a0", "")
     if not _PLAIN.fullmatch(cleaned):

@@ -66,7 +66,6 @@ the values handled.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -75,7 +74,8 @@ from decimal import Decimal
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import BadValue, loose_number, parse_timestamp
+from taxloss.parsers.rows import Columns, Row, Rows, require_rows, utc_offset
+from taxloss.parsers.rows import words as _words
 from taxloss.parsers.table import BOM, Table, normalize
 
 ZERO = Decimal(0)
@@ -88,8 +88,6 @@ FUNDING_WALLET = "okx-funding"
 
 #: OKX's default export zone, used when the file has no ``Time Zone:`` metadata line.
 DEFAULT_ZONE = timezone(timedelta(hours=8), "UTC+8")
-
-_ZONE = re.compile(r"(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
 
 #: Government currencies: their deposits and withdrawals are not trades (fiat is not tracked).
 FIAT = frozenset(
@@ -229,14 +227,9 @@ FUNDING_EXPECTED = (
 # -- shared helpers -------------------------------------------------------------------------
 
 
-def clean(cell: str) -> str:
-    """A cell without BOMs (OKX puts them in front of cells) and surrounding spaces."""
-    return cell.replace(BOM, "").strip()
-
-
 def words(text: str) -> str:
-    """A label in one spelling: lower case, ``_`` as a space, single spaces."""
-    return " ".join(clean(text).replace("_", " ").lower().split())
+    """A label in one spelling: lower case, ``_`` as a space, single spaces, no BOMs."""
+    return _words(text.replace(BOM, "").replace("_", " "))
 
 
 def file_zone(table: Table) -> tzinfo:
@@ -257,10 +250,8 @@ def file_zone(table: Table) -> tzinfo:
             if not colon or normalize(key) != "time zone":
                 continue
             text = value.strip()
-            match = _ZONE.fullmatch(text)
-            hours = int(match.group(2) or 0) if match else 0
-            minutes = int(match.group(3) or 0) if match else 0
-            if match is None or hours > 14 or minutes >= 60:
+            zone = utc_offset(text)
+            if zone is None:
                 raise InputError(
                     Problem(
                         SourceRef(table.path, number),
@@ -268,124 +259,43 @@ def file_zone(table: Table) -> tzinfo:
                         column="Time Zone",
                     )
                 )
-            offset = timedelta(hours=hours, minutes=minutes)
-            return timezone(-offset if match.group(1) == "-" else offset, text.upper())
+            return zone
     return DEFAULT_ZONE
 
 
-@dataclass(frozen=True)
-class Columns:
-    """The cells of each logical column, and the column's name as written in the header."""
-
-    cells: dict[str, list[str]]
-    names: dict[str, str]
-
-    def text(self, key: str, index: int) -> str:
-        """The cleaned cell of row ``index`` (empty when the column is absent)."""
-        column = self.cells.get(key)
-        return clean(column[index]) if column is not None else ""
-
-    def name(self, key: str) -> str:
-        """The header name as written (for messages)."""
-        return self.names.get(key, key)
-
-
-def _columns(
+def _reader(
     table: Table, wanted: Mapping[str, tuple[str, ...]], required: tuple[str, ...], title: str
-) -> Columns:
-    """Find each logical column by its aliases, by position in the header as written.
+) -> Rows:
+    """Find each logical column by its aliases, and read the rows (BOMs dropped from cells).
 
-    Positions come from the raw header so that the older OKX layout, whose two columns are
-    both called ``Unit``, is read by position whatever name the table gave the second one.
+    The older OKX layout has two columns called ``Unit``: the second (the balance's unit) is
+    the ``balance unit`` when no column has that name.
 
     Raises:
         InputError: a required column is missing.
     """
-    raw = table.raw_header if len(table.raw_header) == len(table.header) else table.header
-    positions: dict[str, list[int]] = {}
-    for position, cell in enumerate(raw):
-        positions.setdefault(normalize(cell), []).append(position)
-    chosen: dict[str, int] = {}
-    for key, aliases in wanted.items():
-        for alias in aliases:
-            if alias in positions:
-                chosen[key] = positions[alias][0]
-                break
-    units = positions.get("unit", [])
-    if "balance unit" in wanted and "balance unit" not in chosen and units:
-        chosen["balance unit"] = units[-1]  # older layout: Amount,Unit,...,Balance,Unit
-    missing = [key for key in required if key not in chosen]
+    found = Columns(table)
+    columns = {key: found.find(aliases) for key, aliases in wanted.items()}
+    units = found.every("unit")
+    if "balance unit" in wanted and columns.get("balance unit") is None and units:
+        columns["balance unit"] = units[-1]  # older layout: Amount,Unit,...,Balance,Unit
+    missing = [key for key in required if columns.get(key) is None]
     if missing:
         listed = ", ".join(_title_case(key) for key in missing)
         raise InputError(
             Problem(
-                SourceRef(table.path, table.header_line),
+                table.header_source(),
                 f"missing column(s) {listed}: expected the columns of the {title}",
                 column="header",
             )
         )
-    frame = table.frame
-    cells = {key: [str(v) for v in frame.iloc[:, pos].tolist()] for key, pos in chosen.items()}
-    names = {key: clean(raw[pos]) or table.header[pos] for key, pos in chosen.items()}
-    return Columns(cells, names)
+    return Rows(table, columns, strip_boms=True)
 
 
 def _title_case(key: str) -> str:
     return {"pnl": "PnL", "order id": "Order id", "id": "id"}.get(
         key, " ".join(part.capitalize() for part in key.split())
     )
-
-
-class _Row:
-    """One data row being read: typed cells, with every problem collected."""
-
-    def __init__(self, columns: Columns, index: int, source: SourceRef) -> None:
-        self.columns = columns
-        self.index = index
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def text(self, key: str) -> str:
-        return self.columns.text(key, self.index)
-
-    def bad(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.source, message, column=self.columns.name(key)))
-
-    def number(self, key: str, required: bool = False) -> Decimal | None:
-        """The cell as a Decimal; None when empty (an error if ``required``) or invalid."""
-        text = self.text(key)
-        if not text:
-            if required:
-                self.bad(key, "expected a number, found an empty cell")
-            return None
-        try:
-            return loose_number(text)
-        except BadValue as exc:
-            self.bad(key, str(exc))
-            return None
-
-    def time(self, zone: tzinfo) -> datetime | None:
-        try:
-            return parse_timestamp(self.text("time"), zone)
-        except BadValue as exc:
-            self.bad("time", str(exc))
-            return None
-
-
-def _rows(table: Table, columns: Columns) -> Iterator[_Row]:
-    for index, line in enumerate(table.lines):
-        if line > 0:  # negative: a blank line
-            yield _Row(columns, index, table.source(index))
-
-
-def _no_rows(table: Table, what: str) -> None:
-    if not any(line > 0 for line in table.lines):
-        raise InputError(
-            Problem(
-                SourceRef(table.path, table.header_line),
-                f"no data rows below the header: expected {what}",
-            )
-        )
 
 
 def _is_liquidation(action: str) -> bool:
@@ -417,7 +327,6 @@ class _Leg:
     change: Decimal | None
     fee: Decimal
     fee_unit: str
-    names: Columns
 
     @property
     def incoming(self) -> bool:
@@ -455,25 +364,23 @@ class OkxTrading:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Read every row; raise all row errors at once."""
-        columns = _columns(table, TRADING_COLUMNS, TRADING_REQUIRED, "OKX trading history")
-        _no_rows(table, "OKX trading account rows")
+        rows = _reader(table, TRADING_COLUMNS, TRADING_REQUIRED, "OKX trading history")
+        require_rows(table, "OKX trading account rows")
         zone = file_zone(table)
-        problems: list[Problem] = []
         out: list[tuple[int, Trade]] = []
         fills: dict[tuple[str, str], list[_Leg]] = {}
         broken: set[tuple[str, str]] = set()
-        for row in _rows(table, columns):
+        for row in rows:
             action = words(row.text("action"))
             type_text = row.text("trade type")
             category = TRADE_TYPES.get(words(type_text))
             if action in TRANSFER_ACTIONS and category != "transfer":
                 continue  # margin moved into an isolated position: inside one account
-            timestamp = row.time(zone)
+            timestamp = row.time("time", zone)
             if action in TRANSFER_ACTIONS:
                 transfer = _account_transfer(row, action, timestamp)
                 if transfer is not None:
                     out.append((row.source.line, transfer))
-                problems.extend(row.problems)
                 continue
             if category is None or category == "transfer":
                 if category is None:
@@ -496,20 +403,17 @@ class OkxTrading:
                     broken.add(key)  # its other row is not reported again as incomplete
             else:
                 _derivative_row(row, action, timestamp, out)
-            problems.extend(row.problems)
         for key, legs in fills.items():
             if key not in broken:
-                _fill(legs, out, problems)
-        if problems:
-            problems.sort(key=lambda p: p.source.line if p.source else 0)
-            raise InputError(problems)
+                _fill(rows, legs, out)
+        rows.finish(by_line=True)
         out.sort(key=lambda item: item[0])
         for _, trade in out:
             yield trade
 
 
 def _spot_row(
-    row: _Row, action: str, timestamp: datetime | None, out: list[tuple[int, Trade]]
+    row: Row, action: str, timestamp: datetime | None, out: list[tuple[int, Trade]]
 ) -> _Leg | None:
     """Read one spot or margin row: a leg of a fill (returned), or interest (added to out)."""
     last = action.split()[-1] if action else ""
@@ -556,11 +460,10 @@ def _spot_row(
         change=change,
         fee=fee,
         fee_unit=row.text("fee unit").upper() or currency,
-        names=row.columns,
     )
 
 
-def _leg_units(leg: _Leg, problems: list[Problem]) -> Decimal | None:
+def _leg_units(rows: Rows, leg: _Leg) -> Decimal | None:
     """Units of a leg, not counting a fee in its own currency (Amount, checked against the
     Balance Change whether that is net of the fee or gross)."""
     paid = -leg.fee if leg.fee_unit == leg.currency else ZERO  # a rebate is negative
@@ -570,60 +473,51 @@ def _leg_units(leg: _Leg, problems: list[Problem]) -> Decimal | None:
         if change is None or change in (leg.amount, net):
             return leg.amount
         expected = f"{leg.amount} or, net of the fee, {net}" if paid else f"{leg.amount}"
-        problems.append(
-            Problem(
-                leg.source,
-                f"expected a change of {expected} as in Amount, found {leg.change}",
-                column=leg.names.name("balance change"),
-            )
+        rows.bad(
+            leg.source,
+            "balance change",
+            f"expected a change of {expected} as in Amount, found {leg.change}",
         )
         return None
     if change is None:
-        problems.append(
-            Problem(
-                leg.source,
-                "expected the units traded in Amount or Balance Change, found neither",
-                column=leg.names.name("amount"),
-            )
+        rows.bad(
+            leg.source,
+            "amount",
+            "expected the units traded in Amount or Balance Change, found neither",
         )
         return None
     return change + paid if leg.incoming else change - paid
 
 
-def _fill(legs: list[_Leg], out: list[tuple[int, Trade]], problems: list[Problem]) -> None:
+def _fill(rows: Rows, legs: list[_Leg], out: list[tuple[int, Trade]]) -> None:
     """Turn the legs of one fill (same Order id and Time) into one BUY or SELL."""
     first = legs[0]
-    names = first.names
     received = [leg for leg in legs if leg.incoming]
     given = [leg for leg in legs if not leg.incoming]
     where = f"Order id {first.order} at {first.time_text}"
     if not received or not given:
         side = "received" if received else "paid"
-        problems.append(
-            Problem(
-                first.source,
-                f"expected two rows for {where}, one for the currency received and one for "
-                f"the currency paid: found only the {side} side",
-                column=names.name("order id"),
-            )
+        rows.bad(
+            first.source,
+            "order id",
+            f"expected two rows for {where}, one for the currency received and one for "
+            f"the currency paid: found only the {side} side",
         )
         return
     got = sorted({leg.currency for leg in received})
     gave = sorted({leg.currency for leg in given})
     if len(got) > 1 or len(gave) > 1 or got == gave:
-        problems.append(
-            Problem(
-                first.source,
-                f"expected one currency received and another paid for {where}, found "
-                f"received {', '.join(got)} and paid {', '.join(gave)}",
-                column=names.name("balance unit"),
-            )
+        rows.bad(
+            first.source,
+            "balance unit",
+            f"expected one currency received and another paid for {where}, found "
+            f"received {', '.join(got)} and paid {', '.join(gave)}",
         )
         return
-    before = len(problems)
-    units_in = [_leg_units(leg, problems) for leg in received]
-    units_out = [_leg_units(leg, problems) for leg in given]
-    if len(problems) > before:
+    before = len(rows.problems)
+    units_in = [_leg_units(rows, leg) for leg in received]
+    units_out = [_leg_units(rows, leg) for leg in given]
+    if len(rows.problems) > before:
         return
     quantity_in = sum((u for u in units_in if u is not None), ZERO)
     quantity_out = sum((u for u in units_out if u is not None), ZERO)
@@ -632,25 +526,21 @@ def _fill(legs: list[_Leg], out: list[tuple[int, Trade]], problems: list[Problem
         if leg.fee:
             fees[leg.fee_unit] = fees.get(leg.fee_unit, ZERO) - leg.fee
     if len(fees) > 1:
-        problems.append(
-            Problem(
-                first.source,
-                f"expected the fee of {where} in one currency, found {', '.join(sorted(fees))}",
-                column=names.name("fee unit"),
-            )
+        rows.bad(
+            first.source,
+            "fee unit",
+            f"expected the fee of {where} in one currency, found {', '.join(sorted(fees))}",
         )
         return
     fee_asset, fee_paid = next(iter(fees.items()), ("", ZERO))
     currency_in, currency_out = got[0], gave[0]
     if fee_paid < 0:
         if fee_asset != currency_in:
-            problems.append(
-                Problem(
-                    first.source,
-                    f"a fee rebate is supported only in the currency received ({currency_in}), "
-                    f"found {fee_asset}",
-                    column=names.name("fee"),
-                )
+            rows.bad(
+                first.source,
+                "fee",
+                f"a fee rebate is supported only in the currency received ({currency_in}), "
+                f"found {fee_asset}",
             )
             return
         quantity_in -= fee_paid  # maker rebate: credited with the units received
@@ -664,13 +554,11 @@ def _fill(legs: list[_Leg], out: list[tuple[int, Trade]], problems: list[Problem
         kind, asset, quantity = TradeKind.SELL, base, quantity_out
         quote_asset, quote_quantity = quote, quantity_in
     else:
-        problems.append(
-            Problem(
-                first.source,
-                f"expected the currencies of symbol {first.symbol or '(empty)'} for {where}, "
-                f"found received {currency_in} and paid {currency_out}",
-                column=names.name("symbol"),
-            )
+        rows.bad(
+            first.source,
+            "symbol",
+            f"expected the currencies of symbol {first.symbol or '(empty)'} for {where}, "
+            f"found received {currency_in} and paid {currency_out}",
         )
         return
     note = ""
@@ -698,7 +586,7 @@ def _fill(legs: list[_Leg], out: list[tuple[int, Trade]], problems: list[Problem
 
 
 def _derivative_row(
-    row: _Row, action: str, timestamp: datetime | None, out: list[tuple[int, Trade]]
+    row: Row, action: str, timestamp: datetime | None, out: list[tuple[int, Trade]]
 ) -> None:
     """Read one contract row into its cash flows (and the margin moves they imply)."""
     tokens = set(action.split())
@@ -790,24 +678,17 @@ class OkxFunding:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Read every row; raise all row errors at once."""
-        columns = _columns(table, FUNDING_COLUMNS, FUNDING_REQUIRED, "OKX funding history")
-        _no_rows(table, "OKX funding account rows")
+        rows = _reader(table, FUNDING_COLUMNS, FUNDING_REQUIRED, "OKX funding history")
+        require_rows(table, "OKX funding account rows")
         zone = file_zone(table)
-        problems: list[Problem] = []
-        trades: list[Trade] = []
-        for row in _rows(table, columns):
-            trade = _funding_row(row, zone)
-            problems.extend(row.problems)
-            if trade is not None:
-                trades.append(trade)
-        if problems:
-            raise InputError(problems)
+        trades = [trade for row in rows if (trade := _funding_row(row, zone)) is not None]
+        rows.finish()
         yield from trades
 
 
-def _account_transfer(row: _Row, action: str, timestamp: datetime | None) -> Trade | None:
+def _account_transfer(row: Row, action: str, timestamp: datetime | None) -> Trade | None:
     """A move between the funding and the trading account, seen from the trading account."""
-    asset = (row.text("balance unit") or row.text("trading unit")).upper()
+    asset = row.text("balance unit").upper()
     amount = row.number("balance change")
     if amount is None or not amount:
         amount = row.number("amount")
@@ -830,7 +711,7 @@ def _account_transfer(row: _Row, action: str, timestamp: datetime | None) -> Tra
     )
 
 
-def _funding_row(row: _Row, zone: tzinfo) -> Trade | None:
+def _funding_row(row: Row, zone: tzinfo) -> Trade | None:
     type_text = row.text("type")
     label = words(type_text)
     if label in FUNDING_DROPPED:
@@ -842,7 +723,7 @@ def _funding_row(row: _Row, zone: tzinfo) -> Trade | None:
     asset = row.text("symbol").upper()
     if not asset:
         row.bad("symbol", "expected the currency, e.g. USDT, found an empty cell")
-    timestamp = row.time(zone)
+    timestamp = row.time("time", zone)
     amount = row.number("amount", required=True)
     fee = abs(row.number("fee") or ZERO)
     before = row.number("before balance")

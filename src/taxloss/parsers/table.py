@@ -9,6 +9,7 @@ pandas is allowed here (this is the parsing layer); nothing here knows any excha
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from taxloss.errors import InputError, Problem
@@ -44,6 +46,10 @@ class Table:
         """The ``SourceRef`` of the data row at DataFrame position ``index``."""
         return SourceRef(self.path, self.lines[index])
 
+    def header_source(self) -> SourceRef:
+        """The ``SourceRef`` of the header row (for problems about columns or the whole file)."""
+        return SourceRef(self.path, self.header_line)
+
     def column(self, name: str) -> list[str]:
         """All cells of a column (by normalized name) as a list of strings."""
         return self.frame[name].tolist()
@@ -58,34 +64,109 @@ def normalize(cell: str) -> str:
     return " ".join(text.split()).lower()
 
 
+def read_bytes(path: Path, display: str) -> bytes:
+    """The file's bytes.
+
+    Raises:
+        InputError: if the file cannot be read.
+    """
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            Problem(SourceRef(display, 1), f"cannot read file: {exc.strerror}")
+        ) from None
+
+
+def decode(data: bytes, display: str) -> str:
+    """An export's bytes as text: UTF-8 (a BOM is accepted and dropped), ``\\n`` line ends.
+
+    Raises:
+        InputError: if the data is empty or not UTF-8 text.
+    """
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the data
+        raise InputError(Problem(SourceRef(display, 1), "the file is empty: expected a header row"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # The codec reports the position after a BOM it dropped.
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        line = data[: bom + exc.start].count(b"\n") + 1
+        raise InputError(
+            Problem(SourceRef(display, line), "not UTF-8 text: save the export as CSV UTF-8")
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def read_text(path: Path, display: str) -> str:
     """Read a text export as UTF-8 (a BOM is accepted and dropped).
 
     Raises:
         InputError: if the file cannot be read, is empty, or is not UTF-8 text.
     """
+    return decode(read_bytes(path, display), display)
+
+
+#: How much of a file ``read_head`` reads at first (grown until the head lines are in).
+HEAD_BYTES = 1 << 16
+
+
+def read_head(path: Path, display: str, lines: int = HEADER_SEARCH_LINES) -> str:
+    """The first ``lines`` lines of a text export (all of a shorter file), without reading the
+    rest: enough to find its header row.
+
+    Raises:
+        InputError: as ``read_text``, for the part read (a file whose head is blank is not
+            called empty here: its header is then simply not found).
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(HEAD_BYTES)
+            while len(data) % HEAD_BYTES == 0 and data:
+                if _line_breaks(data) > lines:
+                    break
+                more = handle.read(len(data))
+                if not more:
+                    break
+                data += more
+            whole = not handle.read(1)
     except OSError as exc:
         raise InputError(
             Problem(SourceRef(display, 1), f"cannot read file: {exc.strerror}")
         ) from None
-    if not data.strip():
-        raise InputError(Problem(SourceRef(display, 1), "the file is empty: expected a header row"))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            Problem(SourceRef(display, line), "not UTF-8 text: save the export as CSV UTF-8")
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    if whole:
+        return decode(data, display)
+    # Cut after the last line end: never inside a UTF-8 sequence, and every line kept whole.
+    cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+    head = data[:cut]
+    return "" if not head or head.isspace() else decode(head, display)
 
 
-def is_xlsx(path: Path) -> bool:
-    """True if the file is a ZIP container (XLSX), whatever its extension."""
+def _line_breaks(data: bytes) -> int:
+    """Line ends in ``data`` (``\\r\\n``, ``\\r`` or ``\\n``), as ``decode`` counts them."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def head_lines(text: str, count: int = HEADER_SEARCH_LINES) -> list[str]:
+    """The first ``count`` lines of ``text`` (without copying the rest of a large text)."""
+    out: list[str] = []
+    start = 0
+    while len(out) < count:
+        end = text.find("\n", start)
+        if end < 0:
+            out.append(text[start:])
+            break
+        out.append(text[start:end])
+        start = end + 1
+    return out
+
+
+def is_xlsx(source: Path | bytes) -> bool:
+    """True if the file (or its bytes) is a ZIP container (XLSX), whatever its extension."""
     try:
-        return zipfile.is_zipfile(path)
+        return zipfile.is_zipfile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except OSError:
         return False
 
@@ -104,7 +185,8 @@ def read_table(
         path: the file.
         display: the path as the user named it (used in every ``SourceRef``).
         accept: says whether a normalized header row is the one wanted.
-        sheet_text: already-read text (XLSX converted to CSV text), if any.
+        sheet_text: the file's text already read (or an XLSX sheet converted to CSV text), so
+            the file is not read again.
         repeated_columns: the format really repeats a column name (OKX's older layout has two
             ``Unit`` columns): the second becomes ``unit 2`` instead of an error.
 
@@ -115,15 +197,15 @@ def read_table(
         InputError: duplicate header names, rows with more or fewer cells than the header.
     """
     text = sheet_text if sheet_text is not None else read_text(path, display)
-    head_lines = text.split("\n", HEADER_SEARCH_LINES)[:HEADER_SEARCH_LINES]
-    for index, line in enumerate(head_lines):
+    head = head_lines(text)
+    for index, line in enumerate(head):
         if not line.strip():
             continue
         cells = next(csv.reader([line]), [])
         header = tuple(normalize(c) for c in cells)
         if accept(header):
             return _read_below(
-                text, display, index, header, tuple(cells), head_lines[:index], repeated_columns
+                text, display, index, header, tuple(cells), head[:index], repeated_columns
             )
     return None
 
@@ -131,10 +213,17 @@ def read_table(
 def header_candidates(
     path: Path, display: str, sheet_text: str | None = None
 ) -> list[tuple[int, tuple[str, ...], str]]:
-    """The first non-empty lines as (line number, normalized header, raw line), for messages."""
-    text = sheet_text if sheet_text is not None else read_text(path, display)
+    """The first non-empty lines as (line number, normalized header, raw line), for messages.
+
+    Only the head of the file is read when no text is given.
+    """
+    return header_rows(sheet_text if sheet_text is not None else read_head(path, display))
+
+
+def header_rows(text: str) -> list[tuple[int, tuple[str, ...], str]]:
+    """``header_candidates`` of a text already read."""
     out = []
-    for index, line in enumerate(text.split("\n", HEADER_SEARCH_LINES)[:HEADER_SEARCH_LINES]):
+    for index, line in enumerate(head_lines(text)):
         if line.strip():
             cells = next(csv.reader([line]), [])
             out.append((index + 1, tuple(normalize(c) for c in cells), line))
@@ -174,32 +263,24 @@ def _read_below(
     if problems:
         raise InputError(problems)
     body_start = _offset_of_line(text, header_index + 1)
-    body = text[body_start:]
-    lines: list[int] = []
-    reader = csv.reader(io.StringIO(body))
     width = len(header)
-    previous = header_line
-    for row in reader:
-        first = previous + 1
-        previous = header_line + reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            lines.append(-first)  # blank line: kept so positions align, skipped by parsers
-            continue
-        if len(row) != width and not (len(row) > width and not any(c.strip() for c in row[width:])):
-            problems.append(
-                Problem(
-                    SourceRef(display, first),
-                    f"expected {width} cells as in the header (line {header_line}), found "
-                    f"{len(row)}: the row is {'truncated' if len(row) < width else 'too long'}",
-                )
-            )
-        lines.append(first)
+    # The body is scanned once for line numbers and row widths, then parsed once by pandas
+    # (from UTF-8 bytes: a StringIO would hold four bytes a character). Without quotes every
+    # line is one row, and the scan is a few array operations over the bytes.
+    data = text.encode("utf-8")
+    data_start = len(text[:body_start].encode("utf-8"))
+    if text.find('"', body_start) < 0 and text.find("\0", body_start) < 0:
+        lines, problems = _scan_plain(data, data_start, display, header_line, width)
+    else:
+        lines, problems = _scan_quoted(text[body_start:], display, header_line, width)
     if problems:
         raise InputError(problems)
     names = [h or f"column {i + 1}" for i, h in enumerate(header)]
-    if lines:
+    if any(line > 0 for line in lines):
+        body = io.BytesIO(data)
+        body.seek(data_start)
         frame = pd.read_csv(
-            io.StringIO(body),
+            body,
             header=None,
             names=names,
             usecols=range(width),
@@ -210,8 +291,9 @@ def _read_below(
             engine="c",
             index_col=False,
         )
-    else:
-        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
+        del body, data
+    else:  # no rows, or only blank lines (which pandas cannot read without a cell)
+        frame = pd.DataFrame({name: pd.Series([""] * len(lines), dtype=object) for name in names})
     if len(frame) != len(lines):
         frame = frame.iloc[: len(lines)]
     return Table(
@@ -223,6 +305,72 @@ def _read_below(
         tuple(preamble),
         raw_header=raw,
     )
+
+
+def _width_problem(display: str, line: int, header_line: int, width: int, found: int) -> Problem:
+    return Problem(
+        SourceRef(display, line),
+        f"expected {width} cells as in the header (line {header_line}), found "
+        f"{found}: the row is {'truncated' if found < width else 'too long'}",
+    )
+
+
+def _fits(cells: list[str], width: int) -> bool:
+    """A row of the header's width, or wider with nothing but spaces in the extra cells."""
+    return len(cells) == width or (len(cells) > width and not any(c.strip() for c in cells[width:]))
+
+
+def _scan_quoted(
+    body: str, display: str, header_line: int, width: int
+) -> tuple[list[int], list[Problem]]:
+    """Line numbers (negative: a blank line) and width problems of the rows, read by ``csv``
+    (a quoted cell may hold commas and line ends)."""
+    lines: list[int] = []
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(body))
+    previous = header_line
+    for row in reader:
+        first = previous + 1
+        previous = header_line + reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            lines.append(-first)  # blank line: kept so positions align, skipped by parsers
+            continue
+        if not _fits(row, width):
+            problems.append(_width_problem(display, first, header_line, width, len(row)))
+        lines.append(first)
+    return lines, problems
+
+
+def _scan_plain(
+    data: bytes, start: int, display: str, header_line: int, width: int
+) -> tuple[list[int], list[Problem]]:
+    """``_scan_quoted`` for a body without quotes: each line is a row, its cells split at
+    commas, so widths come from counting commas per line (a line end or comma byte is never
+    part of a longer UTF-8 sequence)."""
+    body = np.frombuffer(data, dtype=np.uint8)[start:]
+    if not len(body):
+        return [], []
+    ends = np.flatnonzero(body == ord("\n"))
+    if body[-1] != ord("\n"):
+        ends = np.append(ends, len(body))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    commas = np.flatnonzero(body == ord(","))
+    cells = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+    numbers = np.arange(header_line + 1, header_line + 1 + len(ends), dtype=np.int64)
+    blank = ends == starts
+    # Lines that need a closer look: one cell (blank if only spaces) or not the header's width.
+    problems: list[Problem] = []
+    for index in np.flatnonzero(~blank & ((cells == 1) | (cells != width))).tolist():
+        line = data[start + int(starts[index]) : start + int(ends[index])].decode("utf-8")
+        row = line.split(",")
+        if len(row) == 1 and not row[0].strip():
+            blank[index] = True
+        elif not _fits(row, width):
+            problems.append(
+                _width_problem(display, int(numbers[index]), header_line, width, len(row))
+            )
+    numbers[blank] *= -1  # blank line: kept so positions align, skipped by parsers
+    return numbers.tolist(), problems
 
 
 def _offset_of_line(text: str, line_index: int) -> int:
