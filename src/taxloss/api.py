@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,7 +22,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
 from taxloss.engine import compute
-from taxloss.errors import InputError, Problem, RenderError, RuleError, TaxlossError
+from taxloss.errors import (
+    InputError,
+    InternalError,
+    Problem,
+    RenderError,
+    RuleError,
+    TaxlossError,
+    format_error,
+)
 from taxloss.fx import load_fx
 from taxloss.model import (
     BasisScope,
@@ -71,6 +80,7 @@ class BuildOptions:
     outputs: tuple[str, ...] = OUTPUT_KINDS
     offset: OffsetInputs = field(default_factory=OffsetInputs)
     statement_threshold: int = 500
+    jobs: int = 2
     fx_rates: Path | None = None
 
 
@@ -346,20 +356,37 @@ def compare_methods(
     Returns:
         One result per method, in the rule's order.
     """
-    results = []
-    for method in session.rule.methods:
-        report = base if base is not None and base.method is method else None
-        if report is None:
-            report = compute_report(session, options, method)
-        figures = Printed(report)
-        offsets = offset_plan(report, options, figures)
-        year_figures = (
-            figures.year(year)
-            if year in report.tax_years
-            else YearFigures(year, [], Totals(), Totals())
-        )
-        results.append(MethodResult(method.value, year_figures, offsets.for_year(year)))
-    return results
+    return Comparison(session, options, base).for_year(year)
+
+
+class Comparison:
+    """Every allowed method's report of the whole history, computed once on first use and
+    shared by every tax year's summary."""
+
+    def __init__(self, session: Session, options: BuildOptions, base: Report | None) -> None:
+        self.session, self.options, self.base = session, options, base
+        self._runs: list[tuple[Method, Printed, OffsetPlan | CountryPlan]] | None = None
+
+    def for_year(self, year: str) -> list[MethodResult]:
+        """The tax year under each method, in the rule's order."""
+        if self._runs is None:
+            self._runs = []
+            for method in self.session.rule.methods:
+                base = self.base
+                report = base if base is not None and base.method is method else None
+                if report is None:
+                    report = compute_report(self.session, self.options, method)
+                figures = Printed(report)
+                self._runs.append((method, figures, offset_plan(report, self.options, figures)))
+        results = []
+        for method, figures, offsets in self._runs:
+            year_figures = (
+                figures.year(year)
+                if year in figures.report.tax_years
+                else YearFigures(year, [], Totals(), Totals())
+            )
+            results.append(MethodResult(method.value, year_figures, offsets.for_year(year)))
+        return results
 
 
 def compare(options: BuildOptions, year: str) -> tuple[list[MethodResult], Rule]:
@@ -393,6 +420,7 @@ def planned_outputs(
     figures = Printed(report)
     plan: list[tuple[str, Renderer]] = []
     offsets = offset_plan(report, options, figures)
+    comparison = Comparison(session, options, report) if session is not None else None
     if "json" in wanted and "json" in forms:
         extra: dict[str, dict[str, object]] = {
             y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
@@ -418,7 +446,7 @@ def planned_outputs(
                 plan.append(
                     (
                         f"summary-{year}.pdf",
-                        _pdf_country(report, year, options, offsets, figures, session),
+                        _pdf_country(report, year, options, offsets, figures, comparison),
                     )
                 )
             continue  # fmt: skip
@@ -429,7 +457,7 @@ def planned_outputs(
                 (f"form8949-{year}.pdf", _pdf_8949(report, year, options, offsets, figures))
             )
         if "pdf" in wanted and "pdf_summary" in forms:
-            summary = _pdf_summary(report, year, options, offsets, figures, session)
+            summary = _pdf_summary(report, year, options, offsets, figures, comparison)
             plan.append((f"summary-{year}.pdf", summary))
     return plan
 
@@ -453,11 +481,11 @@ def _pdf_country(
     options: BuildOptions,
     offsets: CountryPlan,
     figures: Printed,
-    session: Session | None,
+    shared: Comparison | None,
 ) -> Renderer:
     def render(path: Path) -> Path:
         several = len(report.rule.methods) > 1
-        comparison = compare_methods(session, options, year, report) if session and several else []
+        comparison = shared.for_year(year) if shared is not None and several else []
         return render_pdf_country(
             report, path, year, offsets, comparison, options.taxpayer, figures
         )
@@ -479,10 +507,10 @@ def _pdf_summary(
     options: BuildOptions,
     offsets: OffsetPlan,
     figures: Printed,
-    session: Session | None,
+    shared: Comparison | None,
 ) -> Renderer:
     def render(path: Path) -> Path:
-        comparison = compare_methods(session, options, year, report) if session else []
+        comparison = shared.for_year(year) if shared is not None else []
         return render_pdf_summary(
             report, path, year, offsets, comparison, options.taxpayer, figures
         )
@@ -494,12 +522,62 @@ def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) ->
     return lambda path: render_xlsx_8949(report, path, year, options.taxpayer, figures)
 
 
-def write_outputs(plan: Sequence[tuple[str, Renderer]], out: Path) -> tuple[Path, ...]:
+def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
+    """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), the Form 8949
+    PDFs (the slowest outputs) are drawn in a second process while this one writes the rest.
+
+    Each file is written by exactly one process and every renderer is deterministic, so the
+    bytes do not depend on ``jobs``.
+
+    Raises:
+        TaxlossError: the child's error, re-raised here with its message.
+        InternalError: the child failed unexpectedly.
+    """
+    heavy = [item for item in plan if item[0].startswith("form8949-") and item[0].endswith(".pdf")]
+    light = [item for item in plan if item not in heavy]
+    if jobs < 2 or not heavy or not light or not hasattr(os, "fork"):
+        for name, render in plan:
+            render(staging / name)
+        return
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: draw the heavy outputs, report any failure through the pipe
+        os.close(reader)
+        code, message = 0, b""
+        try:
+            for name, render in heavy:
+                render(staging / name)
+        except TaxlossError as exc:
+            code, message = 2, format_error(exc).encode()
+        except BaseException:  # a bug: hand its traceback to the parent
+            code, message = 1, traceback.format_exc().encode()
+        os.write(writer, message)
+        os.close(writer)
+        os._exit(code)
+    os.close(writer)
+    try:
+        for name, render in light:
+            render(staging / name)
+    finally:
+        with os.fdopen(reader, "rb") as pipe:
+            message = pipe.read().decode()
+        _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 2:
+        raise RenderError(message)
+    if code != 0:
+        raise InternalError(f"rendering the Form 8949 PDFs failed:\n{message}")
+
+
+def write_outputs(
+    plan: Sequence[tuple[str, Renderer]], out: Path, jobs: int = 1
+) -> tuple[Path, ...]:
     """Render every output into a temporary directory, then move them all into ``out``.
 
     Args:
         plan: (file name, render function) pairs.
         out: the output directory (created if needed).
+        jobs: processes to render with (see ``render_all``).
 
     Returns:
         The final paths.
@@ -513,8 +591,7 @@ def write_outputs(plan: Sequence[tuple[str, Renderer]], out: Path) -> tuple[Path
     except OSError as exc:
         raise RenderError(f"{out}: cannot create the output directory: {exc.strerror}") from None
     try:
-        for name, render in plan:
-            render(staging / name)
+        render_all(plan, staging, jobs)
         final = []
         for name, _ in plan:
             os.replace(staging / name, out / name)
@@ -538,7 +615,7 @@ def build(options: BuildOptions, out: Path) -> Built:
     if options.year is not None and options.year not in report.tax_years:
         log.info("tax year %s has no disposals; writing empty forms", options.year)
     plan = planned_outputs(report, options, session)
-    written = write_outputs(plan, out)
+    written = write_outputs(plan, out, options.jobs)
     return Built(report, written, form_years(report, options.year))
 
 

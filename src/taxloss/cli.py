@@ -227,6 +227,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
             income_band=values.get("income_band"),
         ),
         statement_threshold=values.get("statement_threshold", 500),
+        jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
     )  # fmt: skip
 
@@ -270,6 +271,14 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
     show_default=True,
     help="Above this many rows in one Form 8949 box, print one "
     "summary line (code M) and attach a statement.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Processes to render with: 2 draws the Form 8949 PDFs alongside the other "
+    "outputs (same bytes either way).",
 )
 @click.option("--taxpayer-name", default="", help="Name printed on the forms. Default: blank.")
 @click.option(

@@ -66,6 +66,10 @@ COLUMNS = (
     ),
 )
 
+#: Left edge of each column, and the inner vertical rules between columns.
+COLUMN_LEFT = tuple(LEFT + sum(width for _, width in COLUMNS[:i]) for i in range(len(COLUMNS)))
+COLUMN_EDGES = COLUMN_LEFT[1:]
+
 BOX_TEXT = {
     "A": "transactions reported on Form(s) 1099-B showing basis was reported to the IRS",
     "B": "transactions reported on Form(s) 1099-B showing basis wasn't reported to the IRS",
@@ -302,20 +306,20 @@ class Form8949Writer:
             canvas.setFillColor((0, 0, 0))
         canvas.setLineWidth(0.4)
         canvas.rect(LEFT, y - ROW_HEIGHT, RIGHT - LEFT, ROW_HEIGHT)
-        x = LEFT
+        canvas.lines([(x, y, x, y - ROW_HEIGHT) for x in COLUMN_EDGES])
         font = BOLD if bold else FONT
-        for index, (_, width) in enumerate(COLUMNS):
-            if index:
-                canvas.line(x, y, x, y - ROW_HEIGHT)
-            text = cells[index] if index < len(cells) else ""
+        canvas.setFont(font, 8)  # one font per row: each cell below only places its text
+        base = y - 11.5
+        for index, text in enumerate(cells):
+            if not text:
+                continue
+            left, width = COLUMN_LEFT[index], COLUMNS[index][1]
             if index in (3, 4, 6, 7):
-                draw_right(canvas, x + width - 3, y - 11.5, text, font, 8)
+                canvas.drawRightString(left + width - 3, base, text)
             elif index in (1, 2, 5):
-                canvas.setFont(font, 8)
-                canvas.drawCentredString(x + width / 2, y - 11.5, text)
+                canvas.drawCentredString(left + width / 2, base, text)
             else:
-                draw_text(canvas, x + 3, y - 11.5, fit(text, font, 8, width - 6), font, 8)
-            x += width
+                canvas.drawString(left + 3, base, fit(text, font, 8, width - 6))
         return y - ROW_HEIGHT
 
     @staticmethod

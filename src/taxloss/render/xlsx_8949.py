@@ -25,7 +25,17 @@ from taxloss.render.figures import (
     YearFigures,
     printed,
 )
-from taxloss.render.xlsx_writer import BOLD, HEAD, MONEY, MONEY_BOLD, Sheet, save
+from taxloss.render.xlsx_writer import (
+    BOLD,
+    DATE,
+    HEAD,
+    MONEY,
+    MONEY_BOLD,
+    PLAIN,
+    RowTemplate,
+    Sheet,
+    save,
+)
 
 #: Column headings of Form 8949 (2025 revision), Parts I and II.
 FORM_HEADINGS = (
@@ -47,6 +57,18 @@ AUDIT_HEADINGS = (
     "Sale source (file:line)", "Lot source (file:line)",
 )  # fmt: skip
 AUDIT_WIDTHS = (7, 8, 5, 9, 16, 20, 20, 22, 22, 15, 12, 14, 14, 36, 36)
+
+
+#: Bulk row layouts: (kind, style) per column (see ``xlsx_writer.RowTemplate``).
+SECTION_ROW = RowTemplate((
+    ("s", PLAIN), ("d", DATE), ("d", DATE), ("n", MONEY), ("n", MONEY), ("s", PLAIN),
+    ("n", MONEY), ("n", MONEY), ("s", PLAIN), ("n", PLAIN),
+))  # fmt: skip
+AUDIT_ROW = RowTemplate((
+    ("n", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN),
+    ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("n", MONEY), ("s", PLAIN), ("s", PLAIN),
+    ("s", PLAIN), ("s", PLAIN), ("s", PLAIN),
+))  # fmt: skip
 
 
 def sheet_name(section: Section) -> str:
@@ -117,10 +139,10 @@ def _section_sheet(section: Section) -> Sheet:
     sheet.append([(h, HEAD) for h in (*FORM_HEADINGS, "Notes", "Audit row")])
     for row in section.rows:
         d = row.disposal
-        sheet.append((
-            row.description, row.acquired, row.disposed, (row.proceeds, MONEY),
-            (row.cost_basis, MONEY), row.codes, (row.adjustment, MONEY), (row.gain, MONEY),
-            notes(d.liquidation, d.missing_basis), row.number,
+        sheet.append_row(SECTION_ROW, (
+            row.description, row.acquired, row.disposed, row.proceeds, row.cost_basis,
+            row.codes, row.adjustment, row.gain, notes(d.liquidation, d.missing_basis),
+            row.number,
         ))  # fmt: skip
     sheet.filter_last = len(section.rows) + 1
     t = section.totals
@@ -138,9 +160,9 @@ def _audit_sheet(figures: YearFigures) -> Sheet:
     rows = sorted((r for s in figures.sections for r in s.rows), key=lambda r: r.number)
     for row in rows:
         d = row.disposal
-        sheet.append((
+        sheet.append_row(AUDIT_ROW, (
             row.number, PART[d.term], d.box, d.asset, plain(d.quantity), _utc(d.acquired),
-            _utc(d.disposed), plain(d.proceeds), plain(d.cost_basis), (row.gain, MONEY),
+            _utc(d.disposed), plain(d.proceeds), plain(d.cost_basis), row.gain,
             d.kind.value, d.wallet, notes(d.liquidation, d.missing_basis), str(d.sale_source),
             str(d.lot_source),
         ))  # fmt: skip

@@ -57,6 +57,27 @@ def _text(value: str) -> str:
     return value
 
 
+class RowTemplate:
+    """A row layout for ``Sheet.append_row``: per column ``(kind, style)`` where kind is
+    ``"s"`` (text), ``"n"`` (a number) or ``"d"`` (a date). Cells carry no ``r`` attribute:
+    SpreadsheetML places them in order."""
+
+    def __init__(self, columns: Sequence[tuple[str, int]]) -> None:
+        self.kinds = tuple(kind for kind, _ in columns)
+        cells = []
+        for kind, style in columns:
+            if kind == "s":
+                cells.append(
+                    f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
+                )
+            elif kind == "d":
+                cells.append(f'<c s="{DATE if style == PLAIN else style}"><v>%s</v></c>')
+            else:
+                cells.append(f'<c s="{style}"><v>%s</v></c>')
+        #: The %-format string of a whole row (its first field is the row number).
+        self.text = '<row r="%s">' + "".join(cells) + "</row>"
+
+
 @dataclass
 class Sheet:
     """One worksheet: column widths, an optional frozen header row and autofilter, and rows.
@@ -108,6 +129,20 @@ class Sheet:
                 raise TypeError(f"cannot write {kind.__name__} to a worksheet")
         self._width = max(self._width, count)
         self._rows.append(f'<row r="{number}">{"".join(parts)}</row>')
+
+    def append_row(self, template: RowTemplate, values: Sequence[object]) -> None:
+        """Add one row of a bulk table through a precompiled template (much faster than
+        ``append`` for tens of thousands of rows); every column gets a cell."""
+        args: list[object] = [len(self._rows) + 1]
+        for kind, value in zip(template.kinds, values, strict=True):
+            if kind == "s":
+                args.append(_text(value))  # type: ignore[arg-type]
+            elif kind == "d":
+                args.append((value - EXCEL_EPOCH).days)  # type: ignore[operator]
+            else:
+                args.append(value)
+        self._width = max(self._width, len(template.kinds))
+        self._rows.append(template.text % tuple(args))
 
     def xml(self) -> str:
         """The worksheet XML."""
