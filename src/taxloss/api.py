@@ -523,8 +523,9 @@ def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) ->
 
 
 def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
-    """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), the Form 8949
-    PDFs (the slowest outputs) are drawn in a second process while this one writes the rest.
+    """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), a second process
+    draws the slowest outputs (the Form 8949 PDFs, or without PDFs the XLSX workbooks) while
+    this one writes the rest.
 
     Each file is written by exactly one process and every renderer is deterministic, so the
     bytes do not depend on ``jobs``.
@@ -534,6 +535,8 @@ def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -
         InternalError: the child failed unexpectedly.
     """
     heavy = [item for item in plan if item[0].startswith("form8949-") and item[0].endswith(".pdf")]
+    if not heavy:
+        heavy = [item for item in plan if item[0].endswith(".xlsx")]
     light = [item for item in plan if item not in heavy]
     if jobs < 2 or not heavy or not light or not hasattr(os, "fork"):
         for name, render in plan:
@@ -566,7 +569,7 @@ def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -
     if code == 2:
         raise RenderError(message)
     if code != 0:
-        raise InternalError(f"rendering the Form 8949 PDFs failed:\n{message}")
+        raise InternalError(f"rendering {', '.join(n for n, _ in heavy)} failed:\n{message}")
 
 
 def write_outputs(

@@ -318,8 +318,11 @@ class Valuer:
                         trade.source,
                     )
                 )
-        legs_assets = {leg.asset for leg in legs}
-        if fee_asset and fee_asset not in legs_assets and not self.is_fiat_like(fee_asset):
+        if (
+            fee_asset
+            and all(leg.asset != fee_asset for leg in legs)
+            and not self.is_fiat_like(fee_asset)
+        ):
             # Reference §1.1 / Treas. Reg. §1.1001-7(b)(1)(ii): paying a fee in a digital asset
             # disposes of those units; the amount realized is their fair value.
             self.emit(

@@ -206,6 +206,10 @@ def require_rows(table: Table, what: str) -> None:
         )
 
 
+#: Marks a column not read from the table yet (None means: not in this file).
+_UNREAD: list[str] = []
+
+
 def _strip(text: str) -> str:
     return text.strip()
 
@@ -251,6 +255,7 @@ class Rows:
         self.number = number
         self.blanks = frozenset(blanks)
         self.clean = _strip_boms if strip_boms else _strip
+        self.strip_boms = strip_boms
         self._cells: dict[str | None, list[str] | None] = {}
 
     def column(self, key: str | None) -> str | None:
@@ -320,8 +325,14 @@ class Row:
 
     def text(self, key: str | None) -> str:
         """The cell without surrounding spaces ("" when the column is absent)."""
-        cells = self.rows.cells(key)
-        return self.rows.clean(cells[self.index]) if cells is not None else ""
+        rows = self.rows
+        cells = rows._cells.get(key, _UNREAD)
+        if cells is _UNREAD:
+            cells = rows.cells(key)
+        if cells is None:
+            return ""
+        cell = cells[self.index]  # type: ignore[index]
+        return cell.replace(BOM, "").strip() if rows.strip_boms else cell.strip()
 
     def bad(self, key: str | None, message: str) -> None:
         """Record a problem with one cell of this row (``key`` None: the row as a whole)."""
