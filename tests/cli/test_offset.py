@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from taxloss.cli import main
 
 from ..conftest import SAMPLES
@@ -170,3 +172,35 @@ def test_carryover_in_and_gap_years(runner, tmp_path) -> None:
     assert years["2024"]["loss_offset"]["carryover_short_term"] == "13000.00"
     assert years["2024"]["total"]["rows"] == 0
     assert years["2025"]["loss_offset"]["schedule_d"]["line_6"] == "-13000.00"
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "lines"),
+    [
+        (EXAMPLE_3, ["--taxable-income", "40000"],
+         ["8 Short-term capital loss carryover to next year: line 5 minus line 7 0.00",
+          "11 Line 4 minus line 5 (if zero or less, 0) 1,000.00",
+          "13 Long-term capital loss carryover to next year: line 9 minus line 12 9,000.00"]),
+        (EXAMPLE_3, ["--taxable-income", "40000", "--filing-status", "mfs"],
+         ["2 Loss from Schedule D, line 21, as a positive amount 1,500.00",
+          "8 Short-term capital loss carryover to next year: line 5 minus line 7 500.00",
+          "13 Long-term capital loss carryover to next year: line 9 minus line 12 10,000.00"]),
+        (EXAMPLE_3C, ["--taxable-income", "-2000"],
+         ["1 Taxable income (Form 1040, line 15); if negative, the negative number (2,000.00)",
+          "3 Line 1 plus line 2 (if zero or less, 0) 1,000.00",
+          "8 Short-term capital loss carryover to next year: line 5 minus line 7 11,000.00"]),
+    ],
+)  # fmt: skip
+def test_example_3_worksheet_lines_printed_in_the_summary(runner, tmp_path, text, options,
+                                                          lines) -> None:  # fmt: skip
+    from ..render.test_pdf import pdf_text
+
+    source = tmp_path / "trades.csv"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(source), "--out", str(out), "--outputs", "pdf",
+                                  *options])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    printed = pdf_text(out / "summary-2025.pdf")
+    for line in lines:
+        assert line in printed, line
