@@ -47,6 +47,8 @@ def generate(rows: int, path: Path, seed: int = 7) -> Path:
                 )
                 quantity = quantity.quantize(Decimal("0.00000001"))
                 cost = (quantity * price).quantize(Decimal("0.01"))
+                if cost <= 0:
+                    continue
                 fee = (cost / 200).quantize(Decimal("0.01"))
                 out.write(
                     f"{stamp},buy,{asset},{quantity},USD,{cost},USD,{fee},,{wallet},g{written}\n"
@@ -60,6 +62,8 @@ def generate(rows: int, path: Path, seed: int = 7) -> Path:
                 if quantity <= 0:
                     continue
                 proceeds = (quantity * price).quantize(Decimal("0.01"))
+                if proceeds <= 0:
+                    continue
                 fee = (proceeds / 200).quantize(Decimal("0.01"))
                 out.write(
                     f"{stamp},sell,{asset},{quantity},USD,{proceeds},USD,{fee},,{wallet},"

@@ -105,3 +105,11 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, monkeypatch) 
 
 def test_text_view_golden(report: Report, golden) -> None:
     golden("us-liquidated-trader.report.txt", render_text(report))
+
+
+def test_streamed_json_is_the_same_text_as_dumps(report: Report, tmp_path: Path) -> None:
+    from taxloss.render.data import build_json, dumps
+
+    written = render_json(report, tmp_path / "r.json").read_text(encoding="utf-8")
+    assert written == dumps(build_json(report)) + "\n"
+    assert json.loads(written)["disposals"]

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import GeneratorType
+from typing import Any, TextIO
 
 from taxloss import __version__
 from taxloss.model import (
@@ -134,12 +136,11 @@ def _extra(name: str, row: Row, report: Report) -> object:
     return getattr(d, name)
 
 
-def records(report: Report, figures: Printed | None = None) -> list[tuple[object, ...]]:
-    """Every disposal's values, computed once per ``Printed`` and shared by JSON and CSV."""
-    shown = printed(report, figures)
-    if shown.records is None:
-        shown.records = [disposal_values(row, report) for row in shown.rows]
-    return shown.records
+def records(report: Report, figures: Printed | None = None) -> Iterator[tuple[object, ...]]:
+    """Every disposal's values, made as they are written (a million rows of them would not
+    fit comfortably in memory at once)."""
+    for row in printed(report, figures).rows:
+        yield disposal_values(row, report)
 
 
 def disposal_record(row: Row, report: Report) -> dict[str, Any]:
@@ -260,9 +261,9 @@ def build_json(
             for i in report.inputs
         ],
         "tax_years": years,
-        "disposals": [
+        "disposals": (
             dict(zip(fields_for(report), values, strict=True)) for values in records(report, shown)
-        ],
+        ),
         "open_lots": [_lot(lot, report) for lot in report.open_lots],
         "transfers": [_transfer(t) for t in report.transfers],
         "allocations": [
@@ -367,12 +368,37 @@ def dumps(value: Any, indent: int = 0) -> str:
             return "{}"
         items = (f"{pad}{json.dumps(k)}: {dumps(v, indent + 2)}" for k, v in value.items())
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    if isinstance(value, GeneratorType):
+        value = list(value)
     if isinstance(value, list):
         if not value:
             return "[]"
         items = (f"{pad}{json.dumps(v, ensure_ascii=False)}" for v in value)
         return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
     return json.dumps(value, ensure_ascii=False)
+
+
+def write_json(handle: TextIO, value: Any, indent: int = 0) -> None:
+    """Write ``dumps(value)`` to ``handle`` piece by piece (a large report never becomes one
+    string in memory); the bytes are the same as ``dumps``."""
+    if isinstance(value, dict) and value:
+        pad = " " * (indent + 2)
+        handle.write("{\n")
+        for position, (key, item) in enumerate(value.items()):
+            if position:
+                handle.write(",\n")
+            handle.write(f"{pad}{json.dumps(key)}: ")
+            write_json(handle, item, indent + 2)
+        handle.write("\n" + " " * indent + "}")
+    elif isinstance(value, (list, GeneratorType)):
+        pad = " " * (indent + 2)
+        position = -1
+        for position, item in enumerate(value):
+            handle.write(",\n" if position else "[\n")
+            handle.write(pad + json.dumps(item, ensure_ascii=False))
+        handle.write("[]" if position < 0 else "\n" + " " * indent + "]")
+    else:
+        handle.write(dumps(value, indent))
 
 
 def render_json(
@@ -393,7 +419,9 @@ def render_json(
         ``out``.
     """
     data = build_json(report, extra_years, figures)
-    out.write_text(dumps(data) + "\n", encoding="utf-8")
+    with out.open("w", encoding="utf-8", newline="\n") as handle:
+        write_json(handle, data)
+        handle.write("\n")
     return out
 
 

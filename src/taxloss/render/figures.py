@@ -168,8 +168,6 @@ class Printed:
         self.report = report
         self.rows = all_rows(report)
         self._years: dict[str, YearFigures] = {}
-        #: One tuple of report.json / disposals.csv values per row (filled by render.data).
-        self.records: list[tuple[object, ...]] | None = None
 
     def year(self, label: str) -> YearFigures:
         """The figures of one tax year (computed on first use)."""
