@@ -290,7 +290,7 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
     other countries: the capital-gains XLSX and the summary PDF in the country's terms)."""
     options = options_from(files, values)
     built = api.build(options, out_dir)
-    click.echo(render_text(built.report, built.years, rows=False), nl=False)
+    click.echo(render_text(built.report, built.years, rows=False, figures=built.figures), nl=False)
     click.echo("")
     click.echo("Wrote:")
     for path in built.written:

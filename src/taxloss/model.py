@@ -151,7 +151,7 @@ class Trade:
 
 
 class EventKind(enum.StrEnum):
-    """What one engine event does to the lot book (engine-internal, built by valuation)."""
+    """What one engine event does to the lot book (``taxloss.engine.events.Event``)."""
 
     ACQUIRE = "acquire"
     DISPOSE = "dispose"
@@ -160,37 +160,6 @@ class EventKind(enum.StrEnum):
     REMOVE = "remove"
     ADD_UNKNOWN = "add_unknown"
     SETTLE = "settle"
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One valued, single-asset movement derived from a trade. ``value`` is the basis of an
-    acquisition or the amount realized by a disposal, in the rule's fiat; ``fee`` is the part
-    of it that is a transaction cost (shown, already included in ``value``)."""
-
-    timestamp: datetime
-    kind: EventKind
-    asset: str
-    quantity: Decimal
-    value: Decimal
-    wallet: str
-    source: SourceRef
-    step: int = 0
-    fee: Decimal = Decimal(0)
-    disposal_kind: DisposalKind = DisposalKind.SALE
-    liquidation: bool = False
-    transfer: int = -1
-    received: Decimal = Decimal(0)
-    description: str = ""
-    acquired: datetime | None = None
-    contract: str = ""
-    component: str = ""
-    credit: bool = False
-    group: str = ""
-    side: str = ""
-    size: Decimal = Decimal(0)
-    par: bool = False
-    lots: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,3 +202,98 @@ def test_wallet_defaults_to_file_stem_and_types_are_case_insensitive(parse, writ
         "BTC",
         "USD",
     )
+
+
+# The column-at-once reader (``_valid_trades``) must accept exactly the rows the cell-by-cell
+# reader (``_trade``) accepts, with equal trades, and leave every message to ``_trade``.
+_CELLS = {
+    "timestamp": [
+        "2025-01-02T03:04:05Z",
+        " 2025-01-02T03:04:05+02:00",
+        "2025-01-02 03:04:05",
+        "2025-01-02",
+        "Jan. 28, 2022, 12:13 AM",
+        "2025-01-02 03:04:05 UTC",
+        "",
+        "nope",
+        "2025-01-02T03:04:05.123456Z",
+    ],
+    "type": ["buy", "SELL", " income", "deposit", "funding", "interest", "margin_loan", "x", ""],
+    "asset": ["btc", " ETH ", "", "BTCUSDT-PERP"],
+    "quantity": ["1", "0", "-1", "1e-8", "+.5", "5.", "1,000", " 2 ", "", "1.2.3", "NaN", "١"],
+    "quote_asset": ["", "usd", "USDT"],
+    "quote_quantity": ["", "100", "-3", "0", "1e2", "x", "1_000"],
+    "fee_asset": ["", "USD", "bnb"],
+    "fee_quantity": ["", "0", "0.1", "-1", " 1 ", "E5"],
+    "fiat_value": ["", "10", "-1", "00012"],
+    "wallet": ["", "ledger", " spaced "],
+    "id": ["", " a1 "],
+    "side": ["", "long", "SHORT", "up"],
+    "opened": ["", "2024-12-01T00:00:00Z", "bad"],
+}
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if "," in text or '"' in text else text
+
+
+def test_column_reader_agrees_with_the_cell_reader(tmp_path: Path) -> None:
+    import hypothesis.strategies as st
+    from hypothesis import HealthCheck, given, settings
+
+    from taxloss.errors import InputError
+    from taxloss.parsers import ParseOptions, generic, read_file
+
+    names = list(_CELLS)
+    # A valid row with up to three cells replaced by other values (valid or not): most
+    # cases are accepted rows, the rest fail on one or a few cells.
+    bases = [
+        dict.fromkeys(names, "") | base
+        for base in (
+            {"timestamp": "2025-01-02T03:04:05Z", "type": "buy", "asset": "btc", "quantity": "1",
+             "quote_asset": "usd", "quote_quantity": "100"},
+            {"timestamp": "2025-01-02T03:04:05Z", "type": "deposit", "asset": "eth",
+             "quantity": "2", "wallet": "ledger", "fee_asset": "ETH", "fee_quantity": "0.1"},
+            {"timestamp": "2025-01-02T03:04:05Z", "type": "funding", "asset": "BTCUSDT-PERP",
+             "quantity": "0", "quote_asset": "USDT", "quote_quantity": "-3", "side": "long",
+             "opened": "2024-12-01T00:00:00Z"},
+        )
+    ]  # fmt: skip
+    changes = st.dictionaries(st.sampled_from(names), st.integers(0, 99), max_size=3)
+    row = st.builds(
+        lambda base, change: tuple(
+            _CELLS[name][change[name] % len(_CELLS[name])] if name in change else base[name]
+            for name in names
+        ),
+        st.sampled_from(bases),
+        changes,
+    )
+
+    def read(path: Path, fast: bool) -> tuple[list, str]:
+        original = generic._valid_trades
+        if not fast:
+            generic._valid_trades = lambda rows, options: [None] * len(rows.table.lines)
+        try:
+            options = ParseOptions("w", ZoneInfo("Europe/Berlin"))
+            return read_file(path, "h.csv", options, "generic").trades, ""
+        except InputError as error:
+            return [], str(error)
+        finally:
+            generic._valid_trades = original
+
+    accepted = []
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(row, min_size=1, max_size=4))
+    def check(rows: list[tuple[str, ...]]) -> None:
+        path = tmp_path / "h.csv"
+        # Each row on its own (a file with any bad row has no trades), then all together.
+        for chosen in [[r] for r in rows] + [rows]:
+            lines = [",".join(names)] + [",".join(map(_csv_cell, r)) for r in chosen]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            fast = read(path, fast=True)
+            assert fast == read(path, fast=False)
+            accepted.append(bool(fast[0]))
+
+    check()
+    assert sum(accepted) > 20  # the cases include many valid rows, not only errors

@@ -16,6 +16,8 @@ from taxloss.render.data import render_csv, render_json
 from taxloss.render.text import render_text
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 
+from .conftest import sample_report
+
 
 def test_json_year_totals_are_sums_of_rounded_rows(report: Report, tmp_path: Path) -> None:
     data = json.loads(render_json(report, tmp_path / "r.json").read_text())
@@ -113,3 +115,51 @@ def test_streamed_json_is_the_same_text_as_dumps(report: Report, tmp_path: Path)
     written = render_json(report, tmp_path / "r.json").read_text(encoding="utf-8")
     assert written == dumps(build_json(report)) + "\n"
     assert json.loads(written)["disposals"]
+
+
+def _fast_writer_cases(tmp_path: Path) -> list[Report]:
+    """Reports whose rows need JSON escapes and CSV quoting, plus a country's extra columns."""
+    odd = tmp_path / "odd.csv"
+    odd.write_text(
+        "timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet\n"
+        '2024-01-02T00:00:00.250Z,buy,ÉTH,1.5,USD,10,"Ledger ""cold"" ü\\ 🔒"\n'
+        '2025-01-03T09:08:07Z,sell,ÉTH,1.5,USD,12,"Ledger ""cold"" ü\\ 🔒"\n'
+        '2025-02-03T00:00:00Z,buy,BTC,1,USD,100,"a,b"\n'
+        '2025-02-04T23:59:59Z,sell,BTC,0.4,USD,30,"a,b"\n'
+        '2025-02-04T23:59:59Z,sell,BTC,0.6,USD,70,"a,b"\n',
+        encoding="utf-8",
+    )
+    return [
+        build_report(BuildOptions(files=(odd,))),
+        sample_report(),
+        sample_report("binance-futures.csv"),
+        sample_report("ca-superficial-loss.csv", country="ca"),
+    ]
+
+
+def test_fast_disposal_writer_matches_the_standard_library(tmp_path: Path) -> None:
+    import io
+
+    from taxloss.render.data import DisposalFormat
+    from taxloss.render.figures import printed
+
+    checked = 0
+    for report in _fast_writer_cases(tmp_path):
+        form = DisposalFormat(report)
+        for row in printed(report).rows:
+            values = form.values(row)
+            d = row.disposal
+            assert values[4] == row.acquired.isoformat() and values[5] == row.disposed.isoformat()
+            assert values[18] == d.acquired.isoformat().replace("+00:00", "Z")
+            assert values[19] == d.disposed.isoformat().replace("+00:00", "Z")
+            expected = json.dumps(dict(zip(form.fields, values, strict=True)), ensure_ascii=False)
+            assert form.json(values) == expected
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            line = form.csv(values, writer)
+            reference = io.StringIO()
+            cells = ["true" if v is True else "false" if v is False else v for v in values]
+            csv.writer(reference, lineterminator="\n").writerow(cells)
+            assert (line if line is not None else buffer.getvalue()) == reference.getvalue()
+            checked += 1
+    assert checked > 10

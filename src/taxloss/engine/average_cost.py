@@ -14,7 +14,8 @@ units is denied in proportion ``min(S, P, B) / S``, where P is the units acquire
 inclusive) and B the units held at the end of that period; the denied loss is added to the
 pool's cost (s.53(1)(f)). P and B depend only on units, so they are computed from the event
 list before the run (``superficial_facts``).
-Must not import anything but ``taxloss.model``, ``taxloss.money`` and the standard library.
+Must not import anything but ``taxloss.model``, ``taxloss.money``, ``taxloss.engine.events``
+and the standard library.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from taxloss.model import DisallowanceRule, Event, EventKind, Lot, PoolEntry, SourceRef
+from taxloss.engine.events import Event
+from taxloss.model import DisallowanceRule, EventKind, Lot, PoolEntry, SourceRef
 from taxloss.money import ZERO
 
 Key = tuple[str, str]

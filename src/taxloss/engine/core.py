@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 
 from taxloss.engine.average_cost import (
     PoolBook,
@@ -29,7 +30,8 @@ from taxloss.engine.calendar import (
     zone,
 )
 from taxloss.engine.currency import Converter
-from taxloss.engine.lots import Key, LotBook, resized
+from taxloss.engine.events import Event
+from taxloss.engine.lots import Key, LotBook, Part, as_part, resized
 from taxloss.engine.transfers import match_transfers, units_received, units_sent
 from taxloss.engine.uk_pooling import POOL, UkPlan, plan_uk
 from taxloss.engine.valuation import value_trades
@@ -39,7 +41,6 @@ from taxloss.model import (
     BasisScope,
     Disposal,
     DisposalKind,
-    Event,
     EventKind,
     FxTable,
     HoldingEffect,
@@ -195,7 +196,8 @@ def compute(
     chosen = _method(rule, method, basis_scope)
     tz_name = timezone or rule.timezone
     with engine_context():
-        ordered = sorted(trades, key=lambda t: (t.timestamp, t.source.path, t.source.line))
+        # (timestamp, source) orders as (timestamp, path, line): SourceRef compares as a tuple.
+        ordered = sorted(trades, key=attrgetter("timestamp", "source"))
         matches = match_transfers(ordered, rule)
         converter = Converter(rule, fx or FxTable())
         valued = value_trades(
@@ -203,9 +205,8 @@ def compute(
         )
         if valued.problems:
             raise InputError(valued.problems)
-        events = sorted(
-            valued.events, key=lambda e: (e.timestamp, e.source.path, e.source.line, e.step)
-        )
+        events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
+        del valued.events[:]
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
         run.prepare(events)
         for index, event in enumerate(events):
@@ -215,7 +216,7 @@ def compute(
         if run.problems:
             raise EngineError(run.problems)
         run.disposals.extend(positions)
-        run.disposals.sort(key=lambda d: (d.disposed, d.sale_source.path, d.sale_source.line))
+        run.disposals.sort(key=attrgetter("disposed", "sale_source"))
         run.check_books()
         transfers = _transfers(ordered, matches, rule)
         warnings = run.warnings + valued.notices + _unmatched_notices(transfers)
@@ -301,6 +302,7 @@ class Run:
     expenses: list[Income] = field(default_factory=list)
     _dates: dict[datetime, date] = field(default_factory=dict)
     _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
+    _scopes: dict[date, BasisScope] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rule.matching is Matching.LOTS:
@@ -349,6 +351,12 @@ class Run:
         """The basis scope in force on a local date (``basis_scope`` periods of the rule)."""
         if self.forced_scope is not None:
             return self.forced_scope
+        found = self._scopes.get(day)
+        if found is None:
+            found = self._scopes[day] = self._period_scope(day)
+        return found
+
+    def _period_scope(self, day: date) -> BasisScope:
         periods = self.rule.scope_periods
         for period in periods:
             if (period.start is None or day >= period.start) and (
@@ -363,27 +371,39 @@ class Run:
         """The lot-book key for a wallet and asset under the current scope."""
         return (wallet, asset) if self.scope is BasisScope.WALLET else ("", asset)
 
-    def new_lot(self, lot: Lot) -> None:
-        """Record a lot that enters the books (for the conservation check) and hold it.
+    def new_lot(
+        self,
+        event: Event,
+        cost_basis: Decimal,
+        basis_known: bool = True,
+    ) -> None:
+        """Record the lot an event acquires (for the conservation check) and hold it.
 
         Under UK pooling, the share of an acquisition matched with a disposal (same day or 30
         days) was already used by that disposal: only the rest enters the section 104 pool.
         """
-        self.acquired_units[lot.asset] += lot.quantity
-        self.acquired_basis[lot.asset] += lot.cost_basis
-        if self.uk_plan is not None and lot.basis_known:
+        asset, quantity = event.asset, event.quantity
+        self.acquired_units[asset] += quantity
+        self.acquired_basis[asset] += cost_basis
+        if self.uk_plan is not None and basis_known:
             share = self.uk_plan.pooled_share(self.index)
             if share <= 0:
                 return
             if share < 1:
-                lot = resized(lot, lot.quantity * share, lot.cost_basis * share)
-        self.book.add(self.key(lot.wallet, lot.asset), lot)
+                quantity, cost_basis = quantity * share, cost_basis * share
+        key = self.key(event.wallet, asset)
+        if isinstance(self.book, LotBook):  # no Lot record: the book keeps the fields
+            self.book.add_units(key, event.timestamp, asset, quantity, cost_basis, event.source,
+                                event.wallet, basis_known)  # fmt: skip
+        else:
+            self.book.add(key, Lot(event.timestamp, asset, quantity, cost_basis, event.source,
+                                   event.wallet, basis_known))  # fmt: skip
 
     def move_balance(self, wallet: str, asset: str, delta: Decimal, event: Event) -> None:
         """Track units per wallet; warn once when a wallet goes negative in universal scope."""
         key = (wallet, asset)
-        self.balances[key] += delta
-        if self.balances[key] < 0 and key not in self.negative_seen and delta < 0:
+        balance = self.balances[key] = self.balances[key] + delta
+        if balance < 0 and key not in self.negative_seen and delta < 0:
             self.negative_seen.add(key)
             if self.scope is BasisScope.UNIVERSAL:
                 self.warnings.append(
@@ -404,31 +424,13 @@ class Run:
         if scope is not self.scope:
             self.switch(scope, event.timestamp)
         kind = event.kind
-        self.book_at(event, ACTIONS.get(kind, kind.value))
+        if isinstance(self.book, PoolBook):
+            self.book_at(event, ACTIONS.get(kind, kind.value))
         if kind is EventKind.ACQUIRE:
-            self.new_lot(
-                Lot(
-                    event.timestamp,
-                    event.asset,
-                    event.quantity,
-                    event.value,
-                    event.source,
-                    event.wallet,
-                )
-            )
+            self.new_lot(event, event.value)
             self.move_balance(event.wallet, event.asset, event.quantity, event)
         elif kind is EventKind.ADD_UNKNOWN:
-            self.new_lot(
-                Lot(
-                    event.timestamp,
-                    event.asset,
-                    event.quantity,
-                    ZERO,
-                    event.source,
-                    event.wallet,
-                    basis_known=False,
-                )
-            )
+            self.new_lot(event, ZERO, basis_known=False)
             self.move_balance(event.wallet, event.asset, event.quantity, event)
         elif kind is EventKind.DISPOSE:
             self.dispose(event, event.quantity, event.value)
@@ -467,6 +469,25 @@ class Run:
     def take(self, event: Event, quantity: Decimal) -> list[Lot]:
         """Take units for a disposal or move; a shortfall is an error or a flagged zero basis."""
         slices, short = self.book.take(self.key(event.wallet, event.asset), quantity)
+        if short > 0:
+            self.shortfall(event, quantity, short, slices)
+        return slices
+
+    def take_parts(self, event: Event, quantity: Decimal) -> list[Part]:
+        """``take`` as matcher slices (no ``Lot`` records from the lot book)."""
+        key = self.key(event.wallet, event.asset)
+        if isinstance(self.book, LotBook):
+            parts, short = self.book.take_parts(key, quantity)
+            if short > 0:
+                extra: list[Lot] = []
+                self.shortfall(event, quantity, short, extra)
+                parts.extend(as_part(lot) for lot in extra)
+            return parts
+        return [as_part(lot) for lot in self.take(event, quantity)]
+
+    def shortfall(self, event: Event, quantity: Decimal, short: Decimal, slices: list[Lot]) -> None:
+        """Units a take did not find: an error, or (as the rule or options say) a slice of
+        assumed basis added to ``slices``."""
         if short > 0:
             where = f"in {event.wallet}" if self.scope is BasisScope.WALLET else "in any wallet"
             message = (
@@ -528,9 +549,8 @@ class Run:
                         "or run with --allow-missing-basis",
                     )
                 )
-        return slices
 
-    def match(self, event: Event, quantity: Decimal) -> list[tuple[Lot, str]]:
+    def match(self, event: Event, quantity: Decimal) -> list[tuple[Part, str]]:
         """The slices a disposal uses, each with the identification rule that matched it.
 
         Lots: the method's order (label ``""``). UK pooling: the event's share of its day's
@@ -539,10 +559,12 @@ class Run:
         if self.uk_plan is not None:
             planned = self.uk_plan.planned(self.index, quantity, event.asset, event.wallet)
             rest = quantity - sum((piece.quantity for piece, _ in planned), ZERO)
-            pooled = self.take(event, rest) if rest > 0 else []
-            return planned + [(piece, POOL) for piece in pooled]
+            pooled = self.take_parts(event, rest) if rest > 0 else []
+            return [(as_part(piece), label) for piece, label in planned] + [
+                (part, POOL) for part in pooled
+            ]
         label = "acb_pool" if self.rule.matching is Matching.AVERAGE_COST else ""
-        return [(piece, label) for piece in self.take(event, quantity)]
+        return [(part, label) for part in self.take_parts(event, quantity)]
 
     def dispose(self, event: Event, quantity: Decimal, proceeds: Decimal) -> None:
         """Dispose of ``quantity`` units for ``proceeds``, one Form 8949 row per lot slice."""
@@ -550,67 +572,52 @@ class Run:
         remaining_proceeds, remaining_fee = proceeds, event.fee
         disposed_on = self.day(event.timestamp)
         first_row = len(self.disposals)
+        last = len(slices) - 1
         for index, (piece, matching) in enumerate(slices):
-            if index == len(slices) - 1:
+            piece_acquired, _, piece_quantity, piece_basis, piece_source, _, known = piece
+            if index == last:
                 share, fee_share = remaining_proceeds, remaining_fee
             else:
-                share = proceeds * piece.quantity / quantity
-                fee_share = event.fee * piece.quantity / quantity
+                share = proceeds * piece_quantity / quantity
+                fee_share = event.fee * piece_quantity / quantity
             remaining_proceeds -= share
             remaining_fee -= fee_share
-            missing = not piece.basis_known
+            missing = not known
             if missing:
                 if not self.allow_missing:
                     self.problems.append(
                         Problem(
                             event.source,
-                            f"sells {plain(piece.quantity)} {event.asset} "
-                            f"received by the unmatched deposit at {piece.source}, whose "
+                            f"sells {plain(piece_quantity)} {event.asset} "
+                            f"received by the unmatched deposit at {piece_source}, whose "
                             "basis is unknown; add the transfer's other side or the "
                             "purchase, or run with --allow-missing-basis",
                         )
                     )
-                elif piece.source != event.source:
+                elif piece_source != event.source:
                     self.warnings.append(
                         Notice(
                             "missing_basis",
-                            f"{plain(piece.quantity)} {event.asset} from the "
-                            f"unmatched deposit at {piece.source} given zero basis and "
+                            f"{plain(piece_quantity)} {event.asset} from the "
+                            f"unmatched deposit at {piece_source} given zero basis and "
                             "acquired on the sale date (short-term): --allow-missing-basis",
                             event.source,
                         )
                     )
-            acquired = event.timestamp if missing else piece.acquired
-            acquired_on = disposed_on if missing else self.day(piece.acquired)
+            acquired = event.timestamp if missing else piece_acquired
+            acquired_on = disposed_on if missing else self.day(piece_acquired)
             term = term_of(acquired_on, disposed_on, self.rule)
             tax_year, box = self.labels(disposed_on, term)
             discount, exempt = self.flags(term)
+            # Positional, in Disposal's field order: one is made for every Form 8949 row.
             self.disposals.append(
                 Disposal(
-                    asset=event.asset,
-                    quantity=piece.quantity,
-                    acquired=acquired,
-                    disposed=event.timestamp,
-                    acquired_on=acquired_on,
-                    disposed_on=disposed_on,
-                    proceeds=share,
-                    cost_basis=piece.cost_basis,
-                    term=term,
-                    tax_year=tax_year,
-                    box=box,
-                    wallet=event.wallet,
-                    kind=event.disposal_kind,
-                    sale_source=event.source,
-                    lot_source=piece.source,
-                    description=event.description,
-                    liquidation=event.liquidation,
-                    missing_basis=missing,
-                    fee=fee_share,
-                    matching=matching,
-                    discount=discount,
-                    exempt=exempt,
+                    event.asset, piece_quantity, acquired, event.timestamp, acquired_on,
+                    disposed_on, share, piece_basis, term, tax_year, box, event.wallet,
+                    event.disposal_kind, event.source, piece_source, event.description, ZERO,
+                    "", event.liquidation, missing, fee_share, matching, ZERO, discount, exempt,
                 )
-            )
+            )  # fmt: skip
         if self.windows:
             self.deny_superficial_loss(event, quantity, first_row)
 
@@ -659,8 +666,7 @@ class Run:
         """
         if event.credit:
             if event.lots:
-                self.new_lot(Lot(event.timestamp, event.asset, event.quantity, event.value,
-                                 event.source, event.wallet))  # fmt: skip
+                self.new_lot(event, event.value)
                 self.move_balance(event.wallet, event.asset, event.quantity, event)
             amount = event.value
         else:

@@ -15,11 +15,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from taxloss.model import Lot, Method
+from taxloss.model import Lot, Method, SourceRef
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-OrderKey = Callable[[Lot], tuple[Any, ...]]
+#: A lot's sort key from (acquired, quantity, cost_basis, source).
+OrderKey = Callable[[datetime, Decimal, Decimal, SourceRef], tuple[Any, ...]]
+
+#: A slice of a lot as the matcher hands it out, in ``Lot``'s field order (``Lot(*part)`` makes
+#: the record): (acquired, asset, quantity, cost_basis, source, wallet, basis_known). A plain
+#: tuple, not a record: a large history takes hundreds of thousands of slices, and most of them
+#: only become Form 8949 rows.
+Part = tuple[datetime, str, Decimal, Decimal, SourceRef, str, bool]
 
 
 def _micros(moment: datetime) -> int:
@@ -27,17 +34,23 @@ def _micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _fifo(lot: Lot) -> tuple[Any, ...]:
-    return (_micros(lot.acquired), lot.source.path, lot.source.line)
+def _fifo(
+    acquired: datetime, quantity: Decimal, basis: Decimal, source: SourceRef
+) -> tuple[Any, ...]:
+    return (_micros(acquired), source.path, source.line)
 
 
-def _lifo(lot: Lot) -> tuple[Any, ...]:
-    return (-_micros(lot.acquired), lot.source.path, lot.source.line)
+def _lifo(
+    acquired: datetime, quantity: Decimal, basis: Decimal, source: SourceRef
+) -> tuple[Any, ...]:
+    return (-_micros(acquired), source.path, source.line)
 
 
-def _hifo(lot: Lot) -> tuple[Any, ...]:
-    per_unit = lot.cost_basis / lot.quantity if lot.quantity else Decimal(0)
-    return (-per_unit, _micros(lot.acquired), lot.source.path, lot.source.line)
+def _hifo(
+    acquired: datetime, quantity: Decimal, basis: Decimal, source: SourceRef
+) -> tuple[Any, ...]:
+    per_unit = basis / quantity if quantity else Decimal(0)
+    return (-per_unit, _micros(acquired), source.path, source.line)
 
 
 ORDERINGS: dict[Method, OrderKey] = {
@@ -55,20 +68,50 @@ def resized(lot: Lot, quantity: Decimal, cost_basis: Decimal) -> Lot:
                lot.basis_known)  # fmt: skip
 
 
+def as_part(lot: Lot) -> Part:
+    """A lot as a matcher slice."""
+    return (lot.acquired, lot.asset, lot.quantity, lot.cost_basis, lot.source, lot.wallet,
+            lot.basis_known)  # fmt: skip
+
+
 class LotBook:
-    """Open lots grouped by a key (``(wallet, asset)``, or ``("", asset)`` when universal)."""
+    """Open lots grouped by a key (``(wallet, asset)``, or ``("", asset)`` when universal).
+
+    Each key holds a heap of entries ``[*order, sequence, *part]``: the method's sort key
+    (flattened, so the heap compares plain numbers and strings), an insertion number (ties;
+    the heap never compares further), then the lot's fields. An entry is a list so that
+    taking part of the first lot updates its quantity and basis in place (what is left keeps
+    the lot's own sort key, so the heap stays valid); ``Lot`` records are made only for lots
+    that leave the book whole (``take``, ``drain``, iteration).
+    """
 
     def __init__(self, method: Method) -> None:
         self.order = ORDERINGS[method]
-        self.heaps: dict[Key, list[tuple[tuple[Any, ...], int, Lot]]] = {}
+        self.heaps: dict[Key, list[list[Any]]] = {}
         self._seq = 0
 
     def add(self, key: Key, lot: Lot) -> None:
         """Add a lot under ``key``."""
-        self._seq += 1
-        heapq.heappush(self.heaps.setdefault(key, []), (self.order(lot), self._seq, lot))
+        self.add_units(key, *as_part(lot))
 
-    def take(self, key: Key, quantity: Decimal) -> tuple[list[Lot], Decimal]:
+    def add_units(
+        self,
+        key: Key,
+        acquired: datetime,
+        asset: str,
+        quantity: Decimal,
+        cost_basis: Decimal,
+        source: SourceRef,
+        wallet: str,
+        basis_known: bool = True,
+    ) -> None:
+        """Add a lot under ``key``, given by its fields (no ``Lot`` record is made)."""
+        self._seq += 1
+        entry = [*self.order(acquired, quantity, cost_basis, source), self._seq, acquired, asset,
+                 quantity, cost_basis, source, wallet, basis_known]  # fmt: skip
+        heapq.heappush(self.heaps.setdefault(key, []), entry)
+
+    def take_parts(self, key: Key, quantity: Decimal) -> tuple[list[Part], Decimal]:
         """Remove ``quantity`` units in method order, splitting the last lot if needed.
 
         Args:
@@ -76,40 +119,52 @@ class LotBook:
             quantity: units wanted (positive).
 
         Returns:
-            The slices taken (each a ``Lot`` with its share of basis) and the shortfall (zero
-            when enough units were held).
+            The slices taken (each with its share of basis) and the shortfall (zero when
+            enough units were held).
         """
         heap = self.heaps.get(key)
-        slices: list[Lot] = []
+        parts: list[Part] = []
         need = quantity
         while need > 0 and heap:
-            order, seq, lot = heap[0]
-            if lot.quantity <= need:
+            entry = heap[0]
+            held = entry[_QUANTITY]
+            if held <= need:
                 heapq.heappop(heap)
-                slices.append(lot)
-                need -= lot.quantity
+                parts.append(tuple(entry[_PART:]))
+                need -= held
             else:
-                taken_basis = lot.cost_basis * need / lot.quantity
-                slices.append(resized(lot, need, taken_basis))
-                rest = resized(lot, lot.quantity - need, lot.cost_basis - taken_basis)
-                heap[0] = (order, seq, rest)  # same key: the heap property still holds
+                basis = entry[_BASIS]
+                taken_basis = basis * need / held
+                acquired, asset, _, _, source, wallet, known = entry[_PART:]
+                parts.append((acquired, asset, need, taken_basis, source, wallet, known))
+                entry[_QUANTITY] = held - need
+                entry[_BASIS] = basis - taken_basis
                 need = Decimal(0)
-        return slices, need
+        return parts, need
+
+    def take(self, key: Key, quantity: Decimal) -> tuple[list[Lot], Decimal]:
+        """``take_parts``, with each slice as a ``Lot``."""
+        parts, short = self.take_parts(key, quantity)
+        return [Lot(*part) for part in parts], short
 
     def held(self, key: Key) -> Decimal:
         """Units held under ``key``."""
-        return sum((entry[2].quantity for entry in self.heaps.get(key, ())), Decimal(0))
+        return sum((entry[_QUANTITY] for entry in self.heaps.get(key, ())), Decimal(0))
 
     def drain(self) -> list[Lot]:
         """Remove and return every lot, in a deterministic order (key, then method order)."""
-        lots: list[Lot] = []
-        for key in sorted(self.heaps):
-            heap = self.heaps[key]
-            lots.extend(entry[2] for entry in sorted(heap, key=lambda e: (e[0], e[1])))
+        lots = list(self)
         self.heaps.clear()
         return lots
 
     def __iter__(self) -> Iterator[Lot]:
         for key in sorted(self.heaps):
-            for entry in sorted(self.heaps[key], key=lambda e: (e[0], e[1])):
-                yield entry[2]
+            for entry in sorted(self.heaps[key], key=lambda e: e[:_PART]):
+                yield Lot(*entry[_PART:])
+
+
+#: Where a heap entry's lot fields start (counted from the end: sort keys differ in length),
+#: and where its quantity and basis are.
+_PART = -7
+_QUANTITY = -5
+_BASIS = -4

@@ -16,7 +16,8 @@ events, so the plan is computed from the sorted event list before the run. The r
 each disposal event its share of the day's matches (pro rata by units, since the day's
 disposals are one disposal), takes the rest from the pool, and adds to the pool only the
 unmatched share of each acquisition.
-Must not import anything but ``taxloss.model``, ``taxloss.money`` and the standard library.
+Must not import anything but ``taxloss.model``, ``taxloss.money``, the engine's own modules
+and the standard library.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from taxloss.engine.average_cost import unit_change
-from taxloss.model import Event, Lot, SourceRef
+from taxloss.engine.events import Event
+from taxloss.model import Lot, SourceRef
 from taxloss.money import ZERO
 
 SAME_DAY = "same_day"

@@ -13,7 +13,8 @@ give in USD) is converted from USD. Without ``[fx]`` (the US rule) nothing is co
 Fees (reference §1.2): an acquisition fee adds to basis, a disposal fee reduces the amount
 realized, a crypto-for-crypto fee is charged to the side named by ``fees.crypto_to_crypto``, and
 a fee paid in a digital asset is itself a disposal of those units at fair value.
-Must not import anything but ``taxloss.model``, ``taxloss.errors`` and the standard library.
+Must not import anything but ``taxloss.model``, ``taxloss.errors``, the engine's own modules
+and the standard library.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from decimal import Decimal
 
 from taxloss.engine.calendar import local_date, tax_year_label
 from taxloss.engine.currency import Converter
+from taxloss.engine.events import Event
 from taxloss.engine.transfers import Match, units_received, units_sent
 from taxloss.errors import Problem
 from taxloss.model import (
     DisposalKind,
-    Event,
     EventKind,
     FxTable,
     Income,
@@ -58,12 +59,9 @@ class Valued:
     notices: list[Notice] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """One side of an exchange: an asset and a positive quantity."""
-
-    asset: str
-    quantity: Decimal
+#: One side of an exchange: (asset, positive quantity). A plain pair, not a record: two are
+#: made for every trade.
+Leg = tuple[str, Decimal]
 
 
 class Valuer:
@@ -163,17 +161,18 @@ class Valuer:
         self, trade: Trade, legs: list[Leg], day: date
     ) -> tuple[Decimal | None, str]:
         """Fair value of an exchange of ``legs`` (received leg first) and where it came from."""
-        for leg in legs:
-            if self.classify(leg.asset) == FIAT:
-                return leg.quantity, "fiat quote"
+        fiat = self.rule.fiat
+        for asset, quantity in legs:
+            if asset == fiat:
+                return quantity, "fiat quote"
         if trade.fiat_value is not None:
             return self.fiat_value(trade, day), "fiat_value"
         for wanted in (STABLE, OTHER_FIAT, CRYPTO):
-            for leg in legs:
-                if self.classify(leg.asset) == wanted:
-                    value = self.price_of(trade, leg.asset, leg.quantity, day)
+            for asset, quantity in legs:
+                if self.classify(asset) == wanted:
+                    value = self.price_of(trade, asset, quantity, day)
                     if value is not None:
-                        return value, f"{leg.asset} price"
+                        return value, f"{asset} price"
         return None, ""
 
     def fee_value(
@@ -182,12 +181,14 @@ class Valuer:
         """Fiat value of the row's fee, or None if it cannot be valued."""
         assert trade.fee_quantity is not None
         asset, quantity = trade.fee_asset, trade.fee_quantity
+        if asset == self.rule.fiat:
+            return quantity  # as ``price_of`` values the rule's fiat
         if self.classify(asset) in (FIAT, STABLE, OTHER_FIAT):
             return self.price_of(trade, asset, quantity, day)
-        for leg in legs:
-            if leg.asset == asset and value is not None and leg.quantity > 0:
+        for leg_asset, leg_quantity in legs:
+            if leg_asset == asset and value is not None and leg_quantity > 0:
                 # The trade's own exchange rate is the fair value of its fee units.
-                return quantity * value / leg.quantity
+                return quantity * value / leg_quantity
         return self.price_of(trade, asset, quantity, day)
 
     def need_price(self, trade: Trade, what: str) -> None:
@@ -209,9 +210,9 @@ class Valuer:
     def spot(self, trade: Trade) -> None:
         """Turn a spot trade (buy, sell, forced sale, spend, fee, income) into events."""
         kind = trade.kind
-        main = Leg(trade.asset, trade.quantity)
+        main = (trade.asset, trade.quantity)
         quote = (
-            Leg(trade.quote_asset, trade.quote_quantity)
+            (trade.quote_asset, trade.quote_quantity)
             if trade.quote_asset and trade.quote_quantity is not None
             else None
         )
@@ -229,7 +230,7 @@ class Valuer:
         day = local_date(trade.timestamp, self.tz)
         value, _ = self.exchange_value(trade, legs, day)
         if value is None:
-            self.need_price(trade, " and ".join(f"{plain(x.quantity)} {x.asset}" for x in legs))
+            self.need_price(trade, " and ".join(f"{plain(q)} {a}" for a, q in legs))
             return
         fee = ZERO
         fee_asset = trade.fee_asset if trade.fee_quantity else ""
@@ -243,8 +244,8 @@ class Valuer:
             fee = found
         if kind is TradeKind.FEE:
             fee, fee_asset = ZERO, ""
-        given_fiat = given is None or self.is_fiat_like(given.asset)
-        received_fiat = received is None or self.is_fiat_like(received.asset)
+        given_fiat = given is None or self.is_fiat_like(given[0])
+        received_fiat = received is None or self.is_fiat_like(received[0])
         if given is not None and received is not None and given_fiat and received_fiat:
             self.out.problems.append(
                 Problem(trade.source, "both sides are fiat: not a digital-asset trade", "type")
@@ -260,32 +261,30 @@ class Valuer:
             on_disposal = self.rule.crypto_fee_allocation == "disposed_asset"
         step = 0
         if given is not None and not given_fiat:
-            units = given.quantity
+            given_asset, units = given
             proceeds = value - fee if on_disposal else value
-            if fee_asset == given.asset:
+            if fee_asset == given_asset:
                 units += trade.fee_quantity or ZERO
                 proceeds += fee
-            disposal_kind = {
-                TradeKind.FORCED_SALE: DisposalKind.FORCED_SALE,
-                TradeKind.SPEND: DisposalKind.SPEND,
-                TradeKind.FEE: DisposalKind.FEE,
-            }.get(kind, DisposalKind.EXCHANGE if not received_fiat else DisposalKind.SALE)
+            disposal_kind = DISPOSAL_KINDS.get(
+                kind, DisposalKind.EXCHANGE if not received_fiat else DisposalKind.SALE
+            )
             self.emit(
                 trade,
                 EventKind.DISPOSE,
-                given.asset,
+                given_asset,
                 units,
                 proceeds,
                 step,
-                fee=fee if on_disposal else ZERO,
-                disposal_kind=disposal_kind,
-                liquidation=kind is TradeKind.FORCED_SALE,
+                fee if on_disposal else ZERO,
+                disposal_kind,
+                kind is TradeKind.FORCED_SALE,
             )
             step += 1
         if received is not None and not received_fiat:
-            units = received.quantity
+            received_asset, units = received
             basis = value if on_disposal else value + fee
-            if fee_asset == received.asset:
+            if fee_asset == received_asset:
                 units -= trade.fee_quantity or ZERO
                 basis -= fee
             if units <= 0 or basis < 0:
@@ -296,14 +295,9 @@ class Valuer:
                 )
                 return
             self.emit(
-                trade,
-                EventKind.ACQUIRE,
-                received.asset,
-                units,
-                basis,
-                step,
-                fee=ZERO if on_disposal else fee,
-            )
+                trade, EventKind.ACQUIRE, received_asset, units, basis, step,
+                ZERO if on_disposal else fee,
+            )  # fmt: skip
             step += 1
             if kind is TradeKind.INCOME:
                 self.out.income.append(
@@ -311,8 +305,8 @@ class Valuer:
                         trade.timestamp,
                         day,
                         tax_year_label(day, self.rule),
-                        received.asset,
-                        received.quantity,
+                        received_asset,
+                        received[1],
                         value,
                         trade.wallet,
                         trade.source,
@@ -320,7 +314,7 @@ class Valuer:
                 )
         if (
             fee_asset
-            and all(leg.asset != fee_asset for leg in legs)
+            and all(leg[0] != fee_asset for leg in legs)
             and not self.is_fiat_like(fee_asset)
         ):
             # Reference §1.1 / Treas. Reg. §1.1001-7(b)(1)(ii): paying a fee in a digital asset
@@ -332,7 +326,8 @@ class Valuer:
                 trade.fee_quantity or ZERO,
                 fee,
                 step,
-                disposal_kind=DisposalKind.FEE,
+                ZERO,
+                DisposalKind.FEE,
             )
 
     def settlement_value(
@@ -428,27 +423,15 @@ class Valuer:
         quantity: Decimal,
         value: Decimal,
         step: int,
-        *,
         fee: Decimal = ZERO,
         disposal_kind: DisposalKind = DisposalKind.SALE,
         liquidation: bool = False,
     ) -> None:
-        """Append one event for ``trade``."""
+        """Append one event for ``trade`` (positional: this runs for nearly every trade)."""
         self.out.events.append(
-            Event(
-                trade.timestamp,
-                kind,
-                asset,
-                quantity,
-                value,
-                trade.wallet,
-                trade.source,
-                step,
-                fee=fee,
-                disposal_kind=disposal_kind,
-                liquidation=liquidation,
-            )
-        )
+            Event(trade.timestamp, kind, asset, quantity, value, trade.wallet, trade.source,
+                  step, fee, disposal_kind, liquidation)
+        )  # fmt: skip
 
     def transfer(self, trades: list[Trade], match: Match, number: int) -> None:
         """Events for a matched transfer: units leave at the withdrawal, arrive at the deposit.
@@ -573,6 +556,13 @@ def value_trades(
             valuer.margin(trade)
     return valuer.out
 
+
+#: What a disposal of the given asset is called, by trade type (else exchange or sale).
+DISPOSAL_KINDS = {
+    TradeKind.FORCED_SALE: DisposalKind.FORCED_SALE,
+    TradeKind.SPEND: DisposalKind.SPEND,
+    TradeKind.FEE: DisposalKind.FEE,
+}
 
 #: Derivative row types and the part of a position's result each one is.
 COMPONENTS = {

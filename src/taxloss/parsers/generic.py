@@ -8,14 +8,20 @@ Names are case-insensitive; order is free; an unknown column is an error (a miss
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import Trade, TradeKind
+from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import strict_number
+from taxloss.parsers.numbers import BadValue, parse_timestamp, strict_number
 from taxloss.parsers.rows import Row, Rows, require_rows, written_names
 from taxloss.parsers.table import Table
+
+T = TypeVar("T")
 
 REQUIRED = ("timestamp", "type", "asset", "quantity")
 OPTIONAL = (
@@ -45,6 +51,8 @@ DERIVATIVE = frozenset(
 SIDES = ("long", "short")
 #: Types whose quantity may be zero (derivative cash flows carry their amount in the quote).
 ZERO_QUANTITY_OK = DERIVATIVE | {TradeKind.INTEREST}
+#: Other types that may carry a quote (``_trade``: interest and margin rows).
+QUOTE_ALLOWED = frozenset({TradeKind.INTEREST, TradeKind.MARGIN_LOAN, TradeKind.MARGIN_REPAY})
 
 
 @register("generic")
@@ -79,9 +87,192 @@ class GenericCsv:
         require_rows(table, "trades")
         # The columns are named as documented (lower case) in messages, whatever the case used.
         rows = Rows(table, number=strict_number, written=False)
-        trades = [trade for row in rows if (trade := _trade(row, options)) is not None]
+        trades = _valid_trades(rows, options)
+        for index, line in enumerate(table.lines):
+            if trades[index] is None and line > 0:
+                # A row the column pass could not accept is read again cell by cell: that
+                # path records its problems exactly as before (same messages, same order).
+                trades[index] = _trade(Row(rows, index, table.source(index)), options)
         rows.finish()
-        yield from trades
+        yield from filter(None, trades)
+
+
+#: Deletes the characters of a plain number written in ASCII (digits, point, sign, exponent):
+#: a column whose text is empty after it has only such numbers (or malformed ones).
+_NUMBER_CHARS = str.maketrans("", "", "0123456789.+-eE")
+
+
+def _numbers(cells: list[str] | None, size: int) -> list[Decimal | bool | None]:
+    """A number column read at once: a Decimal per cell, None for an empty cell, False for a
+    cell that is not a plain number (its row is then read by ``_trade``, which reports it).
+
+    When every text is made of ASCII digits, point, sign and exponent, ``Decimal`` accepts
+    exactly ``strict_number``'s form, so the column is parsed in one pass of ``Decimal``
+    (falling back to ``_number`` per text if any is malformed). A column whose values repeat
+    (fees, blanks) is parsed once per distinct text, and its rows share the Decimals.
+    """
+    if cells is None:
+        return [None] * size
+    plain = not "".join(cells).translate(_NUMBER_CHARS)
+    if plain and len(set(cells[:1000])) > 500:  # mostly distinct: nothing to share
+        try:
+            numbers = map(Decimal, filter(None, cells))
+            return [next(numbers) if cell else None for cell in cells]
+        except InvalidOperation:
+            pass  # a malformed number such as 1.2.3: read each text on its own
+    texts = dict.fromkeys(cells)
+    texts.pop("", None)
+    parsed: dict[str, Decimal | bool | None] | None = None
+    with contextlib.suppress(InvalidOperation):  # else read each text on its own
+        parsed = dict(zip(texts, map(Decimal, texts), strict=True)) if plain else None
+    if parsed is None:
+        parsed = {text: _number(text) for text in texts}
+    parsed[""] = None
+    return list(map(parsed.__getitem__, cells))
+
+
+def _number(cell: str) -> Decimal | bool | None:
+    """One cell as ``_numbers`` reads it."""
+    text = cell.strip()
+    if not text:
+        return None
+    try:
+        return strict_number(text)
+    except BadValue:
+        return False
+
+
+def _mapped(cells: list[str] | None, size: int, change: Callable[[str], T]) -> list[T]:
+    """A column with ``change`` applied to each distinct cell once (types, assets and wallets
+    repeat, so the trades also share one string per value)."""
+    if cells is None:
+        cells = [""] * size
+    values = {cell: change(cell) for cell in dict.fromkeys(cells)}
+    return list(map(values.__getitem__, cells))
+
+
+def _kind(cell: str) -> TradeKind | None:
+    return KINDS.get(cell.strip().lower())
+
+
+def _upper(cell: str) -> str:
+    return cell.strip().upper()
+
+
+def _lower(cell: str) -> str:
+    return cell.strip().lower()
+
+
+def _texts(cells: list[str] | None, size: int) -> list[str]:
+    """A text column stripped (a cell without spaces is kept as it is)."""
+    if cells is None:
+        return [""] * size
+    return list(map(str.strip, cells))
+
+
+def _times(cells: list[str] | None, size: int, zone: tzinfo | None) -> list[datetime | None]:
+    """A timestamp column: aware UTC datetimes, None for a cell ``parse_timestamp`` rejects.
+
+    A column of ISO 8601 timestamps with a zone (the common case) is read in one pass of
+    ``datetime.fromisoformat``, which is what ``parse_timestamp`` tries first; any other
+    column is read cell by cell with ``parse_timestamp``.
+    """
+    if cells is None:
+        cells = [""] * size
+    try:
+        moments = list(map(datetime.fromisoformat, cells))
+    except ValueError:
+        return [_time(cell, zone) for cell in cells]
+    return [
+        moment.astimezone(UTC) if moment.tzinfo is not None else _time(cell, zone)
+        for moment, cell in zip(moments, cells, strict=True)
+    ]
+
+
+def _time(cell: str, zone: tzinfo | None) -> datetime | None:
+    try:
+        return parse_timestamp(cell, zone)
+    except BadValue:
+        return None
+
+
+def _valid_trades(rows: Rows, options: ParseOptions) -> list[Trade | None]:
+    """The trade of every row that passes all of ``_trade``'s checks, read column by column
+    (None for a row with any problem, and for blank lines).
+
+    This is ``_trade`` for the common case, several times faster on large files: each
+    column is cleaned and parsed in one pass, and repeated cells (types, assets, wallets,
+    fees) are read once. It never records a problem: a row it cannot accept is left to
+    ``_trade``, so every message stays as ``_trade`` words it.
+    """
+    table = rows.table
+    size = len(table.lines)
+    zone = options.timezone
+    columns = zip(
+        table.lines,
+        _times(rows.cells("timestamp"), size, zone),
+        _mapped(rows.cells("type"), size, _kind),
+        _mapped(rows.cells("asset"), size, _upper),
+        _numbers(rows.cells("quantity"), size),
+        _mapped(rows.cells("quote_asset"), size, _upper),
+        _numbers(rows.cells("quote_quantity"), size),
+        _mapped(rows.cells("fee_asset"), size, _upper),
+        _numbers(rows.cells("fee_quantity"), size),
+        _numbers(rows.cells("fiat_value"), size),
+        _mapped(rows.cells("wallet"), size, str.strip),
+        _texts(rows.cells("id"), size),
+        _texts(rows.cells("note"), size),
+        _texts(rows.cells("position"), size),
+        _texts(rows.cells("opened"), size),
+        _mapped(rows.cells("side"), size, _lower),
+        strict=False,  # a short table leaves the last rows to ``_trade`` (see below)
+    )
+    path = table.path
+    wallet_default = options.wallet
+    out: list[Trade | None] = []
+    append = out.append
+    for (
+        line, timestamp, kind, asset, quantity, quote_asset, quote_quantity, fee_asset,
+        fee_quantity, fiat_value, wallet, external_id, note, position, opened_text, side,
+    ) in columns:  # fmt: skip
+        append(None)
+        if line <= 0 or timestamp is None or kind is None or not asset:
+            continue  # a blank line, or a problem for ``_trade`` to report
+        if quantity is None or quantity is False or quantity < 0:
+            continue
+        if quantity == 0 and kind not in ZERO_QUANTITY_OK:
+            continue
+        if quote_quantity is False or fee_quantity is False or fiat_value is False:
+            continue
+        if kind in NEEDS_QUOTE:
+            if not quote_asset or quote_quantity is None or quote_quantity <= 0:
+                continue
+        elif kind in DERIVATIVE:
+            if not quote_asset or quote_quantity is None:
+                continue
+        elif (quote_asset or quote_quantity is not None) and kind not in QUOTE_ALLOWED:
+            continue
+        if side and side not in SIDES:
+            continue
+        if (fee_asset == "") != (fee_quantity is None):
+            continue
+        if (fee_quantity is not None and fee_quantity < 0) or (
+            fiat_value is not None and fiat_value < 0
+        ):
+            continue
+        opened = None
+        if opened_text:
+            opened = _time(opened_text, zone)
+            if opened is None:
+                continue
+        # Positional, in Trade's field order: one is made for every row.
+        out[-1] = Trade(
+            timestamp, kind, asset, quantity, wallet or wallet_default, SourceRef(path, line),
+            quote_asset, quote_quantity, fee_asset, fee_quantity if fee_quantity else None,
+            fiat_value, external_id, note, position, opened, side,
+        )  # fmt: skip
+    out.extend([None] * (size - len(out)))
+    return out
 
 
 def _trade(row: Row, options: ParseOptions) -> Trade | None:
@@ -126,7 +317,7 @@ def _trade(row: Row, options: ParseOptions) -> Trade | None:
     elif (
         kind is not None
         and (quote_asset or quote_quantity is not None)
-        and kind not in (TradeKind.INTEREST, TradeKind.MARGIN_LOAN, TradeKind.MARGIN_REPAY)
+        and kind not in QUOTE_ALLOWED
     ):
         row.bad(
             "quote_asset",

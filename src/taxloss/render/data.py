@@ -13,12 +13,14 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from json.encoder import encode_basestring
 from pathlib import Path
 from types import GeneratorType
 from typing import Any, TextIO
 
 from taxloss import __version__
 from taxloss.model import (
+    DisposalKind,
     HoldingEffect,
     LossDisallowance,
     Lot,
@@ -30,11 +32,12 @@ from taxloss.model import (
     Term,
     Transfer,
 )
-from taxloss.money import plain, quantize
+from taxloss.money import ZERO, plain, quantize
 from taxloss.render.figures import (
     NOT_ADVICE,
     Printed,
     Row,
+    TimeText,
     Totals,
     income_by_year,
     money,
@@ -43,6 +46,9 @@ from taxloss.render.figures import (
 )
 
 SCHEMA = "taxloss.report/1"
+
+#: ``json.dumps(value, ensure_ascii=False)`` without building an encoder for every call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 DISPOSAL_FIELDS = (
     "tax_year",
@@ -98,37 +104,6 @@ def _src(source: SourceRef | None) -> str | None:
     return str(source) if source is not None else None
 
 
-def disposal_values(row: Row, report: Report) -> tuple[object, ...]:
-    """One disposal's report.json / disposals.csv values, in ``DISPOSAL_FIELDS`` order."""
-    d = row.disposal
-    rule = report.rule
-    return (
-        d.tax_year,
-        d.asset,
-        row.description,
-        plain(d.quantity),
-        row.acquired.isoformat(),
-        row.disposed.isoformat(),
-        d.term.value,
-        d.box,
-        f"{row.proceeds:f}",
-        f"{row.cost_basis:f}",
-        f"{row.adjustment:f}",
-        row.codes,
-        f"{row.gain:f}",
-        d.wallet,
-        d.kind.value,
-        d.liquidation,
-        d.missing_basis,
-        f"{quantize(d.fee, rule.rounding_quantum, rule.rounding_mode):f}",
-        _ts(d.acquired),
-        _ts(d.disposed),
-        f"{d.sale_source.path}:{d.sale_source.line}",
-        f"{d.lot_source.path}:{d.lot_source.line}",
-        *(_extra(name, row, report) for name in extra_fields(rule)),
-    )
-
-
 def _extra(name: str, row: Row, report: Report) -> object:
     d = row.disposal
     if name == "denied_loss":
@@ -136,16 +111,148 @@ def _extra(name: str, row: Row, report: Report) -> object:
     return getattr(d, name)
 
 
+class DisposalFormat:
+    """Writes disposals as report.json objects and disposals.csv lines, fast.
+
+    ``values`` are a row's values in ``fields`` order, with each day formatted once
+    (``TimeText``) and a sale's time and source reused by its next slices. ``json`` is
+    ``json.dumps(dict(zip(fields, values)), ensure_ascii=False)`` built from one template, and
+    ``csv`` the line ``csv.writer`` writes: a million rows take seconds, not minutes.
+    tests/render/test_outputs.py compares both with the standard library.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        rule = report.rule
+        self.quantum, self.mode = rule.rounding_quantum, rule.rounding_mode
+        self.zero = quantize(ZERO, self.quantum, self.mode)
+        self.extra = extra_fields(rule)
+        self.fields = DISPOSAL_FIELDS + self.extra
+        self.times = TimeText()
+        self._template = "{" + ", ".join(f"{json.dumps(f)}: %s" for f in self.fields) + "}"
+        self._separators = len(self.fields) - 1
+        self._sale: tuple[object, ...] = (None, "", None, "")
+
+    def values(self, row: Row) -> tuple[object, ...]:
+        """One disposal's report.json / disposals.csv values, in ``fields`` order."""
+        d = row.disposal
+        times = self.times
+        disposed, disposed_text, sale, sale_text = self._sale
+        if d.disposed is not disposed or d.sale_source is not sale:
+            disposed, sale = d.disposed, d.sale_source
+            disposed_text = times.iso(d.disposed)
+            sale_text = f"{d.sale_source.path}:{d.sale_source.line}"
+            self._sale = (disposed, disposed_text, sale, sale_text)
+        # Rounded as ``money`` does: a fee that rounds to zero is printed as the zero quantum.
+        fee = d.fee.quantize(self.quantum, rounding=self.mode) if d.fee else ZERO
+        lot = d.lot_source
+        values = (
+            d.tax_year,
+            d.asset,
+            row.description,
+            plain(d.quantity),
+            times.day(row.acquired),
+            times.day(row.disposed),
+            _WORDS[d.term],
+            d.box,
+            f"{row.proceeds:f}",
+            f"{row.cost_basis:f}",
+            f"{row.adjustment:f}",
+            row.codes,
+            f"{row.gain:f}",
+            d.wallet,
+            _WORDS[d.kind],
+            d.liquidation,
+            d.missing_basis,
+            f"{fee if fee else self.zero:f}",
+            times.iso(d.acquired),
+            disposed_text,
+            sale_text,
+            f"{lot.path}:{lot.line}",
+        )
+        if self.extra:
+            values += tuple(_extra(name, row, self.report) for name in self.extra)
+        return values
+
+    def json(self, values: tuple[object, ...]) -> str:
+        """The report.json object of a disposal's values (one line).
+
+        Texts taxloss formats itself (numbers, dates, words of its enums) contain nothing JSON
+        escapes; the rest (assets, descriptions, box letters, codes, wallets, file paths) is
+        escaped as ``json.dumps`` does.
+        """
+        v = values
+        text = encode_basestring
+        extra = [text(x) if type(x) is str else _literal(x) for x in v[len(DISPOSAL_FIELDS) :]]
+        return self._template % (
+            f'"{v[0]}"', text(v[1]), text(v[2]), f'"{v[3]}"', f'"{v[4]}"', f'"{v[5]}"',
+            f'"{v[6]}"', text(v[7]), f'"{v[8]}"', f'"{v[9]}"', f'"{v[10]}"', text(v[11]),
+            f'"{v[12]}"', text(v[13]), f'"{v[14]}"', _literal(v[15]), _literal(v[16]),
+            f'"{v[17]}"', f'"{v[18]}"', f'"{v[19]}"', text(v[20]), text(v[21]), *extra,
+        )  # fmt: skip
+
+    def csv(self, values: tuple[object, ...], writer: Any) -> str | None:
+        """The disposals.csv line of a disposal's values (``true``/``false`` for flags), or
+        None after writing it with ``writer`` (a cell that needs quoting)."""
+        cells = ["true" if v is True else "false" if v is False else v for v in values]
+        try:
+            line: str | None = ",".join(cells)  # type: ignore[arg-type]
+        except TypeError:  # a cell that is not text: csv writes it with str()
+            line = None
+        if (
+            line is not None
+            and line.count(",") == self._separators
+            and '"' not in line
+            and "\n" not in line
+            and "\r" not in line
+        ):
+            return line + "\n"  # no cell needs quoting: exactly what csv writes
+        writer.writerow(cells)
+        return None
+
+
+#: The words of the enums a disposal row shows (``Term``, ``DisposalKind``).
+_WORDS: dict[object, str] = {
+    **{term: term.value for term in Term},
+    **{kind: kind.value for kind in DisposalKind},
+}
+
+
+def _literal(value: object) -> str:
+    """JSON of a value that is not text (a flag, or None)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "null" if value is None else _ENCODE(value)
+
+
+class DisposalRecords:
+    """The disposals of report.json: iterating gives each as a dict (what ``dumps`` and any
+    reader of ``build_json`` see), while ``write_json`` writes them through
+    ``DisposalFormat`` without making the dicts."""
+
+    def __init__(self, report: Report, figures: Printed) -> None:
+        self.report, self.figures = report, figures
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        fields = fields_for(self.report)
+        for values in records(self.report, self.figures):
+            yield dict(zip(fields, values, strict=True))
+
+    def lines(self) -> Iterator[str]:
+        """Each disposal as its report.json text."""
+        form = DisposalFormat(self.report)
+        for row in self.figures.rows:
+            yield form.json(form.values(row))
+
+
 def records(report: Report, figures: Printed | None = None) -> Iterator[tuple[object, ...]]:
     """Every disposal's values, made as they are written (a million rows of them would not
     fit comfortably in memory at once)."""
+    form = DisposalFormat(report)
     for row in printed(report, figures).rows:
-        yield disposal_values(row, report)
-
-
-def disposal_record(row: Row, report: Report) -> dict[str, Any]:
-    """One disposal as a report.json object."""
-    return dict(zip(fields_for(report), disposal_values(row, report), strict=True))
+        yield form.values(row)
 
 
 def _totals(totals: Totals) -> dict[str, Any]:
@@ -261,9 +368,7 @@ def build_json(
             for i in report.inputs
         ],
         "tax_years": years,
-        "disposals": (
-            dict(zip(fields_for(report), values, strict=True)) for values in records(report, shown)
-        ),
+        "disposals": DisposalRecords(report, shown),
         "open_lots": [_lot(lot, report) for lot in report.open_lots],
         "transfers": [_transfer(t) for t in report.transfers],
         "allocations": [
@@ -368,14 +473,14 @@ def dumps(value: Any, indent: int = 0) -> str:
             return "{}"
         items = (f"{pad}{json.dumps(k)}: {dumps(v, indent + 2)}" for k, v in value.items())
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
-    if isinstance(value, GeneratorType):
+    if isinstance(value, (GeneratorType, DisposalRecords)):
         value = list(value)
     if isinstance(value, list):
         if not value:
             return "[]"
-        items = (f"{pad}{json.dumps(v, ensure_ascii=False)}" for v in value)
+        items = (f"{pad}{_ENCODE(v)}" for v in value)
         return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODE(value)
 
 
 def write_json(handle: TextIO, value: Any, indent: int = 0) -> None:
@@ -390,12 +495,13 @@ def write_json(handle: TextIO, value: Any, indent: int = 0) -> None:
             handle.write(f"{pad}{json.dumps(key)}: ")
             write_json(handle, item, indent + 2)
         handle.write("\n" + " " * indent + "}")
-    elif isinstance(value, (list, GeneratorType)):
+    elif isinstance(value, (list, GeneratorType, DisposalRecords)):
         pad = " " * (indent + 2)
+        texts = value.lines() if isinstance(value, DisposalRecords) else map(_ENCODE, value)
         position = -1
-        for position, item in enumerate(value):
+        for position, text in enumerate(texts):
             handle.write(",\n" if position else "[\n")
-            handle.write(pad + json.dumps(item, ensure_ascii=False))
+            handle.write(pad + text)
         handle.write("[]" if position < 0 else "\n" + " " * indent + "]")
     else:
         handle.write(dumps(value, indent))
@@ -436,9 +542,13 @@ def render_csv(report: Report, out: Path, figures: Printed | None = None) -> Pat
     Returns:
         ``out``.
     """
+    form = DisposalFormat(report)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(fields_for(report))
-        for values in records(report, figures):
-            writer.writerow(["true" if v is True else "false" if v is False else v for v in values])
+        writer.writerow(form.fields)
+        write = handle.write
+        for row in printed(report, figures).rows:
+            line = form.csv(form.values(row), writer)
+            if line is not None:
+                write(line)
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from taxloss.model import Disposal, Report, Rule, Term
@@ -137,28 +137,29 @@ class YearFigures:
 
 
 def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
-    """Round one disposal into a printed row whose columns add up."""
+    """Round one disposal into a printed row whose columns add up.
+
+    Called for every disposal (a history can have a million), so the rounding of ``quantize``
+    is written out for the two amounts every row has.
+    """
     quantum, mode = rule.rounding_quantum, rule.rounding_mode
-    proceeds = quantize(disposal.proceeds, quantum, mode)
-    basis = quantize(disposal.cost_basis, quantum, mode)
+    proceeds = disposal.proceeds.quantize(quantum, rounding=mode)
+    if not proceeds:
+        proceeds = proceeds.copy_abs()
+    basis = disposal.cost_basis.quantize(quantum, rounding=mode)
+    if not basis:
+        basis = basis.copy_abs()
     adjustment = quantize(disposal.adjustment, quantum, mode)
     return Row(
-        number=number,
-        disposal=disposal,
-        description=describe(disposal),
-        acquired=disposal.acquired_on,
-        disposed=disposal.disposed_on,
-        proceeds=proceeds,
-        cost_basis=basis,
-        codes=disposal.codes,
-        adjustment=adjustment,
-        gain=proceeds - basis + adjustment,
-    )
+        number, disposal, describe(disposal), disposal.acquired_on, disposal.disposed_on,
+        proceeds, basis, disposal.codes, adjustment, proceeds - basis + adjustment,
+    )  # fmt: skip
 
 
 def all_rows(report: Report) -> list[Row]:
     """Every disposal as a printed row, numbered in report order (the audit numbering)."""
-    return [printed_row(i + 1, d, report.rule) for i, d in enumerate(report.disposals)]
+    rule = report.rule
+    return [printed_row(i, d, rule) for i, d in enumerate(report.disposals, start=1)]
 
 
 class Printed:
@@ -210,6 +211,49 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
         liquidations += disposal.liquidation
     ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box))
     return YearFigures(year, ordered, short, long, liquidations)
+
+
+class TimeText:
+    """Dates and timestamps as text, each day and each time of day formatted once.
+
+    A large report writes two dates and two timestamps per row, and ``datetime.isoformat`` or
+    ``strftime`` cost more than the rest of the row; most rows share their days, and seconds
+    of the day repeat. The texts are those of ``isoformat`` and ``strftime`` (a value they
+    are not built for, e.g. a timestamp with microseconds, is formatted the usual way).
+    """
+
+    def __init__(self) -> None:
+        self._days: dict[date, str] = {}
+
+    def day(self, value: date) -> str:
+        """``value.isoformat()``: ``2025-03-01``."""
+        found = self._days.get(value)
+        if found is None:
+            found = self._days[value] = value.isoformat()
+        return found
+
+    def iso(self, moment: datetime) -> str:
+        """An aware timestamp as ISO 8601 with ``Z`` for UTC: ``2025-03-01T14:05:00Z``
+        (``moment.isoformat().replace("+00:00", "Z")``)."""
+        if moment.tzinfo is not UTC or moment.microsecond:
+            return moment.isoformat().replace("+00:00", "Z")
+        return (
+            f"{self.day(moment.date())}T{_PAD[moment.hour]}:{_PAD[moment.minute]}:"
+            f"{_PAD[moment.second]}Z"
+        )
+
+    def clock(self, moment: datetime) -> str:
+        """``moment.strftime("%Y-%m-%d %H:%M:%S")``: ``2025-03-01 14:05:00``."""
+        if moment.year < 1000:  # strftime does not pad such a year to four digits
+            return moment.strftime("%Y-%m-%d %H:%M:%S")
+        return (
+            f"{self.day(moment.date())} {_PAD[moment.hour]}:{_PAD[moment.minute]}:"
+            f"{_PAD[moment.second]}"
+        )
+
+
+#: Two-digit texts of 0 to 59 (hours, minutes, seconds).
+_PAD = [f"{number:02d}" for number in range(60)]
 
 
 #: How a pooling strategy is named where a lot method would be (``Report.method``).

@@ -11,6 +11,7 @@ Sees only ``Report``; must not import the engine, parsers or CLI.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 from taxloss import __version__
@@ -22,6 +23,7 @@ from taxloss.render.figures import (
     TERM_WORD,
     Printed,
     Section,
+    TimeText,
     YearFigures,
     printed,
 )
@@ -60,14 +62,15 @@ AUDIT_WIDTHS = (7, 8, 5, 9, 16, 20, 20, 22, 22, 15, 12, 14, 14, 36, 36)
 
 
 #: Bulk row layouts: (kind, style) per column (see ``xlsx_writer.RowTemplate``).
+#: "t" marks text formatted here (numbers, times, fixed words): it never needs escaping.
 SECTION_ROW = RowTemplate((
     ("s", PLAIN), ("d", DATE), ("d", DATE), ("n", MONEY), ("n", MONEY), ("s", PLAIN),
-    ("n", MONEY), ("n", MONEY), ("s", PLAIN), ("n", PLAIN),
+    ("n", MONEY), ("n", MONEY), ("t", PLAIN), ("n", PLAIN),
 ))  # fmt: skip
 AUDIT_ROW = RowTemplate((
-    ("n", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN),
-    ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("n", MONEY), ("s", PLAIN), ("s", PLAIN),
-    ("s", PLAIN), ("s", PLAIN), ("s", PLAIN),
+    ("n", PLAIN), ("t", PLAIN), ("s", PLAIN), ("s", PLAIN), ("t", PLAIN), ("t", PLAIN),
+    ("t", PLAIN), ("t", PLAIN), ("t", PLAIN), ("n", MONEY), ("t", PLAIN), ("s", PLAIN),
+    ("t", PLAIN), ("s", PLAIN), ("s", PLAIN),
 ))  # fmt: skip
 
 
@@ -157,12 +160,13 @@ def _section_sheet(section: Section) -> Sheet:
 def _audit_sheet(figures: YearFigures) -> Sheet:
     sheet = Sheet("Audit", widths=AUDIT_WIDTHS, freeze_header=True, autofilter=True)
     sheet.append([(h, HEAD) for h in AUDIT_HEADINGS])
-    rows = sorted((r for s in figures.sections for r in s.rows), key=lambda r: r.number)
+    rows = sorted((r for s in figures.sections for r in s.rows), key=attrgetter("number"))
+    times = TimeText()
     for row in rows:
         d = row.disposal
         sheet.append_row(AUDIT_ROW, (
-            row.number, PART[d.term], d.box, d.asset, plain(d.quantity), _utc(d.acquired),
-            _utc(d.disposed), plain(d.proceeds), plain(d.cost_basis), row.gain,
+            row.number, PART[d.term], d.box, d.asset, plain(d.quantity), times.clock(d.acquired),
+            times.clock(d.disposed), plain(d.proceeds), plain(d.cost_basis), row.gain,
             d.kind.value, d.wallet, notes(d.liquidation, d.missing_basis), str(d.sale_source),
             str(d.lot_source),
         ))  # fmt: skip
@@ -175,10 +179,6 @@ def _warnings_sheet(report: Report) -> Sheet:
     for notice in report.warnings:
         sheet.append([notice.code, str(notice.source or ""), notice.message])
     return sheet
-
-
-def _utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def render_xlsx_8949(

@@ -59,14 +59,18 @@ def _text(value: str) -> str:
 
 class RowTemplate:
     """A row layout for ``Sheet.append_row``: per column ``(kind, style)`` where kind is
-    ``"s"`` (text), ``"n"`` (a number) or ``"d"`` (a date). Cells carry no ``r`` attribute:
-    SpreadsheetML places them in order."""
+    ``"s"`` (text), ``"t"`` (text taxloss formatted itself, e.g. a number, date or fixed
+    label, which never needs escaping), ``"n"`` (a number) or ``"d"`` (a date). Cells carry
+    no ``r`` attribute: SpreadsheetML places them in order."""
 
     def __init__(self, columns: Sequence[tuple[str, int]]) -> None:
         self.kinds = tuple(kind for kind, _ in columns)
+        #: Positions of the columns to escape, and of the dates (``append_row``).
+        self.texts = tuple(i for i, kind in enumerate(self.kinds) if kind == "s")
+        self.dates = tuple(i for i, kind in enumerate(self.kinds) if kind == "d")
         cells = []
         for kind, style in columns:
-            if kind == "s":
+            if kind in ("s", "t"):
                 cells.append(
                     f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
                 )
@@ -133,14 +137,13 @@ class Sheet:
     def append_row(self, template: RowTemplate, values: Sequence[object]) -> None:
         """Add one row of a bulk table through a precompiled template (much faster than
         ``append`` for tens of thousands of rows); every column gets a cell."""
-        args: list[object] = [len(self._rows) + 1]
-        for kind, value in zip(template.kinds, values, strict=True):
-            if kind == "s":
-                args.append(_text(value))  # type: ignore[arg-type]
-            elif kind == "d":
-                args.append((value - EXCEL_EPOCH).days)  # type: ignore[operator]
-            else:
-                args.append(value)
+        if len(values) != len(template.kinds):
+            raise ValueError(f"expected {len(template.kinds)} cells, found {len(values)}")
+        args: list[object] = [len(self._rows) + 1, *values]
+        for index in template.texts:
+            args[index + 1] = _text(values[index])  # type: ignore[arg-type]
+        for index in template.dates:
+            args[index + 1] = (values[index] - EXCEL_EPOCH).days  # type: ignore[operator]
         self._width = max(self._width, len(template.kinds))
         self._rows.append(template.text % tuple(args))
 
