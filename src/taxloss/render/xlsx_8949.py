@@ -173,7 +173,8 @@ def _audit_sheet(figures: YearFigures) -> Sheet:
     return sheet
 
 
-def _warnings_sheet(report: Report) -> Sheet:
+def warnings_sheet(report: Report) -> Sheet:
+    """The Warnings sheet of every workbook: each warning with its source ``file:line``."""
     sheet = Sheet("Warnings", widths=(24, 36, 110), freeze_header=True)
     sheet.append([(h, HEAD) for h in ("Code", "Source", "Message")])
     for notice in report.warnings:
@@ -203,6 +204,6 @@ def render_xlsx_8949(
     year_figures = printed(report, figures).year(year)
     sheets = [_summary(report, year_figures, taxpayer or {})]
     sheets += [_section_sheet(section) for section in year_figures.sections]
-    sheets += [_audit_sheet(year_figures), _warnings_sheet(report)]
+    sheets += [_audit_sheet(year_figures), warnings_sheet(report)]
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Form 8949 worksheet {year}", created=created)

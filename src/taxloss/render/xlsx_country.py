@@ -33,6 +33,7 @@ from taxloss.render.figures import (
 from taxloss.render.figures import year_rows as rows_of_year
 from taxloss.render.loss_offset import CountryYear, Line, tax_year_end
 from taxloss.render.pdf_country import holding_text, rule_text
+from taxloss.render.xlsx_8949 import warnings_sheet
 from taxloss.render.xlsx_writer import (
     AMOUNT,
     AMOUNT_BOLD,
@@ -311,14 +312,6 @@ def _pool(report: Report, year: str) -> Sheet:
     return sheet
 
 
-def _warnings(report: Report) -> Sheet:
-    sheet = Sheet("Warnings", widths=(24, 36, 110), freeze_header=True)
-    sheet.append([(h, HEAD) for h in ("Code", "Source", "Message")])
-    for notice in report.warnings:
-        sheet.append([notice.code, str(notice.source or ""), notice.message])
-    return sheet
-
-
 def render_xlsx_country(
     report: Report,
     out: Path,
@@ -350,6 +343,6 @@ def render_xlsx_country(
         sheets.append(_fx(report))
     if report.pool_history:
         sheets.append(_pool(report, year))
-    sheets.append(_warnings(report))
+    sheets.append(warnings_sheet(report))
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Capital gains worksheet {year}", created=created)
