@@ -682,8 +682,13 @@ def build(options: BuildOptions, out: Path) -> Built:
         report = compute_report(session, options)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
+        # Only the summary PDF's method comparison runs the engine again; otherwise the
+        # trades are let go here, before the printed rows are made (a million trades are
+        # several hundred MiB).
+        rerun = session if "pdf" in options.outputs else None
+        del session
         figures = Printed(report)
-        plan = planned_outputs(report, options, session, figures)
+        plan = planned_outputs(report, options, rerun, figures)
         written = write_outputs(plan, out, options.jobs)
     return Built(report, written, form_years(report, options.year), figures)
 
