@@ -8,11 +8,13 @@ May log; must not print or exit (that is ``cli.py``'s job).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -48,7 +50,7 @@ from taxloss.model import (
 )
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
-from taxloss.render.data import render_csv, render_json
+from taxloss.render.data import Split, render_data, write_parts
 from taxloss.render.figures import Printed, Totals, YearFigures, printed
 from taxloss.render.loss_offset import CountryPlan, plan_for, year_json
 from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json
@@ -424,29 +426,72 @@ def form_years(report: Report, year: str | None) -> tuple[str, ...]:
 
 Renderer = Callable[[Path], Path]
 
+#: The file names of the machine-readable outputs (``--outputs json,csv``).
+DATA_FILES = {"json": "report.json", "csv": "disposals.csv"}
+
+
+def data_outputs(report: Report, options: BuildOptions) -> tuple[str, ...]:
+    """The machine-readable files this build writes (as ``--outputs`` and the rule's
+    ``forms`` allow): report.json and/or disposals.csv."""
+    forms = report.rule.forms
+    return tuple(
+        name for kind, name in DATA_FILES.items() if kind in options.outputs and kind in forms
+    )
+
+
+class DataFiles:
+    """report.json and disposals.csv, written together in one pass over the disposals by
+    whichever of their plan entries runs first (``batches`` keeps both in one batch, so one
+    process writes them); the other entry finds its file written."""
+
+    def __init__(
+        self,
+        report: Report,
+        names: tuple[str, ...],
+        extra: dict[str, dict[str, object]],
+        figures: Printed,
+        split: Split | None,
+    ) -> None:
+        self.report, self.names, self.extra = report, names, extra
+        self.figures, self.split = figures, split
+        self.written = False
+
+    def render(self, path: Path) -> Path:
+        """Write both files into ``path``'s directory (once); return ``path``."""
+        if not self.written:
+            folder = path.parent
+            json_out = folder / "report.json" if "report.json" in self.names else None
+            csv_out = folder / "disposals.csv" if "disposals.csv" in self.names else None
+            render_data(self.report, json_out, csv_out, self.extra, self.figures, self.split)
+            self.written = True
+        return path
+
 
 def planned_outputs(
     report: Report,
     options: BuildOptions,
     session: Session | None = None,
     figures: Printed | None = None,
+    split: Split | None = None,
 ) -> list[tuple[str, Renderer]]:
-    """(file name, render function) for every output of a build, in writing order."""
+    """(file name, render function) for every output of a build, in writing order.
+
+    ``split``: the disposals of report.json and disposals.csv, shared with a helper process
+    (``split_disposals``).
+    """
     wanted = set(options.outputs)
     forms = report.rule.forms
     figures = printed(report, figures)
     plan: list[tuple[str, Renderer]] = []
     offsets = offset_plan(report, options, figures)
     comparison = Comparison(session, options, report) if session is not None else None
-    if "json" in wanted and "json" in forms:
-        extra: dict[str, dict[str, object]] = {
-            y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
-                     else year_json(y)}
-            for y in offsets.years
-        }  # fmt: skip
-        plan.append(("report.json", lambda p: render_json(report, p, extra, figures)))
-    if "csv" in wanted and "csv" in forms:
-        plan.append(("disposals.csv", lambda p: render_csv(report, p, figures)))
+    extra: dict[str, dict[str, object]] = {
+        y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
+                 else year_json(y)}
+        for y in offsets.years
+    }  # fmt: skip
+    data = DataFiles(report, data_outputs(report, options), extra, figures, split)
+    plan.extend((name, data.render) for name in data.names)
     for year in form_years(report, options.year):
         if isinstance(offsets, CountryPlan):
             if "xlsx" in wanted and "xlsx_disposals" in forms:
@@ -561,35 +606,140 @@ def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -
     tasks, feed = os.pipe()
     os.write(feed, b"".join(number.to_bytes(2, "big") for number in range(1, len(queue))))
     os.close(feed)
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: take batches, report any failure through the pipe
-        os.close(reader)
-        code, message = 0, b""
-        try:
-            for name, render in queue[0]:
-                render(staging / name)
-            _work(tasks, queue, staging)
-        except TaxlossError as exc:
-            code, message = 2, format_error(exc).encode()
-        except BaseException:  # a bug: hand its traceback to the parent
-            code, message = 1, traceback.format_exc().encode()
-        os.write(writer, message)
-        os.close(writer)
-        os._exit(code)
-    os.close(writer)
+
+    def child() -> None:
+        for name, render in queue[0]:
+            render(staging / name)
+        _work(tasks, queue, staging)
+
+    pid, status = _start(child)
     try:
         _work(tasks, queue, staging)
     finally:
         os.close(tasks)
-        with os.fdopen(reader, "rb") as pipe:
-            message = pipe.read().decode()
-        _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
+        try:
+            _outcome(status, "rendering in the second process")
+        finally:
+            os.waitpid(pid, 0)
+
+
+def _start(job: Callable[[], None]) -> tuple[int, int]:
+    """Run ``job`` in a forked process.
+
+    Returns:
+        Its pid and the read end of its status pipe, where it writes one byte (0 done, 2 a
+        user-fixable error, 1 a bug) and its message when it ends; ``_outcome`` reads it.
+    """
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report any failure through the pipe
+        os.close(reader)
+        code, message = 0, b""
+        try:
+            job()
+        except TaxlossError as exc:
+            code, message = 2, format_error(exc).encode()
+        except BaseException:  # a bug: hand its traceback to the parent
+            code, message = 1, traceback.format_exc().encode()
+        report = bytes([code]) + message
+        while report:
+            report = report[os.write(writer, report) :]
+        os.close(writer)
+        os._exit(code)
+    os.close(writer)
+    return pid, reader
+
+
+def _outcome(status: int, what: str) -> None:
+    """Wait for a ``_start`` job to end (any process holding ``status`` can) and raise its
+    error: a user-fixable one as a ``RenderError``, anything else as an ``InternalError``."""
+    with os.fdopen(status, "rb") as pipe:
+        report = pipe.read()
+    code = report[0] if report else 1
+    message = report[1:].decode() if report else "it ended without a word (killed?)"
     if code == 2:
         raise RenderError(message)
     if code != 0:
-        raise InternalError(f"rendering in the second process failed:\n{message}")
+        raise InternalError(f"{what} failed:\n{message}")
+
+
+#: The fewest disposals for which a helper process shares the formatting of report.json and
+#: disposals.csv (fewer: not worth a process).
+SPLIT_MIN_ROWS = 20_000
+
+#: Disposals per chunk of that work (a chunk takes a process about half a second).
+SPLIT_CHUNK_ROWS = 20_000
+
+
+class _Helper:
+    """A ``_start`` job whose outcome may be awaited in this process or a forked one."""
+
+    def __init__(self, job: Callable[[], None], what: str) -> None:
+        self.what = what
+        self.pid, self.status = _start(job)
+        self.open = True
+
+    def wait(self) -> None:
+        """Return when the job is done; raise its error."""
+        if self.open:
+            self.open = False
+            _outcome(self.status, self.what)
+
+    def stop(self) -> None:
+        """End the job (killed if still running) and reap it."""
+        if self.open:
+            self.open = False
+            os.close(self.status)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)  # a no-op once it has exited
+        os.waitpid(self.pid, 0)
+
+
+@contextmanager
+def split_disposals(report: Report, options: BuildOptions, staging: Path) -> Iterator[Split | None]:
+    """Start a helper process that formats report.json's and disposals.csv's disposals in
+    chunks (``render.data.Split``), with part files in ``staging``, while this process prints
+    the figures; this process joins in when it writes the files. None when not worth it
+    (``--jobs 1``, fewer than ``SPLIT_MIN_ROWS`` disposals, or no ``os.fork``). The helper is
+    stopped when the block ends.
+    """
+    names = data_outputs(report, options)
+    rows = len(report.disposals)
+    if options.jobs < 2 or not names or rows < SPLIT_MIN_ROWS or not hasattr(os, "fork"):
+        yield None
+        return
+    size = max(SPLIT_CHUNK_ROWS, -(-rows // 10_000))  # chunk numbers must fit in the pipe
+    chunks = -(-rows // size)
+    tasks, feed = os.pipe()  # the chunk numbers, four bytes each (a read takes one)
+    os.write(feed, b"".join(number.to_bytes(4, "big") for number in range(chunks)))
+    os.close(feed)
+
+    def take() -> int | None:
+        number = os.read(tasks, 4)
+        return int.from_bytes(number, "big") if number else None
+
+    helper: _Helper | None = None
+
+    def wait() -> None:
+        assert helper is not None
+        helper.wait()
+
+    split = Split(size, chunks, staging, "report.json" in names, "disposals.csv" in names,
+                  take, wait)  # fmt: skip
+
+    def job() -> None:
+        try:
+            write_parts(report, split)
+        except OSError as exc:
+            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
+
+    try:
+        helper = _Helper(job, "formatting disposals in the second process")
+        yield split
+    finally:
+        if helper is not None:
+            helper.stop()
+        os.close(tasks)
 
 
 def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Renderer]]]:
@@ -597,17 +747,23 @@ def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Render
 
     The summary PDFs form one unit (they share the method comparison, which computes the
     whole history again under each other method, so one process does that once). Then come
-    the Form 8949 PDFs (the most drawing), report.json, disposals.csv and the workbooks.
+    the Form 8949 PDFs (the most drawing), report.json with disposals.csv (``DataFiles``
+    writes both at once) and the workbooks.
     """
-    summaries = [item for item in plan if item[0].startswith("summary-")]
-    rank = {"report.json": 1, "disposals.csv": 2}
-
-    def order(item: tuple[str, Renderer]) -> int:
+    Batch = list[tuple[str, Renderer]]
+    summaries: Batch = []
+    data: Batch = []
+    pdfs: list[Batch] = []
+    rest: list[Batch] = []
+    for item in plan:
         name = item[0]
-        return 0 if name.endswith(".pdf") else rank.get(name, 3)
-
-    rest = sorted((item for item in plan if item not in summaries), key=order)
-    return ([summaries] if summaries else []) + [[item] for item in rest]
+        if name.startswith("summary-"):
+            summaries.append(item)
+        elif name in DATA_FILES.values():
+            data.append(item)
+        else:
+            (pdfs if name.endswith(".pdf") else rest).append([item])
+    return [batch for batch in [summaries, *pdfs, data, *rest] if batch]
 
 
 def _work(tasks: int, queue: list[list[tuple[str, Renderer]]], staging: Path) -> None:
@@ -617,8 +773,30 @@ def _work(tasks: int, queue: list[list[tuple[str, Renderer]]], staging: Path) ->
             render(staging / name)
 
 
+@contextmanager
+def staging_area(out: Path) -> Iterator[Path]:
+    """A temporary directory in ``out`` (created if needed) for the outputs, removed when the
+    block ends; ``write_outputs`` moves the finished files out of it.
+
+    Raises:
+        RenderError: the directory cannot be created.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".taxloss-", dir=out))
+    except OSError as exc:
+        raise RenderError(f"{out}: cannot create the output directory: {exc.strerror}") from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def write_outputs(
-    plan: Sequence[tuple[str, Renderer]], out: Path, jobs: int = 1
+    plan: Sequence[tuple[str, Renderer]],
+    out: Path,
+    jobs: int = 1,
+    staging: Path | None = None,
 ) -> tuple[Path, ...]:
     """Render every output into a temporary directory, then move them all into ``out``.
 
@@ -626,6 +804,7 @@ def write_outputs(
         plan: (file name, render function) pairs.
         out: the output directory (created if needed).
         jobs: processes to render with (see ``render_all``).
+        staging: the temporary directory (``staging_area``), if already made.
 
     Returns:
         The final paths.
@@ -633,11 +812,9 @@ def write_outputs(
     Raises:
         RenderError: the directory cannot be created or written.
     """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".taxloss-", dir=out))
-    except OSError as exc:
-        raise RenderError(f"{out}: cannot create the output directory: {exc.strerror}") from None
+    if staging is None:
+        with staging_area(out) as made:
+            return write_outputs(plan, out, jobs, made)
     try:
         render_all(plan, staging, jobs)
         final = []
@@ -647,12 +824,10 @@ def write_outputs(
         return tuple(final)
     except OSError as exc:
         raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(freeze: bool = False) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while building (re-enabled afterwards).
 
     A build allocates millions of small objects that form no reference cycles (trades, lots,
@@ -660,12 +835,18 @@ def paused_gc() -> Iterator[None]:
     all of them again and again, for about a third of the engine's time on 100,000 rows, and
     find nothing. Paused, it also leaves the pages of a forked renderer unshared no sooner
     than needed (see ``gc.freeze``).
+
+    ``freeze``: leave the objects that are still alive out of later collections
+    (``gc.freeze``), for a command that ends soon after: its first collection would walk all
+    of them once more (seconds for a million rows). Reference counting still frees them.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -687,9 +868,10 @@ def build(options: BuildOptions, out: Path) -> Built:
         # several hundred MiB).
         rerun = session if "pdf" in options.outputs else None
         del session
-        figures = Printed(report)
-        plan = planned_outputs(report, options, rerun, figures)
-        written = write_outputs(plan, out, options.jobs)
+        with staging_area(out) as staging, split_disposals(report, options, staging) as split:
+            figures = Printed(report)
+            plan = planned_outputs(report, options, rerun, figures, split)
+            written = write_outputs(plan, out, options.jobs, staging)
     return Built(report, written, form_years(report, options.year), figures)
 
 

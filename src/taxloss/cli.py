@@ -289,7 +289,8 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
     """Build the reports (report.json, disposals.csv, Form 8949 XLSX and PDF, summary PDF;
     other countries: the capital-gains XLSX and the summary PDF in the country's terms)."""
     options = options_from(files, values)
-    built = api.build(options, out_dir)
+    with api.paused_gc(freeze=True):  # the command ends next: no collection of the report
+        built = api.build(options, out_dir)
     click.echo(render_text(built.report, built.years, rows=False, figures=built.figures), nl=False)
     click.echo("")
     click.echo("Wrote:")

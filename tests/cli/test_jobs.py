@@ -1,5 +1,5 @@
 """Rendering in two processes (--jobs 2) writes the same bytes as one, and a failure in the
-second process is reported, not lost."""
+second process is reported, not lost (the render queue's and the disposal helper's)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from taxloss import api
 from taxloss.api import render_all
 from taxloss.cli import main
 from taxloss.errors import InternalError, RenderError
+from taxloss.render.data import write_parts
 
 from ..conftest import SAMPLES
 
@@ -53,3 +55,69 @@ def test_the_childs_bug_is_an_internal_error(tmp_path: Path) -> None:
     plan = [("report.json", _write("{}")), ("form8949-2025.pdf", _fail_bug)]
     with pytest.raises(InternalError, match="ValueError: a bug"):
         render_all(plan, tmp_path, jobs=2)
+
+
+def _build(runner, out: Path, *extra: str) -> object:
+    return runner.invoke(main, ["build", str(SAMPLES / "us-multi-year.csv"), "--out", str(out),
+                                "--taxable-income", "50000", *extra])  # fmt: skip
+
+
+@pytest.mark.parametrize("outputs", ["json,csv", "json", "csv", "json,csv,xlsx"])
+@pytest.mark.parametrize("country", ["us", "uk"])
+def test_the_disposal_helper_writes_the_same_bytes(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: str, country: str
+) -> None:
+    # The helper formats chunks of report.json's and disposals.csv's disposals; with chunks
+    # of two rows and no minimum it runs on a small sample.
+    one = tmp_path / "one"
+    result = _build(runner, one, "--jobs", "1", "--outputs", outputs, "--country", country)
+    assert result.exit_code == 0, result.output
+    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(api, "SPLIT_CHUNK_ROWS", 2)
+    ran = tmp_path / "helper-ran"  # the helper is another process: it leaves a mark
+
+    def helper(report, split, rows=None) -> None:
+        if rows is None:
+            ran.write_text("yes")
+        write_parts(report, split, rows)
+
+    monkeypatch.setattr(api, "write_parts", helper)
+    two = tmp_path / "two"
+    result = _build(runner, two, "--jobs", "2", "--outputs", outputs, "--country", country)
+    assert result.exit_code == 0, result.output
+    assert ran.read_text() == "yes", "the helper did not run"
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir())  # no part file left behind
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_the_helpers_failure_is_an_error_and_nothing_is_written(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise ValueError("a bug in the helper")
+
+    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(api, "write_parts", broken)
+    out = tmp_path / "out"
+    result = _build(runner, out, "--outputs", "json,csv")
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InternalError)
+    assert "ValueError: a bug in the helper" in str(result.exception)
+    assert list(out.iterdir()) == []
+
+
+def test_the_helpers_write_error_is_a_render_error(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(api, "write_parts", full)
+    out = tmp_path / "out"
+    result = _build(runner, out, "--outputs", "json,csv")
+    assert result.exit_code == 2
+    assert f"{out}: cannot write outputs: No space left on device" in result.output
+    assert list(out.iterdir()) == []

@@ -12,7 +12,7 @@ import openpyxl
 
 from taxloss.api import BuildOptions, build_report
 from taxloss.model import Report
-from taxloss.render.data import render_csv, render_json
+from taxloss.render.data import Split, render_csv, render_data, render_json, write_parts
 from taxloss.render.text import render_text
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 
@@ -163,3 +163,33 @@ def test_fast_disposal_writer_matches_the_standard_library(tmp_path: Path) -> No
             assert (line if line is not None else buffer.getvalue()) == reference.getvalue()
             checked += 1
     assert checked > 10
+
+
+def test_chunks_written_by_two_processes_give_the_same_files(
+    report: Report, tmp_path: Path
+) -> None:
+    # What --jobs 2 does on a large history (api.split_disposals), in one process: the odd
+    # chunks are written first, printing their rows as the helper does; the file writer
+    # takes the even ones from the printed rows, then copies every chunk in order.
+    render_data(report, tmp_path / "one.json", tmp_path / "one.csv")
+    size = 3
+    chunks = -(-len(report.disposals) // size)
+    assert chunks >= 4
+
+    def split_taking(numbers: list[int]) -> Split:
+        queue = iter(numbers)
+        return Split(size, chunks, tmp_path, True, True, lambda: next(queue, None), lambda: None)
+
+    write_parts(report, split_taking(list(range(1, chunks, 2))))  # the helper's chunks
+    render_data(report, tmp_path / "two.json", tmp_path / "two.csv",
+                split=split_taking(list(range(0, chunks, 2))))  # fmt: skip
+    for suffix in ("json", "csv"):
+        assert (tmp_path / f"two.{suffix}").read_bytes() == (
+            tmp_path / f"one.{suffix}"
+        ).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "one.csv",
+        "one.json",
+        "two.csv",
+        "two.json",
+    ]

@@ -58,6 +58,7 @@ from taxloss.model import (
     Trade,
     TradeKind,
     Transfer,
+    make_disposal,
 )
 from taxloss.money import ZERO, engine_context, plain
 
@@ -611,7 +612,7 @@ class Run:
             discount, exempt = self.flags(term)
             # Positional, in Disposal's field order: one is made for every Form 8949 row.
             self.disposals.append(
-                Disposal(
+                make_disposal(
                     event.asset, piece_quantity, acquired, event.timestamp, acquired_on,
                     disposed_on, share, piece_basis, term, tax_year, box, event.wallet,
                     event.disposal_kind, event.source, piece_source, event.description, ZERO,

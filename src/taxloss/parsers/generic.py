@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import SourceRef, Trade, TradeKind, make_trade
 from taxloss.parsers import ParseOptions, register
 from taxloss.parsers.numbers import BadValue, parse_timestamp, strict_number
 from taxloss.parsers.rows import Row, Rows, require_rows, written_names
@@ -266,7 +266,7 @@ def _valid_trades(rows: Rows, options: ParseOptions) -> list[Trade | None]:
             if opened is None:
                 continue
         # Positional, in Trade's field order: one is made for every row.
-        out[-1] = Trade(
+        out[-1] = make_trade(
             timestamp, kind, asset, quantity, wallet or wallet_default, SourceRef(path, line),
             quote_asset, quote_quantity, fee_asset, fee_quantity if fee_quantity else None,
             fiat_value, external_id, note, position, opened, side,

@@ -8,9 +8,13 @@ Sees only ``Report``; must not import the engine, parsers or CLI.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Iterator
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
@@ -42,6 +46,7 @@ from taxloss.render.figures import (
     income_by_year,
     money,
     printed,
+    printed_row,
     text_money,
 )
 
@@ -129,8 +134,17 @@ class DisposalFormat:
         self.extra = extra_fields(rule)
         self.fields = DISPOSAL_FIELDS + self.extra
         self.times = TimeText()
-        self._template = "{" + ", ".join(f"{json.dumps(f)}: %s" for f in self.fields) + "}"
+        # Texts taxloss formats itself (numbers, dates, enum words) are quoted by the template.
+        self._template = "{" + ", ".join(
+            f'{json.dumps(f)}: {_QUOTED if i in _PLAIN_TEXT else "%s"}'
+            for i, f in enumerate(self.fields)
+        ) + "}"  # fmt: skip
         self._separators = len(self.fields) - 1
+        # A rounded amount as text: ``str`` writes what ``format(x, "f")`` does (and faster)
+        # for every exponent from -6 to 0; other quanta take the long way.
+        exponent = self.quantum.as_tuple().exponent
+        plain_str = isinstance(exponent, int) and -6 <= exponent <= 0
+        self._amount: Callable[[Decimal], str] = str if plain_str else _fixed
         self._sale: tuple[object, ...] = (None, "", None, "")
 
     def values(self, row: Row) -> tuple[object, ...]:
@@ -146,6 +160,7 @@ class DisposalFormat:
         # Rounded as ``money`` does: a fee that rounds to zero is printed as the zero quantum.
         fee = d.fee.quantize(self.quantum, rounding=self.mode) if d.fee else ZERO
         lot = d.lot_source
+        amount = self._amount
         values = (
             d.tax_year,
             d.asset,
@@ -155,16 +170,16 @@ class DisposalFormat:
             times.day(row.disposed),
             _WORDS[d.term],
             d.box,
-            f"{row.proceeds:f}",
-            f"{row.cost_basis:f}",
-            f"{row.adjustment:f}",
+            amount(row.proceeds),
+            amount(row.cost_basis),
+            amount(row.adjustment),
             row.codes,
-            f"{row.gain:f}",
+            amount(row.gain),
             d.wallet,
             _WORDS[d.kind],
             d.liquidation,
             d.missing_basis,
-            f"{fee if fee else self.zero:f}",
+            amount(fee if fee else self.zero),
             times.iso(d.acquired),
             disposed_text,
             sale_text,
@@ -183,12 +198,18 @@ class DisposalFormat:
         """
         v = values
         text = encode_basestring
-        extra = [text(x) if type(x) is str else _literal(x) for x in v[len(DISPOSAL_FIELDS) :]]
+        flag = _FLAGS
+        if self.extra:
+            extra = [text(x) if type(x) is str else _literal(x) for x in v[len(DISPOSAL_FIELDS) :]]
+            return self._template % (
+                v[0], text(v[1]), text(v[2]), v[3], v[4], v[5], v[6], text(v[7]), v[8], v[9],
+                v[10], text(v[11]), v[12], text(v[13]), v[14], flag[v[15]], flag[v[16]], v[17],
+                v[18], v[19], text(v[20]), text(v[21]), *extra,
+            )  # fmt: skip
         return self._template % (
-            f'"{v[0]}"', text(v[1]), text(v[2]), f'"{v[3]}"', f'"{v[4]}"', f'"{v[5]}"',
-            f'"{v[6]}"', text(v[7]), f'"{v[8]}"', f'"{v[9]}"', f'"{v[10]}"', text(v[11]),
-            f'"{v[12]}"', text(v[13]), f'"{v[14]}"', _literal(v[15]), _literal(v[16]),
-            f'"{v[17]}"', f'"{v[18]}"', f'"{v[19]}"', text(v[20]), text(v[21]), *extra,
+            v[0], text(v[1]), text(v[2]), v[3], v[4], v[5], v[6], text(v[7]), v[8], v[9],
+            v[10], text(v[11]), v[12], text(v[13]), v[14], flag[v[15]], flag[v[16]], v[17],
+            v[18], v[19], text(v[20]), text(v[21]),
         )  # fmt: skip
 
     def csv(self, values: tuple[object, ...], writer: Any) -> str | None:
@@ -218,6 +239,17 @@ _WORDS: dict[object, str] = {
 }
 
 
+#: The disposal fields whose text taxloss formats itself (a number, a date, a word of an enum):
+#: nothing in them needs a JSON escape, so the template quotes them.
+_PLAIN_TEXT = frozenset({0, 3, 4, 5, 6, 8, 9, 10, 12, 14, 17, 18, 19})
+_QUOTED = '"%s"'
+_FLAGS = {True: "true", False: "false"}
+
+
+def _fixed(value: Decimal) -> str:
+    return f"{value:f}"
+
+
 def _literal(value: object) -> str:
     """JSON of a value that is not text (a flag, or None)."""
     if value is True:
@@ -227,24 +259,163 @@ def _literal(value: object) -> str:
     return "null" if value is None else _ENCODE(value)
 
 
+@dataclass(frozen=True)
+class Split:
+    """The disposals of report.json and disposals.csv, formatted in chunks by two processes.
+
+    Each process takes the next chunk nobody has taken (``take``: its number, or None when
+    all are taken) and writes that chunk's report.json items and disposals.csv lines to its
+    part files in ``folder`` (``write_parts``). The process writing the two files then waits
+    for the other (``wait``: raises its error) and copies the parts in order, so the bytes
+    are those one process writes. Chunks are taken from one queue, so neither process waits
+    long for the other, however fast each runs.
+    """
+
+    #: Rows per chunk, and chunks.
+    size: int
+    chunks: int
+    folder: Path
+    #: Which files are written (report.json, disposals.csv).
+    json: bool
+    csv: bool
+    take: Callable[[], int | None]
+    wait: Callable[[], None]
+
+    def parts(self, number: int) -> tuple[Path | None, Path | None]:
+        """A chunk's report.json and disposals.csv part files (None: file not written)."""
+        name = f".disposals-{number:06d}"
+        return (
+            self.folder / f"{name}.json" if self.json else None,
+            self.folder / f"{name}.csv" if self.csv else None,
+        )
+
+
 class DisposalRecords:
     """The disposals of report.json: iterating gives each as a dict (what ``dumps`` and any
-    reader of ``build_json`` see), while ``write_json`` writes them through
-    ``DisposalFormat`` without making the dicts."""
+    reader of ``build_json`` see), while ``write_json`` writes them through ``write`` without
+    making the dicts, together with disposals.csv's lines if ``csv_handle`` is set."""
 
-    def __init__(self, report: Report, figures: Printed) -> None:
-        self.report, self.figures = report, figures
+    def __init__(self, report: Report, figures: Printed, split: Split | None = None) -> None:
+        self.report, self.figures, self.split = report, figures, split
+        self.csv_handle: TextIO | None = None
 
     def __iter__(self) -> Iterator[dict[str, object]]:
         fields = fields_for(self.report)
         for values in records(self.report, self.figures):
             yield dict(zip(fields, values, strict=True))
 
-    def lines(self) -> Iterator[str]:
-        """Each disposal as its report.json text."""
-        form = DisposalFormat(self.report)
-        for row in self.figures.rows:
-            yield form.json(form.values(row))
+    def write(self, handle: TextIO | None, indent: int) -> None:
+        """Write the report.json list (items indented by ``indent``) to ``handle`` and the
+        disposals.csv lines (after its header) to ``csv_handle``; either may be None."""
+        rows = self.figures.rows
+        if handle is not None and not rows:
+            handle.write("[]")
+            return
+        pad = " " * indent
+        if handle is not None:
+            handle.write("[\n" + pad)  # the first item; every later one follows ",\n" + pad
+        split = self.split
+        if split is None:
+            form = DisposalFormat(self.report)
+            write_rows(form, rows, handle, pad, self.csv_handle, first=True)
+        else:
+            write_parts(self.report, split, rows)
+            split.wait()
+            for number in range(split.chunks):
+                json_part, csv_part = split.parts(number)
+                _append(handle, json_part)
+                _append(self.csv_handle, csv_part)
+        if handle is not None:
+            handle.write("\n" + " " * (indent - 2) + "]")
+
+
+def write_rows(
+    form: DisposalFormat,
+    rows: Iterable[Row],
+    handle: TextIO | None,
+    pad: str,
+    csv_handle: TextIO | None,
+    first: bool = False,
+) -> None:
+    """Each row's report.json item (after ``,\n`` and ``pad``, except the ``first``) to
+    ``handle`` and its disposals.csv line to ``csv_handle``: the values are made once for
+    both files. Either handle may be None."""
+    separator = ",\n" + pad
+    write_json = handle.write if handle is not None else None
+    writer = csv.writer(csv_handle, lineterminator="\n") if csv_handle is not None else None
+    write_csv = csv_handle.write if csv_handle is not None else None
+    values_of, json_of, csv_of = form.values, form.json, form.csv
+    for row in rows:
+        values = values_of(row)
+        if write_json is not None:
+            if first:
+                first = False
+                write_json(json_of(values))
+            else:
+                write_json(separator + json_of(values))
+        if write_csv is not None:
+            line = csv_of(values, writer)
+            if line is not None:
+                write_csv(line)
+
+
+def write_parts(report: Report, split: Split, rows: Sequence[Row] | None = None) -> None:
+    """Take chunks of ``split`` until none is left and write their part files.
+
+    Args:
+        report: the report.
+        split: the chunks.
+        rows: the printed rows, if this process has them; else each chunk's rows are printed
+            here (``printed_row`` gives the same rows as ``Printed``).
+    """
+    form = DisposalFormat(report)
+    rule = report.rule
+    disposals = report.disposals
+    while (number := split.take()) is not None:
+        start = number * split.size
+        end = min(start + split.size, len(disposals))
+        chunk: Iterable[Row] = (
+            rows[start:end]
+            if rows is not None
+            else (printed_row(i + 1, disposals[i], rule) for i in range(start, end))
+        )
+        json_part, csv_part = split.parts(number)
+        with contextlib.ExitStack() as files:
+            handle = csv_handle = None
+            if json_part is not None:
+                handle = files.enter_context(json_part.open("w", encoding="utf-8", newline="\n"))
+            if csv_part is not None:
+                csv_handle = files.enter_context(csv_part.open("w", encoding="utf-8", newline=""))
+            write_rows(form, chunk, handle, _DISPOSAL_PAD, csv_handle, first=number == 0)
+
+
+def _append(handle: TextIO | None, part: Path | None) -> None:
+    """Move a finished part file's bytes to the end of ``handle`` (the part is deleted)."""
+    if handle is None or part is None:
+        return
+    handle.flush()
+    target = handle.buffer
+    target.flush()
+    with part.open("rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        sent = 0
+        try:  # in the kernel where it can (Linux), else through a buffer
+            while sent < size:
+                done = os.sendfile(target.fileno(), source.fileno(), sent, size - sent)
+                if not done:
+                    break
+                sent += done
+        except (AttributeError, OSError):
+            pass
+        if sent < size:
+            source.seek(sent)
+            shutil.copyfileobj(source, target, _COPY_CHUNK)
+    part.unlink()
+
+
+#: report.json's indent of a disposal (the list is a value of the top-level object).
+_DISPOSAL_PAD = " " * 4
+_COPY_CHUNK = 1 << 20
 
 
 def records(report: Report, figures: Printed | None = None) -> Iterator[tuple[object, ...]]:
@@ -302,12 +473,15 @@ def build_json(
     report: Report,
     extra_years: dict[str, dict[str, Any]] | None = None,
     figures: Printed | None = None,
+    split: Split | None = None,
 ) -> dict[str, Any]:
     """Assemble report.json as ordered plain data.
 
     Args:
         report: the report.
         extra_years: per-year objects to merge (e.g. ``loss_offset``), keyed by year label.
+        figures: printed rows already computed for this report, if any.
+        split: the disposals' chunks, shared with another process (``write_json`` uses it).
 
     Returns:
         A JSON-ready dict.
@@ -368,7 +542,7 @@ def build_json(
             for i in report.inputs
         ],
         "tax_years": years,
-        "disposals": DisposalRecords(report, shown),
+        "disposals": DisposalRecords(report, shown, split),
         "open_lots": [_lot(lot, report) for lot in report.open_lots],
         "transfers": [_transfer(t) for t in report.transfers],
         "allocations": [
@@ -495,9 +669,11 @@ def write_json(handle: TextIO, value: Any, indent: int = 0) -> None:
             handle.write(f"{pad}{json.dumps(key)}: ")
             write_json(handle, item, indent + 2)
         handle.write("\n" + " " * indent + "}")
-    elif isinstance(value, (list, GeneratorType, DisposalRecords)):
+    elif isinstance(value, DisposalRecords):
+        value.write(handle, indent + 2)
+    elif isinstance(value, (list, GeneratorType)):
         pad = " " * (indent + 2)
-        texts = value.lines() if isinstance(value, DisposalRecords) else map(_ENCODE, value)
+        texts = map(_ENCODE, value)
         position = -1
         for position, text in enumerate(texts):
             handle.write(",\n" if position else "[\n")
@@ -513,42 +689,56 @@ def render_json(
     extra_years: dict[str, dict[str, Any]] | None = None,
     figures: Printed | None = None,
 ) -> Path:
-    """Write report.json.
-
-    Args:
-        report: the report.
-        out: the file to write.
-        extra_years: per-year objects to merge (see ``build_json``).
-        figures: printed rows already computed for this report, if any.
+    """Write report.json (see ``render_data``).
 
     Returns:
         ``out``.
     """
-    data = build_json(report, extra_years, figures)
-    with out.open("w", encoding="utf-8", newline="\n") as handle:
-        write_json(handle, data)
-        handle.write("\n")
+    render_data(report, out, None, extra_years, figures)
     return out
 
 
 def render_csv(report: Report, out: Path, figures: Printed | None = None) -> Path:
     """Write disposals.csv: one row per Form 8949 line, the same fields as report.json.
 
-    Args:
-        report: the report.
-        out: the file to write.
-        figures: printed rows already computed for this report, if any.
-
     Returns:
         ``out``.
     """
-    form = DisposalFormat(report)
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(form.fields)
-        write = handle.write
-        for row in printed(report, figures).rows:
-            line = form.csv(form.values(row), writer)
-            if line is not None:
-                write(line)
+    render_data(report, None, out, None, figures)
     return out
+
+
+def render_data(
+    report: Report,
+    json_out: Path | None,
+    csv_out: Path | None,
+    extra_years: dict[str, dict[str, Any]] | None = None,
+    figures: Printed | None = None,
+    split: Split | None = None,
+) -> None:
+    """Write report.json and disposals.csv (either may be None) in one pass over the rows.
+
+    Args:
+        report: the report.
+        json_out: where report.json goes.
+        csv_out: where disposals.csv goes.
+        extra_years: per-year objects to merge into report.json (see ``build_json``).
+        figures: printed rows already computed for this report, if any.
+        split: the disposals' chunks, shared with another process.
+    """
+    shown = printed(report, figures)
+    with contextlib.ExitStack() as files:
+        csv_handle = None
+        if csv_out is not None:
+            csv_handle = files.enter_context(csv_out.open("w", encoding="utf-8", newline=""))
+            csv.writer(csv_handle, lineterminator="\n").writerow(fields_for(report))
+        if json_out is None:
+            records = DisposalRecords(report, shown, split)
+            records.csv_handle = csv_handle
+            records.write(None, len(_DISPOSAL_PAD))
+            return
+        data = build_json(report, extra_years, shown, split)
+        data["disposals"].csv_handle = csv_handle
+        with json_out.open("w", encoding="utf-8", newline="\n") as handle:
+            write_json(handle, data)
+            handle.write("\n")

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
-from taxloss.model import Disposal, Report, Rule, Term
+from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
 
 NOT_ADVICE = (
@@ -73,6 +74,9 @@ class Row:
     codes: str
     adjustment: Decimal
     gain: Decimal
+
+
+_make_row = maker(Row)
 
 
 @dataclass(slots=True)
@@ -150,7 +154,7 @@ def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
     if not basis:
         basis = basis.copy_abs()
     adjustment = quantize(disposal.adjustment, quantum, mode)
-    return Row(
+    return _make_row(
         number, disposal, describe(disposal), disposal.acquired_on, disposal.disposed_on,
         proceeds, basis, disposal.codes, adjustment, proceeds - basis + adjustment,
     )  # fmt: skip
@@ -169,12 +173,18 @@ class Printed:
         self.report = report
         self.rows = all_rows(report)
         self._years: dict[str, YearFigures] = {}
+        self._by_year: dict[str, list[Row]] | None = None
 
     def year(self, label: str) -> YearFigures:
         """The figures of one tax year (computed on first use)."""
         found = self._years.get(label)
         if found is None:
-            found = self._years[label] = year_figures(self.report, label, self.rows)
+            if self._by_year is None:  # every year's rows in one pass, not one pass a year
+                self._by_year = defaultdict(list)
+                for row in self.rows:
+                    self._by_year[row.disposal.tax_year].append(row)
+            rows = self._by_year.get(label, [])
+            found = self._years[label] = year_figures(self.report, label, rows)
         return found
 
 
@@ -195,7 +205,6 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
         The year's sections (short-term boxes first, then long-term, boxes in letter order).
     """
     sections: dict[tuple[Term, str], Section] = {}
-    short, long = Totals(), Totals()
     liquidations = 0
     for row in rows if rows is not None else all_rows(report):
         disposal = row.disposal
@@ -206,11 +215,25 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
         if section is None:
             section = sections[key] = Section(disposal.term, disposal.box)
         section.rows.append(row)
-        section.totals.add(row)
-        (short if disposal.term is Term.SHORT else long).add(row)
         liquidations += disposal.liquidation
+    short, long = Totals(), Totals()
+    for section in sections.values():
+        section.totals = totals_of(section.rows)
+        (short if section.term is Term.SHORT else long).merge(section.totals)
     ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box))
     return YearFigures(year, ordered, short, long, liquidations)
+
+
+def totals_of(rows: list[Row]) -> Totals:
+    """The sums of rows' rounded columns (the same as ``Totals.add`` of each row: the sums
+    are exact, in any order)."""
+    return Totals(
+        sum(map(attrgetter("proceeds"), rows), ZERO),
+        sum(map(attrgetter("cost_basis"), rows), ZERO),
+        sum(map(attrgetter("adjustment"), rows), ZERO),
+        sum(map(attrgetter("gain"), rows), ZERO),
+        len(rows),
+    )
 
 
 class TimeText:
