@@ -63,7 +63,7 @@ def test_a_made_record_is_the_frozen_record(cls, make, values) -> None:
 def test_printed_rows_are_made_the_same_way() -> None:
     disposal = make_disposal(*_disposal_values())
     values = (1, disposal, "0.5 BTC", date(2025, 3, 1), date(2025, 3, 1), Decimal("100.00"),
-              Decimal("80.50"), "", Decimal("0.00"), Decimal("19.50"))  # fmt: skip
+              Decimal("80.50"), "", Decimal("0.00"), Decimal("19.50"), "0.5")  # fmt: skip
     assert _make_row(*values) == Row(*values)
     assert type(_make_row(*values)) is Row
 

@@ -277,6 +277,8 @@ class Run:
     allow_missing: bool
     fx: Converter | None = None
     book: LotBook | PoolBook = field(init=False)
+    #: The book is a ``PoolBook`` (UK pooling, average cost), not the lot matcher.
+    pooled: bool = field(init=False)
     #: Index of the event being applied (the UK plan and superficial-loss facts use it).
     index: int = -1
     uk_plan: UkPlan | None = None
@@ -303,6 +305,7 @@ class Run:
     expenses: list[Income] = field(default_factory=list)
     _dates: dict[datetime, date] = field(default_factory=dict)
     _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
+    _facts: dict[tuple[date, date], tuple[Term, str, str, bool, bool]] = field(default_factory=dict)
     _scopes: dict[date, BasisScope] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -310,6 +313,7 @@ class Run:
             self.book = LotBook(self.method if isinstance(self.method, Method) else Method.FIFO)
         else:
             self.book = PoolBook()
+        self.pooled = isinstance(self.book, PoolBook)
 
     def prepare(self, events: list[Event]) -> None:
         """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
@@ -338,6 +342,12 @@ class Run:
         if found is None:
             found = self._dates[moment] = local_date(moment, self.tz)
         return found
+
+    def row_facts(self, acquired_on: date, disposed_on: date) -> tuple[Term, str, str, bool, bool]:
+        """Term, tax-year label, Form 8949 box, discount and exempt flags of a row held from
+        ``acquired_on`` to ``disposed_on`` (``dispose`` caches them per pair of dates)."""
+        term = term_of(acquired_on, disposed_on, self.rule)
+        return (term, *self.labels(disposed_on, term), *self.flags(term))
 
     def labels(self, disposed_on: date, term: Term) -> tuple[str, str]:
         """Tax-year label and Form 8949 box for a disposal date and term (cached)."""
@@ -421,11 +431,13 @@ class Run:
 
     def apply(self, event: Event) -> None:
         """Apply one event to the books."""
-        scope = self.scope_on(self.day(event.timestamp))
+        moment = event.timestamp
+        day = self._dates.get(moment) or self.day(moment)  # (cached lookups, inlined)
+        scope = self.forced_scope or self._scopes.get(day) or self.scope_on(day)
         if scope is not self.scope:
-            self.switch(scope, event.timestamp)
+            self.switch(scope, moment)
         kind = event.kind
-        if isinstance(self.book, PoolBook):
+        if self.pooled:
             self.book_at(event, ACTIONS.get(kind, kind.value))
         if kind is EventKind.ACQUIRE:
             self.new_lot(event, event.value)
@@ -574,6 +586,7 @@ class Run:
         disposed_on = self.day(event.timestamp)
         first_row = len(self.disposals)
         last = len(slices) - 1
+        dates, day, facts = self._dates, self.day, self._facts
         for index, (piece, matching) in enumerate(slices):
             piece_acquired, _, piece_quantity, piece_basis, piece_source, _, known = piece
             if index == last:
@@ -606,10 +619,14 @@ class Run:
                         )
                     )
             acquired = event.timestamp if missing else piece_acquired
-            acquired_on = disposed_on if missing else self.day(piece_acquired)
-            term = term_of(acquired_on, disposed_on, self.rule)
-            tax_year, box = self.labels(disposed_on, term)
-            discount, exempt = self.flags(term)
+            if missing:
+                acquired_on = disposed_on
+            else:
+                acquired_on = dates.get(piece_acquired) or day(piece_acquired)
+            found = facts.get((acquired_on, disposed_on))
+            if found is None:
+                found = facts[(acquired_on, disposed_on)] = self.row_facts(acquired_on, disposed_on)
+            term, tax_year, box, discount, exempt = found
             # Positional, in Disposal's field order: one is made for every Form 8949 row.
             self.disposals.append(
                 make_disposal(
@@ -899,20 +916,23 @@ class Run:
         return sorted(lots, key=lambda x: (x.asset, x.wallet, x.acquired, x.source))
 
     def check_books(self) -> None:
-        """Units and basis in = disposed + open, per asset; each gain = proceeds - basis.
+        """Units and basis in = disposed + open, per asset.
+
+        Each row's gain is proceeds - basis + adjustment by construction: ``Disposal.gain`` is
+        that sum, never stored (and the renderers' rounded rows are checked by the tests).
 
         Raises:
             InternalError: if the books do not balance (a bug in taxloss).
         """
         out_units: dict[str, Decimal] = defaultdict(Decimal, self.consumed_units)
         out_basis: dict[str, Decimal] = defaultdict(Decimal, self.consumed_basis)
+        position = DisposalKind.POSITION
         for disposal in self.disposals:
-            if disposal.kind is DisposalKind.POSITION:
+            if disposal.kind is position:
                 continue  # contract units are not lots; their basis was consumed above
-            out_units[disposal.asset] += disposal.quantity
-            out_basis[disposal.asset] += disposal.cost_basis
-            if disposal.gain != disposal.proceeds - disposal.cost_basis + disposal.adjustment:
-                raise InternalError(f"gain is not proceeds - basis at {disposal.sale_source}")
+            asset = disposal.asset
+            out_units[asset] += disposal.quantity
+            out_basis[asset] += disposal.cost_basis
         for lot in self.open_lots():
             out_units[lot.asset] += lot.quantity
             out_basis[lot.asset] += lot.cost_basis

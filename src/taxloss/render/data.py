@@ -165,7 +165,7 @@ class DisposalFormat:
             d.tax_year,
             d.asset,
             row.description,
-            plain(d.quantity),
+            row.quantity,
             times.day(row.acquired),
             times.day(row.disposed),
             _WORDS[d.term],
@@ -292,7 +292,7 @@ class Split:
 
 class DisposalRecords:
     """The disposals of report.json: iterating gives each as a dict (what ``dumps`` and any
-    reader of ``build_json`` see), while ``write_json`` writes them through ``write`` without
+    reader of ``build_json`` see), while ``render_data`` writes them through ``write`` without
     making the dicts, together with disposals.csv's lines if ``csv_handle`` is set."""
 
     def __init__(self, report: Report, figures: Printed, split: Split | None = None) -> None:
@@ -481,7 +481,7 @@ def build_json(
         report: the report.
         extra_years: per-year objects to merge (e.g. ``loss_offset``), keyed by year label.
         figures: printed rows already computed for this report, if any.
-        split: the disposals' chunks, shared with another process (``write_json`` uses it).
+        split: the disposals' chunks, shared with another process (``render_data`` uses it).
 
     Returns:
         A JSON-ready dict.
@@ -657,30 +657,9 @@ def dumps(value: Any, indent: int = 0) -> str:
     return _ENCODE(value)
 
 
-def write_json(handle: TextIO, value: Any, indent: int = 0) -> None:
-    """Write ``dumps(value)`` to ``handle`` piece by piece (a large report never becomes one
-    string in memory); the bytes are the same as ``dumps``."""
-    if isinstance(value, dict) and value:
-        pad = " " * (indent + 2)
-        handle.write("{\n")
-        for position, (key, item) in enumerate(value.items()):
-            if position:
-                handle.write(",\n")
-            handle.write(f"{pad}{json.dumps(key)}: ")
-            write_json(handle, item, indent + 2)
-        handle.write("\n" + " " * indent + "}")
-    elif isinstance(value, DisposalRecords):
-        value.write(handle, indent + 2)
-    elif isinstance(value, (list, GeneratorType)):
-        pad = " " * (indent + 2)
-        texts = map(_ENCODE, value)
-        position = -1
-        for position, text in enumerate(texts):
-            handle.write(",\n" if position else "[\n")
-            handle.write(pad + text)
-        handle.write("[]" if position < 0 else "\n" + " " * indent + "]")
-    else:
-        handle.write(dumps(value, indent))
+#: Where the disposals go in report.json's texts (``render_data``): a NUL never occurs in
+#: JSON text (the encoder escapes it).
+_HOLE_TEXT = "\x00"
 
 
 def render_json(
@@ -738,7 +717,21 @@ def render_data(
             records.write(None, len(_DISPOSAL_PAD))
             return
         data = build_json(report, extra_years, shown, split)
-        data["disposals"].csv_handle = csv_handle
+        records = data["disposals"]
+        records.csv_handle = csv_handle
+        # Everything but the disposals is made first (while a helper process formats chunks
+        # of them), a text per key; the disposals are then written between, never as one
+        # string.
+        texts = [
+            f"  {json.dumps(key)}: {_HOLE_TEXT if key == 'disposals' else dumps(value, 2)}"
+            for key, value in data.items()
+        ]
+        del data
+        hole = texts.index(f'  "disposals": {_HOLE_TEXT}')
         with json_out.open("w", encoding="utf-8", newline="\n") as handle:
-            write_json(handle, data)
-            handle.write("\n")
+            handle.write("{\n" + "".join(text + ",\n" for text in texts[:hole]))
+            handle.write('  "disposals": ')
+            records.write(handle, len(_DISPOSAL_PAD))
+            for text in texts[hole + 1 :]:
+                handle.write(",\n" + text)
+            handle.write("\n}\n")

@@ -74,6 +74,8 @@ class Row:
     codes: str
     adjustment: Decimal
     gain: Decimal
+    #: The disposal's quantity as text (``plain``).
+    quantity: str
 
 
 _make_row = maker(Row)
@@ -144,7 +146,7 @@ def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
     """Round one disposal into a printed row whose columns add up.
 
     Called for every disposal (a history can have a million), so the rounding of ``quantize``
-    is written out for the two amounts every row has.
+    and the text of ``describe`` are written out here.
     """
     quantum, mode = rule.rounding_quantum, rule.rounding_mode
     proceeds = disposal.proceeds.quantize(quantum, rounding=mode)
@@ -153,10 +155,14 @@ def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
     basis = disposal.cost_basis.quantize(quantum, rounding=mode)
     if not basis:
         basis = basis.copy_abs()
-    adjustment = quantize(disposal.adjustment, quantum, mode)
+    adjustment = disposal.adjustment.quantize(quantum, rounding=mode)
+    if not adjustment:
+        adjustment = adjustment.copy_abs()
+    quantity = plain(disposal.quantity)
     return _make_row(
-        number, disposal, describe(disposal), disposal.acquired_on, disposal.disposed_on,
-        proceeds, basis, disposal.codes, adjustment, proceeds - basis + adjustment,
+        number, disposal, disposal.description or f"{quantity} {disposal.asset}",
+        disposal.acquired_on, disposal.disposed_on, proceeds, basis, disposal.codes, adjustment,
+        proceeds - basis + adjustment, quantity,
     )  # fmt: skip
 
 
