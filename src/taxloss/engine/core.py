@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter
 
@@ -279,6 +279,8 @@ class Run:
     book: LotBook | PoolBook = field(init=False)
     #: The book is a ``PoolBook`` (UK pooling, average cost), not the lot matcher.
     pooled: bool = field(init=False)
+    #: The reporting zone is UTC, the zone of every timestamp: a local date is the date.
+    utc: bool = field(init=False)
     #: Index of the event being applied (the UK plan and superficial-loss facts use it).
     index: int = -1
     uk_plan: UkPlan | None = None
@@ -314,6 +316,7 @@ class Run:
         else:
             self.book = PoolBook()
         self.pooled = isinstance(self.book, PoolBook)
+        self.utc = self.tz is UTC
 
     def prepare(self, events: list[Event]) -> None:
         """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
@@ -337,7 +340,10 @@ class Run:
     # -- helpers -----------------------------------------------------------------------------
 
     def day(self, moment: datetime) -> date:
-        """Local date of a timestamp (cached: many events share timestamps)."""
+        """Local date of a timestamp: its own date in UTC (timestamps are UTC), else cached
+        (many events share timestamps)."""
+        if self.utc:
+            return moment.date()
         found = self._dates.get(moment)
         if found is None:
             found = self._dates[moment] = local_date(moment, self.tz)
@@ -432,7 +438,7 @@ class Run:
     def apply(self, event: Event) -> None:
         """Apply one event to the books."""
         moment = event.timestamp
-        day = self._dates.get(moment) or self.day(moment)  # (cached lookups, inlined)
+        day = moment.date() if self.utc else self.day(moment)  # (``day``, inlined for UTC)
         scope = self.forced_scope or self._scopes.get(day) or self.scope_on(day)
         if scope is not self.scope:
             self.switch(scope, moment)
@@ -586,7 +592,7 @@ class Run:
         disposed_on = self.day(event.timestamp)
         first_row = len(self.disposals)
         last = len(slices) - 1
-        dates, day, facts = self._dates, self.day, self._facts
+        utc, day, facts = self.utc, self.day, self._facts
         for index, (piece, matching) in enumerate(slices):
             piece_acquired, _, piece_quantity, piece_basis, piece_source, _, known = piece
             if index == last:
@@ -622,7 +628,7 @@ class Run:
             if missing:
                 acquired_on = disposed_on
             else:
-                acquired_on = dates.get(piece_acquired) or day(piece_acquired)
+                acquired_on = piece_acquired.date() if utc else day(piece_acquired)
             found = facts.get((acquired_on, disposed_on))
             if found is None:
                 found = facts[(acquired_on, disposed_on)] = self.row_facts(acquired_on, disposed_on)
