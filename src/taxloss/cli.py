@@ -278,7 +278,8 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
     default=2,
     show_default=True,
     help="Processes to render with: 2 draws the Form 8949 PDFs alongside the other "
-    "outputs (same bytes either way).",
+    "outputs and, from 20,000 disposals on, shares the writing of report.json and "
+    "disposals.csv (same bytes either way).",
 )
 @click.option("--taxpayer-name", default="", help="Name printed on the forms. Default: blank.")
 @click.option(
