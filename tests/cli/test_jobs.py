@@ -62,7 +62,7 @@ def _build(runner, out: Path, *extra: str) -> object:
                                 "--taxable-income", "50000", *extra])  # fmt: skip
 
 
-@pytest.mark.parametrize("outputs", ["json,csv", "json", "csv", "json,csv,xlsx"])
+@pytest.mark.parametrize("outputs", ["json,csv", "json", "csv", "json,csv,xlsx", "json,csv,pdf"])
 @pytest.mark.parametrize("country", ["us", "uk"])
 def test_the_disposal_helper_writes_the_same_bytes(
     runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: str, country: str
