@@ -9,9 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from taxloss.api import BuildOptions, build_report
 from taxloss.model import Report
+from taxloss.render import data
 from taxloss.render.data import Split, render_csv, render_data, render_json, write_parts
 from taxloss.render.text import render_text
 from taxloss.render.xlsx_8949 import render_xlsx_8949
@@ -165,12 +167,20 @@ def test_fast_disposal_writer_matches_the_standard_library(tmp_path: Path) -> No
     assert checked > 10
 
 
+@pytest.mark.parametrize("sendfile", [True, False])
 def test_chunks_written_by_two_processes_give_the_same_files(
-    report: Report, tmp_path: Path
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sendfile: bool
 ) -> None:
     # What --jobs 2 does on a large history (api.split_disposals), in one process: the odd
     # chunks are written first, printing their rows as the helper does; the file writer
-    # takes the even ones from the printed rows, then copies every chunk in order.
+    # takes the even ones from the printed rows, then copies every chunk in order (with
+    # os.sendfile, or through a buffer where the kernel refuses it).
+    if not sendfile:
+
+        def refused(*args: object) -> int:
+            raise OSError(22, "Invalid argument")
+
+        monkeypatch.setattr(data.os, "sendfile", refused, raising=False)
     render_data(report, tmp_path / "one.json", tmp_path / "one.csv")
     size = 3
     chunks = -(-len(report.disposals) // size)
