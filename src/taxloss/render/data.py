@@ -199,17 +199,15 @@ class DisposalFormat:
         v = values
         text = encode_basestring
         flag = _FLAGS
-        if self.extra:
-            extra = [text(x) if type(x) is str else _literal(x) for x in v[len(DISPOSAL_FIELDS) :]]
-            return self._template % (
-                v[0], text(v[1]), text(v[2]), v[3], v[4], v[5], v[6], text(v[7]), v[8], v[9],
-                v[10], text(v[11]), v[12], text(v[13]), v[14], flag[v[15]], flag[v[16]], v[17],
-                v[18], v[19], text(v[20]), text(v[21]), *extra,
-            )  # fmt: skip
+        extra = (
+            [text(x) if type(x) is str else _literal(x) for x in v[len(DISPOSAL_FIELDS) :]]
+            if self.extra
+            else ()
+        )
         return self._template % (
             v[0], text(v[1]), text(v[2]), v[3], v[4], v[5], v[6], text(v[7]), v[8], v[9],
             v[10], text(v[11]), v[12], text(v[13]), v[14], flag[v[15]], flag[v[16]], v[17],
-            v[18], v[19], text(v[20]), text(v[21]),
+            v[18], v[19], text(v[20]), text(v[21]), *extra,
         )  # fmt: skip
 
     def csv(self, values: tuple[object, ...], writer: Any) -> str | None:

@@ -55,17 +55,13 @@ def text_money(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def describe(disposal: Disposal) -> str:
-    """Form 8949 column (a): e.g. ``0.5 BTC``, or the position's own description."""
-    return disposal.description or f"{plain(disposal.quantity)} {disposal.asset}"
-
-
 @dataclass(frozen=True, slots=True)
 class Row:
     """One printed Form 8949 row; amounts already rounded."""
 
     number: int
     disposal: Disposal
+    #: Form 8949 column (a).
     description: str
     acquired: date
     disposed: date
@@ -145,8 +141,8 @@ class YearFigures:
 def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
     """Round one disposal into a printed row whose columns add up.
 
-    Called for every disposal (a history can have a million), so the rounding of ``quantize``
-    and the text of ``describe`` are written out here.
+    Column (a) is e.g. ``0.5 BTC``, or a position's own description. Called for every
+    disposal (a history can have a million), so the rounding of ``quantize`` is written out.
     """
     quantum, mode = rule.rounding_quantum, rule.rounding_mode
     proceeds = disposal.proceeds.quantize(quantum, rounding=mode)
