@@ -3,6 +3,7 @@ second process is reported, not lost (the render queue's and the disposal helper
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -120,4 +121,25 @@ def test_the_helpers_write_error_is_a_render_error(
     result = _build(runner, out, "--outputs", "json,csv")
     assert result.exit_code == 2
     assert f"{out}: cannot write outputs: No space left on device" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_a_failing_build_stops_the_running_helper(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def slow(*args: object) -> None:
+        time.sleep(60)  # still formatting when the build fails
+
+    def failing_plan(*args: object, **kwargs: object) -> None:
+        raise RenderError("form8949-2025.pdf: cannot draw")
+
+    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(api, "write_parts", slow)
+    monkeypatch.setattr(api, "planned_outputs", failing_plan)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = _build(runner, out, "--outputs", "json,csv")
+    assert result.exit_code == 2
+    assert "cannot draw" in result.output
+    assert time.monotonic() - started < 30  # the helper was killed, not awaited
     assert list(out.iterdir()) == []
