@@ -733,9 +733,7 @@ class Run:
             disposed_on = self.day(closed)
             acquired = group.opened or closed
             acquired_on = self.day(acquired)
-            term = term_of(acquired_on, disposed_on, self.rule)
-            tax_year, box = self.labels(disposed_on, term)
-            discount, exempt = self.flags(term)
+            term, tax_year, box, discount, exempt = self.row_facts(acquired_on, disposed_on)
             if not group.has_ids:
                 aggregated.add(group.contract)
             rows.append(
