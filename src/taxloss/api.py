@@ -51,14 +51,14 @@ from taxloss.model import (
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import Split, render_data, write_parts
-from taxloss.render.figures import Printed, Totals, YearFigures, printed
-from taxloss.render.loss_offset import CountryPlan, plan_for, year_json
-from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json
 from taxloss.render.pdf_8949 import render_pdf_8949
 from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 from taxloss.render.xlsx_country import render_xlsx_country
+from taxloss.returns.loss_offset import CountryPlan, plan_for, year_json
+from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from taxloss import __version__, api, jurisdiction
 from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
-from taxloss.render.offset import OffsetInputs
 from taxloss.render.text import comparison_json, comparison_text, render_text
+from taxloss.returns.us import OffsetInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 

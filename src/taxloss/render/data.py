@@ -37,7 +37,7 @@ from taxloss.model import (
     Transfer,
 )
 from taxloss.money import ZERO, plain, quantize
-from taxloss.render.figures import (
+from taxloss.returns.printed import (
     NOT_ADVICE,
     Printed,
     Row,

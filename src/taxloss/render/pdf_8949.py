@@ -24,8 +24,6 @@ from reportlab.pdfgen.canvas import Canvas
 
 from taxloss.model import Report, Term
 from taxloss.money import ZERO
-from taxloss.render.figures import NOT_ADVICE, Printed, Row, Section, Totals, printed
-from taxloss.render.offset import LineAmounts, OffsetPlan, YearOffset
 from taxloss.render.pdf_common import (
     BOLD,
     FONT,
@@ -40,6 +38,8 @@ from taxloss.render.pdf_common import (
     metadata,
     money_text,
 )
+from taxloss.returns.printed import NOT_ADVICE, Printed, Row, Section, Totals, printed
+from taxloss.returns.us import LineAmounts, OffsetPlan, YearOffset
 
 WIDTH, HEIGHT = letter
 LEFT = 30.0

@@ -22,18 +22,6 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table
 from taxloss import __version__
 from taxloss.model import HoldingEffect, Report
 from taxloss.money import ZERO
-from taxloss.render.figures import (
-    MATCHING_LABEL,
-    NOT_ADVICE,
-    Printed,
-    Row,
-    Totals,
-    group_order,
-    method_label,
-    printed,
-    year_rows,
-)
-from taxloss.render.loss_offset import CountryPlan, CountryYear, Line, tax_year_end
 from taxloss.render.pdf_summary import (
     WIDTH,
     MethodResult,
@@ -43,6 +31,18 @@ from taxloss.render.pdf_summary import (
     para,
     table,
     write_summary,
+)
+from taxloss.returns.loss_offset import CountryPlan, CountryYear, Line, tax_year_end
+from taxloss.returns.printed import (
+    MATCHING_LABEL,
+    NOT_ADVICE,
+    Printed,
+    Row,
+    Totals,
+    group_order,
+    method_label,
+    printed,
+    year_rows,
 )
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.

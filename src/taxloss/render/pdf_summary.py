@@ -39,7 +39,8 @@ from reportlab.platypus import (
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import ZERO, plain
-from taxloss.render.figures import (
+from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
+from taxloss.returns.printed import (
     NOT_ADVICE,
     PART,
     TERM_WORD,
@@ -51,8 +52,7 @@ from taxloss.render.figures import (
     method_label,
     printed,
 )
-from taxloss.render.offset import OffsetPlan, YearOffset
-from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
+from taxloss.returns.us import OffsetPlan, YearOffset
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
 AUDIT_LIMIT = 400

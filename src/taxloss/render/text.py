@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from taxloss.model import HoldingEffect, Report, Rule, Term
-from taxloss.render.figures import (
+from taxloss.returns.printed import (
     MATCHING_LABEL,
     NOT_ADVICE,
     PART,

@@ -17,16 +17,6 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import plain
-from taxloss.render.figures import (
-    NOT_ADVICE,
-    PART,
-    TERM_WORD,
-    Printed,
-    Section,
-    TimeText,
-    YearFigures,
-    printed,
-)
 from taxloss.render.xlsx_writer import (
     BOLD,
     DATE,
@@ -37,6 +27,16 @@ from taxloss.render.xlsx_writer import (
     RowTemplate,
     Sheet,
     save,
+)
+from taxloss.returns.printed import (
+    NOT_ADVICE,
+    PART,
+    TERM_WORD,
+    Printed,
+    Section,
+    TimeText,
+    YearFigures,
+    printed,
 )
 
 #: Column headings of Form 8949 (2025 revision), Parts I and II.

@@ -21,17 +21,6 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Conversion, HoldingEffect, LossDisallowance, Matching, Report, SourceRef
 from taxloss.money import plain
-from taxloss.render.figures import (
-    NOT_ADVICE,
-    Printed,
-    Row,
-    Totals,
-    method_label,
-    money,
-    printed,
-)
-from taxloss.render.figures import year_rows as rows_of_year
-from taxloss.render.loss_offset import CountryYear, Line, tax_year_end
 from taxloss.render.pdf_country import holding_text, rule_text
 from taxloss.render.xlsx_8949 import warnings_sheet
 from taxloss.render.xlsx_writer import (
@@ -44,6 +33,17 @@ from taxloss.render.xlsx_writer import (
     Sheet,
     save,
 )
+from taxloss.returns.loss_offset import CountryYear, Line, tax_year_end
+from taxloss.returns.printed import (
+    NOT_ADVICE,
+    Printed,
+    Row,
+    Totals,
+    method_label,
+    money,
+    printed,
+)
+from taxloss.returns.printed import year_rows as rows_of_year
 
 
 def _utc(moment: datetime) -> str:

@@ -28,8 +28,8 @@ from decimal import Decimal
 
 from taxloss.model import RatePeriod, Report, Rule, YearAmount
 from taxloss.money import ZERO
-from taxloss.render.figures import Printed, Row, money, printed, year_rows
-from taxloss.render.offset import OffsetInputs, OffsetPlan, plan_offsets
+from taxloss.returns.printed import Printed, Row, money, printed, year_rows
+from taxloss.returns.us import OffsetInputs, OffsetPlan, plan_offsets
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from taxloss.model import Report, Term
 from taxloss.money import ZERO
-from taxloss.render.figures import Printed, Totals, printed
+from taxloss.returns.printed import Printed, Totals, printed
 
 #: The projection stops after this many future years even if a carryover remains.
 PROJECTION_YEARS = 40
