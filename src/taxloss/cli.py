@@ -22,7 +22,6 @@ from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.render.text import comparison_json, comparison_text, render_text
-from taxloss.returns.us import OffsetInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -212,7 +211,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         format=values["format_name"],
         taxpayer={"name": values.get("taxpayer_name", ""), "id": values.get("taxpayer_id", "")},
         outputs=parse_outputs(values.get("outputs") or ",".join(api.OUTPUT_KINDS)),
-        offset=OffsetInputs(
+        offset=api.OffsetInputs(
             filing_status=values["filing_status"],
             taxable_income=parse_income(values["taxable_income"]),
             carryover_in_short=amount("--carryover-in-short", values["carryover_in_short"], True),

@@ -51,7 +51,7 @@ FUNDING_TREATMENTS = frozenset({"capital", "ordinary"})
 KNOWN_RENDERERS = frozenset(
     {"json", "csv", "xlsx_8949", "pdf_8949", "pdf_summary", "xlsx_disposals"}
 )
-#: Loss-offset strategies implemented in ``render.loss_offset`` (``offset.strategy``).
+#: Loss-offset strategies implemented in ``returns.loss_offset`` (``offset.strategy``).
 OFFSET_STRATEGIES = frozenset(
     {"us_schedule_d", "uk_sa108", "ca_schedule_3", "au_cgt", "de_anlage_so"}
 )

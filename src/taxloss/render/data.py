@@ -1,6 +1,6 @@
 """Machine-readable outputs: ``report.json`` and ``disposals.csv``.
 
-Money is a decimal string rounded once (``render.figures``); each year's totals are sums of
+Money is a decimal string rounded once (``returns.printed``); each year's totals are sums of
 its rounded rows; quantities are exact. Key order and row order are fixed, and nothing depends
 on the clock, so a rerun writes identical bytes.
 Sees only ``Report``; must not import the engine, parsers or CLI.

@@ -1,9 +1,9 @@
 """``summary-<year>.pdf`` for rules other than the US: the same report for a tax professional
 (cover with key figures, results, the loss offset, the method comparison or matching rules,
 breakdowns, data quality and the audit trail), with the US sections (Form 8949 boxes,
-Schedule D, the carryover worksheet) replaced by the country's own (``render.loss_offset``):
+Schedule D, the carryover worksheet) replaced by the country's own (``returns.loss_offset``):
 UK SA108 figures, Canadian Schedule 3, the Australian CGT schedule, the German Anlage SO.
-Every figure comes from ``render.figures`` / ``render.loss_offset``, so it equals report.json
+Every figure comes from ``returns.printed`` / ``returns.loss_offset``, so it equals report.json
 and the XLSX to the cent.
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
@@ -585,7 +585,7 @@ def render_pdf_country(
         report: the report.
         out: the file to write.
         year: the tax-year label (``2025`` or ``2024-25``).
-        plan: the country's loss-offset plan (``render.loss_offset``).
+        plan: the country's loss-offset plan (``returns.loss_offset``).
         comparison: the same year under each allowed method (rules with several methods).
         taxpayer: optional ``name`` and ``id``.
         figures: printed rows already computed for this report, if any.

@@ -5,7 +5,7 @@ offset on the cover, then results by part and box, the Schedule D netting and th
 Carryover Worksheet line by line, a multi-year projection, a FIFO/LIFO/HIFO comparison, a
 breakdown by asset, wallet and month (with a chart), the largest losses and the liquidations,
 every warning and assumption with its source row, and the audit trail. Every figure comes from
-``render.figures`` / ``render.offset``, so it equals report.json and the XLSX to the cent.
+``returns.printed`` / ``returns.us``, so it equals report.json and the XLSX to the cent.
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
 

@@ -1,6 +1,6 @@
 """Plain-text views of a report: the CLI's summary and the readable golden for tests.
 
-Same rows and totals as every other output (``render.figures``).
+Same rows and totals as every other output (``returns.printed``).
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
 

@@ -326,7 +326,7 @@ def render_xlsx_country(
         report: the report.
         out: the file to write.
         year: the tax-year label.
-        country: the year's figures in the country's terms (``render.loss_offset``).
+        country: the year's figures in the country's terms (``returns.loss_offset``).
         taxpayer: optional ``name`` and ``id``.
         figures: printed rows already computed for this report, if any.
 

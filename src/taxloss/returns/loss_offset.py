@@ -1,5 +1,5 @@
 """What losses are worth outside the US: one loss-offset strategy per country, chosen by the
-rule's ``offset.strategy`` (the US Schedule D and carryover worksheet stay in ``render.offset``).
+rule's ``offset.strategy`` (the US Schedule D and carryover worksheet stay in ``returns.us``).
 
 - ``uk_sa108`` (reference §2): SA108-style figures; in-year losses against in-year gains; the
   annual exempt amount; losses brought forward used only down to the exempt amount; the loss
@@ -933,7 +933,7 @@ def plan_de(report: Report, shown: Printed, inputs: OffsetInputs, labels: list[s
 
 Strategy = Callable[[Report, Printed, OffsetInputs, list[str]], CountryPlan]
 
-#: ``offset.strategy`` -> the function that plans it (US: ``render.offset.plan_offsets``).
+#: ``offset.strategy`` -> the function that plans it (US: ``returns.us.plan_offsets``).
 STRATEGIES: dict[str, Strategy] = {
     "uk_sa108": plan_uk,
     "ca_schedule_3": plan_ca,

@@ -42,7 +42,7 @@ class OffsetInputs:
     other_year: str | None = None
     assume_future_gains: Decimal = ZERO
     marginal_rate: Decimal | None = None
-    #: Other countries (``render.loss_offset``): losses carried into the first year of the
+    #: Other countries (``returns.loss_offset``): losses carried into the first year of the
     #: data (UK/AU/DE: losses; CA: net capital losses, at the allowable amount).
     losses_brought_forward: Decimal = ZERO
     #: UK: ``basic`` or ``higher`` rate band for the CGT estimate (None: show both).
