@@ -57,7 +57,8 @@ from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 from taxloss.render.xlsx_country import render_xlsx_country
-from taxloss.returns.loss_offset import CountryPlan, plan_for, year_json
+from taxloss.returns.country import CountryPlan
+from taxloss.returns.loss_offset import plan_for, year_json
 from taxloss.returns.printed import Printed, Totals, YearFigures, printed
 from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
 

@@ -32,7 +32,7 @@ from taxloss.render.pdf_summary import (
     table,
     write_summary,
 )
-from taxloss.returns.loss_offset import CountryPlan, CountryYear, Line, tax_year_end
+from taxloss.returns.country import CountryPlan, CountryYear, Line, tax_year_end
 from taxloss.returns.printed import (
     MATCHING_LABEL,
     NOT_ADVICE,

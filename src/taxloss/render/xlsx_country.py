@@ -33,7 +33,7 @@ from taxloss.render.xlsx_writer import (
     Sheet,
     save,
 )
-from taxloss.returns.loss_offset import CountryYear, Line, tax_year_end
+from taxloss.returns.country import CountryYear, Line, tax_year_end
 from taxloss.returns.printed import (
     NOT_ADVICE,
     Printed,
@@ -326,7 +326,7 @@ def render_xlsx_country(
         report: the report.
         out: the file to write.
         year: the tax-year label.
-        country: the year's figures in the country's terms (``returns.loss_offset``).
+        country: the year's figures in the country's terms (``returns.country``).
         taxpayer: optional ``name`` and ``id``.
         figures: printed rows already computed for this report, if any.
 
