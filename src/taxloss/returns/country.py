@@ -33,7 +33,7 @@ class Line:
     bold: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class CountryYear:
     """One tax year's figures in the country's terms."""
 
@@ -54,7 +54,7 @@ class CountryYear:
     summary: list[Decimal | None] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CountryPlan:
     """Every tax year from the first to the last year of data, in the country's terms."""
 

@@ -104,7 +104,7 @@ class Totals:
         self.rows += other.rows
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """All rows of one tax year with one Form 8949 box (one part)."""
 
@@ -119,7 +119,7 @@ class Section:
         return SCHEDULE_D_LINE.get(self.box, "")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class YearFigures:
     """Printed figures of one tax year."""
 
@@ -206,23 +206,25 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
     Returns:
         The year's sections (short-term boxes first, then long-term, boxes in letter order).
     """
-    sections: dict[tuple[Term, str], Section] = {}
+    grouped: dict[tuple[Term, str], list[Row]] = {}
     liquidations = 0
     for row in rows if rows is not None else all_rows(report):
         disposal = row.disposal
         if disposal.tax_year != year:
             continue
         key = (disposal.term, disposal.box)
-        section = sections.get(key)
-        if section is None:
-            section = sections[key] = Section(disposal.term, disposal.box)
-        section.rows.append(row)
+        found = grouped.get(key)
+        if found is None:
+            found = grouped[key] = []
+        found.append(row)
         liquidations += disposal.liquidation
+    sections = [
+        Section(term, box, found, totals_of(found)) for (term, box), found in grouped.items()
+    ]
     short, long = Totals(), Totals()
-    for section in sections.values():
-        section.totals = totals_of(section.rows)
+    for section in sections:
         (short if section.term is Term.SHORT else long).merge(section.totals)
-    ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box))
+    ordered = sorted(sections, key=lambda s: (s.term is Term.LONG, s.box))
     return YearFigures(year, ordered, short, long, liquidations)
 
 
