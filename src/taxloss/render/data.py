@@ -37,17 +37,15 @@ from taxloss.model import (
     Transfer,
 )
 from taxloss.money import ZERO, plain, quantize
+from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
 from taxloss.returns.printed import (
-    NOT_ADVICE,
     Printed,
     Row,
-    TimeText,
     Totals,
     income_by_year,
     money,
     printed,
     printed_row,
-    text_money,
 )
 
 SCHEMA = "taxloss.report/1"

@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from taxloss.model import Report, Term
 from taxloss.money import ZERO
+from taxloss.render.labels import NOT_ADVICE
 from taxloss.render.pdf_common import (
     BOLD,
     FONT,
@@ -38,7 +39,7 @@ from taxloss.render.pdf_common import (
     metadata,
     money_text,
 )
-from taxloss.returns.printed import NOT_ADVICE, Printed, Row, Section, Totals, printed
+from taxloss.returns.printed import Printed, Row, Section, Totals, printed
 from taxloss.returns.us import LineAmounts, OffsetPlan, YearOffset
 
 WIDTH, HEIGHT = letter

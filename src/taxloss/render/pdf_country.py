@@ -22,6 +22,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table
 from taxloss import __version__
 from taxloss.model import HoldingEffect, Report
 from taxloss.money import ZERO
+from taxloss.render.labels import MATCHING_LABEL, NOT_ADVICE, group_order, method_label
 from taxloss.render.pdf_summary import (
     WIDTH,
     MethodResult,
@@ -33,17 +34,7 @@ from taxloss.render.pdf_summary import (
     write_summary,
 )
 from taxloss.returns.country import CountryPlan, CountryYear, Line, tax_year_end
-from taxloss.returns.printed import (
-    MATCHING_LABEL,
-    NOT_ADVICE,
-    Printed,
-    Row,
-    Totals,
-    group_order,
-    method_label,
-    printed,
-    year_rows,
-)
+from taxloss.returns.printed import Printed, Row, Totals, printed, year_rows
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
 AUDIT_LIMIT = 400

@@ -39,19 +39,9 @@ from reportlab.platypus import (
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import ZERO, plain
+from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
-from taxloss.returns.printed import (
-    NOT_ADVICE,
-    PART,
-    TERM_WORD,
-    Printed,
-    Row,
-    Totals,
-    YearFigures,
-    income_by_year,
-    method_label,
-    printed,
-)
+from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
 from taxloss.returns.us import OffsetPlan, YearOffset
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.

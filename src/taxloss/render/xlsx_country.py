@@ -21,6 +21,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Conversion, HoldingEffect, LossDisallowance, Matching, Report, SourceRef
 from taxloss.money import plain
+from taxloss.render.labels import NOT_ADVICE, method_label
 from taxloss.render.pdf_country import holding_text, rule_text
 from taxloss.render.xlsx_8949 import warnings_sheet
 from taxloss.render.xlsx_writer import (
@@ -34,15 +35,7 @@ from taxloss.render.xlsx_writer import (
     save,
 )
 from taxloss.returns.country import CountryYear, Line, tax_year_end
-from taxloss.returns.printed import (
-    NOT_ADVICE,
-    Printed,
-    Row,
-    Totals,
-    method_label,
-    money,
-    printed,
-)
+from taxloss.returns.printed import Printed, Row, Totals, money, printed
 from taxloss.returns.printed import year_rows as rows_of_year
 
 
