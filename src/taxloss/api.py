@@ -204,10 +204,15 @@ def load_trades(
     sizes = [_size(path) for path in files]
     for number, path in enumerate(files):
         display = str(path)
-        progress.update(sum(sizes[:number]), sum(sizes), display)
+        before = sum(sizes[:number])
+        progress.update(before, sum(sizes), display)
         try:
             parsed = read_file(
-                path, display, ParseOptions(wallet=path.stem, timezone=tz), forced_format
+                path,
+                display,
+                ParseOptions(wallet=path.stem, timezone=tz),
+                forced_format,
+                _parsing(progress, display, before, sizes[number], sum(sizes)),
             )
         except InputError as exc:
             problems.extend(exc.problems)
@@ -219,6 +224,20 @@ def load_trades(
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
     return trades, inputs, notices
+
+
+def _parsing(
+    progress: Progress, display: str, before: int, size: int, total: int
+) -> Callable[[int, int], None] | None:
+    """The ``reading`` stage's callback while one file is parsed: the file's ``size`` bytes
+    (after ``before`` bytes of earlier files) shared out over its rows. None when silent."""
+    if isinstance(progress, Silent):
+        return None
+
+    def parsed(made: int, rows: int) -> None:
+        progress.update(before + size * made // max(rows, 1), total, display)
+
+    return parsed
 
 
 def _size(path: Path) -> int:

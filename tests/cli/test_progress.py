@@ -133,3 +133,16 @@ def test_api_finishes_progress_when_the_build_fails(tmp_path) -> None:
     assert recorder.calls[0] == ("stage", "reading")
     assert recorder.calls[-1] == ("finish",)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_reading_reports_rows_as_a_large_file_is_parsed(tmp_path) -> None:
+    lines = ["timestamp,type,asset,quantity,quote_asset,quote_quantity"]
+    lines += [f"2024-01-01T00:00:{n % 60:02d}Z,buy,BTC,1,USD,{n + 1}" for n in range(10_000)]
+    source = tmp_path / "big.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recorder = Recorder()
+    api.load_trades([source], None, None, recorder)
+    size = source.stat().st_size
+    shown = [call[1] for call in recorder.calls]
+    assert shown == [0, size * 4096 // 10_000, size * 8192 // 10_000, size]
+    assert all(call[2] == size for call in recorder.calls)
