@@ -50,15 +50,17 @@ from taxloss.model import (
 )
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
+from taxloss.progress import SILENT, Progress, Silent, event_counter
 from taxloss.render.data import Split, render_data, write_parts
-from taxloss.render.figures import Printed, Totals, YearFigures, printed
-from taxloss.render.loss_offset import CountryPlan, plan_for, year_json
-from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json
 from taxloss.render.pdf_8949 import render_pdf_8949
 from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 from taxloss.render.xlsx_country import render_xlsx_country
+from taxloss.returns.country import CountryPlan
+from taxloss.returns.loss_offset import plan_for, year_json
+from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +177,10 @@ def _row_key(trade: Trade) -> tuple[object, ...]:
 
 
 def load_trades(
-    files: Sequence[Path], timezone: str | None, forced_format: str | None
+    files: Sequence[Path],
+    timezone: str | None,
+    forced_format: str | None,
+    progress: Progress = SILENT,
 ) -> tuple[list[Trade], list[InputFile], list[Notice]]:
     """Parse every input file; problems from all files are raised together.
 
@@ -183,6 +188,7 @@ def load_trades(
         files: export files as the user named them.
         timezone: zone for naive timestamps (``--timezone``), or None.
         forced_format: ``--format`` name, or None to detect.
+        progress: told how many bytes of the files are read (the ``reading`` stage).
 
     Returns:
         All trades (overlaps between files counted once), one ``InputFile`` per file, and a
@@ -195,21 +201,51 @@ def load_trades(
     per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
-    for path in files:
+    sizes = [_size(path) for path in files]
+    for number, path in enumerate(files):
         display = str(path)
+        before = sum(sizes[:number])
+        progress.update(before, sum(sizes), display)
         try:
             parsed = read_file(
-                path, display, ParseOptions(wallet=path.stem, timezone=tz), forced_format
+                path,
+                display,
+                ParseOptions(wallet=path.stem, timezone=tz),
+                forced_format,
+                _parsing(progress, display, before, sizes[number], sum(sizes)),
             )
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         per_file.append((display, parsed.trades))
         inputs.append(parsed.info)
+    progress.update(sum(sizes), sum(sizes))
     if problems:
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
     return trades, inputs, notices
+
+
+def _parsing(
+    progress: Progress, display: str, before: int, size: int, total: int
+) -> Callable[[int, int], None] | None:
+    """The ``reading`` stage's callback while one file is parsed: the file's ``size`` bytes
+    (after ``before`` bytes of earlier files) shared out over its rows. None when silent."""
+    if isinstance(progress, Silent):
+        return None
+
+    def parsed(made: int, rows: int) -> None:
+        progress.update(before + size * made // max(rows, 1), total, display)
+
+    return parsed
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes for progress (0 if unknown: reading it reports the problem)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
@@ -274,8 +310,9 @@ def fx_currencies(rule: Rule, trades: Sequence[Trade]) -> set[str]:
     return found - {rule.fiat}
 
 
-def prepare(options: BuildOptions) -> Session:
-    """Load the rule, check the options against it, read the prices and every input file.
+def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
+    """Load the rule, check the options against it, read the prices and every input file
+    (``progress``: the ``reading`` stage).
 
     Raises:
         TaxlossError: any user-fixable problem in the options, rule or files.
@@ -301,7 +338,7 @@ def prepare(options: BuildOptions) -> Session:
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
-    trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
+    trades, inputs, notices = load_trades(options.files, options.timezone, options.format, progress)
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
@@ -316,8 +353,14 @@ def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
     return replace(options, year=label)
 
 
-def compute_report(session: Session, options: BuildOptions, method: Method | None = None) -> Report:
-    """Run the engine on a prepared session (``method`` overrides ``options.method``).
+def compute_report(
+    session: Session,
+    options: BuildOptions,
+    method: Method | None = None,
+    progress: Progress = SILENT,
+) -> Report:
+    """Run the engine on a prepared session (``method`` overrides ``options.method``;
+    ``progress``: the ``matching`` stage).
 
     Raises:
         TaxlossError: rows that need a price, or disposals of units never acquired.
@@ -331,6 +374,7 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         timezone=options.timezone,
         allow_missing_basis=options.allow_missing_basis,
         fx=session.fx,
+        on_events=event_counter(progress),
     )
     return replace(
         report,
@@ -826,6 +870,30 @@ def write_outputs(
         raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
 
 
+def watched(plan: Sequence[tuple[str, Renderer]], progress: Progress) -> list[tuple[str, Renderer]]:
+    """The plan, with each render telling ``progress`` which output is being written and how
+    many this process has finished. Renders run by another process (``--jobs``) say nothing:
+    only the process that called ``build`` draws progress, so the count may jump at the end.
+    """
+    if isinstance(progress, Silent):
+        return list(plan)
+    owner, total, done = os.getpid(), len(plan), [0]
+
+    def watch(name: str, render: Renderer) -> Renderer:
+        def run(path: Path) -> Path:
+            if os.getpid() != owner:
+                return render(path)
+            progress.update(done[0], total, name)
+            result = render(path)
+            done[0] += 1
+            progress.update(done[0], total, name)
+            return result
+
+        return run
+
+    return [(name, watch(name, render)) for name, render in plan]
+
+
 @contextmanager
 def paused_gc(freeze: bool = False) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while building (re-enabled afterwards).
@@ -851,16 +919,30 @@ def paused_gc(freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def build(options: BuildOptions, out: Path) -> Built:
+def build(options: BuildOptions, out: Path, progress: Progress = SILENT) -> Built:
     """Build the report and write every output into ``out``.
+
+    Args:
+        options: the build options.
+        out: the output directory.
+        progress: told each stage (reading, matching, printing, writing) and how far it is.
 
     Raises:
         TaxlossError: any user-fixable problem; nothing is written in that case.
     """
+    try:
+        return _build(options, out, progress)
+    finally:
+        progress.finish()
+
+
+def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
     with paused_gc():
-        session = prepare(options)
+        progress.stage("reading")
+        session = prepare(options, progress)
         options = resolve(options, session.rule)
-        report = compute_report(session, options)
+        progress.stage("matching")
+        report = compute_report(session, options, progress=progress)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again; otherwise the
@@ -869,9 +951,12 @@ def build(options: BuildOptions, out: Path) -> Built:
         rerun = session if "pdf" in options.outputs else None
         del session
         with staging_area(out) as staging, split_disposals(report, options, staging) as split:
+            progress.stage("printing")
             figures = Printed(report)
             plan = planned_outputs(report, options, rerun, figures, split)
-            written = write_outputs(plan, out, options.jobs, staging)
+            progress.stage("writing")
+            written = write_outputs(watched(plan, progress), out, options.jobs, staging)
+            progress.update(len(plan), len(plan))
     return Built(report, written, form_years(report, options.year), figures)
 
 

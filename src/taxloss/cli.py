@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -21,7 +21,7 @@ from taxloss import __version__, api, jurisdiction
 from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
-from taxloss.render.offset import OffsetInputs
+from taxloss.progress import SILENT, Progress
 from taxloss.render.text import comparison_json, comparison_text, render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -212,7 +212,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         format=values["format_name"],
         taxpayer={"name": values.get("taxpayer_name", ""), "id": values.get("taxpayer_id", "")},
         outputs=parse_outputs(values.get("outputs") or ",".join(api.OUTPUT_KINDS)),
-        offset=OffsetInputs(
+        offset=api.OffsetInputs(
             filing_status=values["filing_status"],
             taxable_income=parse_income(values["taxable_income"]),
             carryover_in_short=amount("--carryover-in-short", values["carryover_in_short"], True),
@@ -230,6 +230,68 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
     )  # fmt: skip
+
+
+class TerminalProgress:
+    """Draws a build's stages on a terminal, one line each, with click's progress bar for the
+    stages that measure how far they are (reading, matching, writing): a ``Progress``."""
+
+    #: Widest file name shown next to a bar (longer ones keep their end).
+    ITEM_WIDTH = 36
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.bar: Any = None
+
+    def stage(self, name: str) -> None:
+        """End the previous stage's line (complete) and start this one's."""
+        if self.bar is not None:
+            self.bar.update(max(0, self.bar.length - self.bar.pos))
+        self._end()
+        self.bar = click.progressbar(
+            length=1,
+            label=f"{name:<9}",
+            file=self.stream,
+            width=24,
+            item_show_func=self._item,
+        )
+        self.bar.render_progress()
+
+    def update(self, done: int, total: int, item: str = "") -> None:
+        """Move the bar to ``done`` of ``total``, naming ``item``."""
+        bar = self.bar
+        if bar is None:
+            return
+        bar.length = max(total, 1)
+        bar.update(max(0, done - bar.pos), item or None)
+
+    def finish(self) -> None:
+        """End the last line (as far as it got: a failed build leaves its bar short)."""
+        self._end()
+
+    def _end(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
+
+    def _item(self, item: str | None) -> str | None:
+        if not item or len(item) <= self.ITEM_WIDTH:
+            return item
+        return "..." + item[-(self.ITEM_WIDTH - 3) :]
+
+
+def _progress_stream() -> TextIO:
+    """Where progress goes: stderr (a function so tests can stand in a terminal)."""
+    return sys.stderr
+
+
+def progress_for(quiet: bool) -> Progress:
+    """Progress on stderr when it is a terminal and ``--quiet`` was not given; else nothing
+    (never into a pipe, a log file or any output)."""
+    stream = _progress_stream()
+    if quiet or not stream.isatty():
+        return SILENT
+    return TerminalProgress(stream)
 
 
 @main.command()
@@ -285,13 +347,19 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
 @click.option(
     "--taxpayer-id", default="", help="Identifying number printed on the forms. Default: blank."
 )
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Show no progress. Default: stages and bars on stderr when it is a terminal "
+    "(never when piped or redirected).",
+)
 @user_errors
-def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
+def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) -> None:
     """Build the reports (report.json, disposals.csv, Form 8949 XLSX and PDF, summary PDF;
     other countries: the capital-gains XLSX and the summary PDF in the country's terms)."""
     options = options_from(files, values)
     with api.paused_gc(freeze=True):  # the command ends next: no collection of the report
-        built = api.build(options, out_dir)
+        built = api.build(options, out_dir, progress_for(quiet))
     click.echo(render_text(built.report, built.years, rows=False, figures=built.figures), nl=False)
     click.echo("")
     click.echo("Wrote:")

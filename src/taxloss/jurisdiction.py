@@ -51,7 +51,7 @@ FUNDING_TREATMENTS = frozenset({"capital", "ordinary"})
 KNOWN_RENDERERS = frozenset(
     {"json", "csv", "xlsx_8949", "pdf_8949", "pdf_summary", "xlsx_disposals"}
 )
-#: Loss-offset strategies implemented in ``render.loss_offset`` (``offset.strategy``).
+#: Loss-offset strategies implemented in ``returns.loss_offset`` (``offset.strategy``).
 OFFSET_STRATEGIES = frozenset(
     {"us_schedule_d", "uk_sa108", "ca_schedule_3", "au_cgt", "de_anlage_so"}
 )
@@ -274,186 +274,335 @@ def _type_word(kind: type) -> str:
 
 
 def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Problem]) -> Rule:
-    def choice(key: str, value: str, allowed: frozenset[str] | set[str]) -> str:
+    """Make the ``Rule`` section by section (``SECTIONS``), after ``_check`` has checked every
+    key's type; a section may use the fields of the sections before it. Every problem found
+    is raised at the end, together."""
+    read = _Reader(file, problems)
+    fields: dict[str, Any] = {"path": file, "sha256": sha256}
+    for section in SECTIONS:
+        found = {key: data[key] for key in section.keys if key in data}
+        fields.update(section.load(found, fields, read))
+    if problems:
+        raise RuleError(problems)
+    return Rule(**fields)
+
+
+@dataclass(slots=True)
+class _Reader:
+    """What every section loader shares: the file's name and the problems found so far."""
+
+    file: str
+    problems: list[Problem]
+
+    def problem(self, key: str, message: str) -> None:
+        """Record a problem with the dotted ``key``."""
+        self.problems.append(_problem(self.file, key, message))
+
+    def choice(self, key: str, value: str, allowed: frozenset[str] | set[str]) -> str:
+        """``value``, recording a problem if it is not one of ``allowed``."""
         if value not in allowed:
-            problems.append(_problem(file, key, f"{value!r} is not one of {sorted(allowed)}"))
+            self.problem(key, f"{value!r} is not one of {sorted(allowed)}")
         return value
 
-    def enum_list(key: str, values: list[Any], make: Callable[[str], Any]) -> tuple[Any, ...]:
+    def enum_list(self, key: str, values: list[Any], make: Callable[[str], Any]) -> tuple[Any, ...]:
+        """Each value made into an enum member (an unknown one is a problem and left out)."""
         out = []
         for index, value in enumerate(values):
             try:
                 out.append(make(value))
             except ValueError:
-                problems.append(_problem(file, f"{key}[{index}]", f"unknown value {value!r}"))
+                self.problem(f"{key}[{index}]", f"unknown value {value!r}")
         return tuple(out)
 
-    def strings(key: str, values: list[Any]) -> tuple[str, ...]:
-        bad = [v for v in values if not isinstance(v, str)]
-        if bad:
-            problems.append(_problem(file, key, "expected an array of strings"))
+    def strings(self, key: str, values: list[Any]) -> tuple[str, ...]:
+        """An array of strings, upper-cased."""
+        if any(not isinstance(v, str) for v in values):
+            self.problem(key, "expected an array of strings")
         return tuple(str(v).upper() for v in values)
 
-    matching_data = data.get("matching", {})
-    strategy = matching_data.get("strategy", "lots")
+
+#: A section loader: the section's keys as found in the file (absent ones left out), the
+#: ``Rule`` fields made by the sections before it, and where problems go; returns its fields.
+Loader = Callable[[Mapping[str, Any], Mapping[str, Any], _Reader], dict[str, Any]]
+
+
+def _load_matching(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[matching]`` with ``methods`` and ``default_method`` (which only lot matching has)."""
+    section = found.get("matching", {})
+    strategy = section.get("strategy", "lots")
     matching = Matching.LOTS
-    if choice("matching.strategy", strategy, _values(Matching)) in _values(Matching):
+    if read.choice("matching.strategy", strategy, _values(Matching)) in _values(Matching):
         matching = Matching(strategy)
     methods: tuple[Method | Matching, ...] = (matching,)
     default: Method | Matching = matching
     if matching is Matching.LOTS:
         for key in ("methods", "default_method"):
-            if key not in data:
-                problems.append(_problem(file, key, "missing (matching.strategy is 'lots')"))
-        methods = enum_list("methods", data.get("methods", []), Method)
-        if "default_method" in data:
+            if key not in found:
+                read.problem(key, "missing (matching.strategy is 'lots')")
+        methods = read.enum_list("methods", found.get("methods", []), Method)
+        if "default_method" in found:
             try:
-                default = Method(data["default_method"])
+                default = Method(found["default_method"])
             except ValueError:
-                problems.append(
-                    _problem(file, "default_method", f"unknown method {data['default_method']!r}")
-                )
+                read.problem("default_method", f"unknown method {found['default_method']!r}")
                 default = Method.FIFO
             if default not in methods:
-                problems.append(
-                    _problem(
-                        file,
-                        "default_method",
-                        f"{default.value!r} is not in methods {list(methods)}",
-                    )
+                read.problem(
+                    "default_method", f"{default.value!r} is not in methods {list(methods)}"
                 )
     else:
         for key in ("methods", "default_method"):
-            if key in data:
-                problems.append(
-                    _problem(file, key, f"not used with matching.strategy {matching.value!r} "
-                             "(the pool is the only method)")
-                )  # fmt: skip
-    window = matching_data.get("forward_window_days", 0)
-    if matching is Matching.UK_POOLING and "forward_window_days" not in matching_data:
-        problems.append(
-            _problem(file, "matching.forward_window_days", "missing (needed by 'uk_pooling')")
-        )
+            if key in found:
+                read.problem(
+                    key,
+                    f"not used with matching.strategy {matching.value!r} "
+                    "(the pool is the only method)",
+                )
+    window = section.get("forward_window_days", 0)
+    if matching is Matching.UK_POOLING and "forward_window_days" not in section:
+        read.problem("matching.forward_window_days", "missing (needed by 'uk_pooling')")
     if not 0 <= window <= 366:
-        problems.append(_problem(file, "matching.forward_window_days", "expected 0 to 366"))
-    notes = matching_data.get("method_notes", {})
+        read.problem("matching.forward_window_days", "expected 0 to 366")
+    notes = section.get("method_notes", {})
     for name, text in notes.items():
         if not isinstance(text, str):
-            problems.append(_problem(file, f"matching.method_notes.{name}", "expected a string"))
+            read.problem(f"matching.method_notes.{name}", "expected a string")
         elif name not in {m.value for m in methods}:
-            problems.append(
-                _problem(file, f"matching.method_notes.{name}", "not one of the rule's methods")
-            )
-    effect_name = data["holding"].get("effect", "character")
+            read.problem(f"matching.method_notes.{name}", "not one of the rule's methods")
+    return {
+        "methods": methods,
+        "default_method": default,
+        "matching": matching,
+        "forward_window_days": window,
+        "method_notes": dict(notes),
+    }
+
+
+def _load_holding(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[holding]``: the holding period and what it changes."""
+    holding = found["holding"]
+    name = holding.get("effect", "character")
     effect = HoldingEffect.CHARACTER
-    if choice("holding.effect", effect_name, _values(HoldingEffect)) in _values(HoldingEffect):
-        effect = HoldingEffect(effect_name)
+    if read.choice("holding.effect", name, _values(HoldingEffect)) in _values(HoldingEffect):
+        effect = HoldingEffect(name)
+    return {
+        "holding_effect": effect,
+        "long_term_years": holding["long_term_years"],
+        "month_end_convention": holding["month_end_convention"],
+    }
+
+
+def _load_identity(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """The top-level facts: id, name, version, country, currency and reporting time zone."""
     try:
-        ZoneInfo(data["timezone"])
+        ZoneInfo(found["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(_problem(file, "timezone", f"unknown time zone {data['timezone']!r}"))
+        read.problem("timezone", f"unknown time zone {found['timezone']!r}")
+    return {
+        "id": found["id"],
+        "name": found["name"],
+        "version": found["version"],
+        "country": found["country"],
+        "fiat": found["fiat"].upper(),
+        "timezone": found["timezone"],
+    }
 
-    tax_year = data["tax_year"]
+
+def _load_tax_year(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[tax_year]``: the day each tax year starts."""
+    tax_year = found["tax_year"]
     if not 1 <= tax_year["start_month"] <= 12:
-        problems.append(_problem(file, "tax_year.start_month", "expected 1 to 12"))
+        read.problem("tax_year.start_month", "expected 1 to 12")
     if not 1 <= tax_year["start_day"] <= 28:
-        problems.append(_problem(file, "tax_year.start_day", "expected 1 to 28"))
+        read.problem("tax_year.start_day", "expected 1 to 28")
+    return {
+        "tax_year_start_month": tax_year["start_month"],
+        "tax_year_start_day": tax_year["start_day"],
+    }
 
+
+def _load_basis_scope(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[[basis_scope]]``: universal or per-wallet lots, by period (needs ``matching``)."""
     periods = []
-    for index, item in enumerate(data["basis_scope"]):
+    for index, item in enumerate(found["basis_scope"]):
         key = f"basis_scope[{index}]"
         try:
             scope = BasisScope(item["scope"])
         except ValueError:
-            problems.append(_problem(file, key + ".scope", f"unknown scope {item['scope']!r}"))
+            read.problem(key + ".scope", f"unknown scope {item['scope']!r}")
             continue
-        if scope is BasisScope.WALLET and matching is not Matching.LOTS:
-            problems.append(
-                _problem(file, key + ".scope", f"'wallet' is not possible with matching.strategy "
-                         f"{matching.value!r} (the pool is per taxpayer, across all wallets)")
-            )  # fmt: skip
+        if scope is BasisScope.WALLET and made["matching"] is not Matching.LOTS:
+            read.problem(
+                key + ".scope",
+                f"'wallet' is not possible with matching.strategy "
+                f"{made['matching'].value!r} (the pool is per taxpayer, across all "
+                "wallets)",
+            )
         periods.append(ScopePeriod(scope, item.get("start"), item.get("end")))
     if not periods:
-        problems.append(_problem(file, "basis_scope", "needs at least one period"))
+        read.problem("basis_scope", "needs at least one period")
+    return {"scope_periods": tuple(periods)}
 
+
+def _load_forms(found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader) -> dict[str, Any]:
+    """``[forms]``: which renderers run, rows per Form 8949 page, the boxes by year."""
+    forms = found["forms"]
     boxes = tuple(
         BoxPeriod(b["short"], b["long"], b.get("first_year"), b.get("last_year"))
-        for b in data["forms"].get("boxes", [])
+        for b in forms.get("boxes", [])
     )
-    renderers = strings("forms.renderers", data["forms"]["renderers"])
+    renderers = read.strings("forms.renderers", forms["renderers"])
     for name in renderers:
-        choice("forms.renderers", name.lower(), KNOWN_RENDERERS)
-    if "PDF_8949" in renderers and "rows_per_page" not in data["forms"]:
-        problems.append(_problem(file, "forms.rows_per_page", "missing (needed by 'pdf_8949')"))
-    disallowance = _disallowance(data.get("loss_disallowance"), matching, file, problems)
-    fx = _fx(data.get("fx"), file, problems)
-    if fx is None and data["fiat"].upper() != "USD" and data["valuation"]["usd_equivalent"]:
-        problems.append(
-            _problem(file, "fx", "missing: a rule whose fiat is not USD needs [fx] to value the "
-                     "USD stablecoins in valuation.usd_equivalent")
-        )  # fmt: skip
-    offset = _offset(data.get("offset"), file, problems)
-    if offset.strategy == "us_schedule_d" and "loss_limit" not in data:
-        problems.append(_problem(file, "loss_limit", "missing (needed by 'us_schedule_d')"))
+        read.choice("forms.renderers", name.lower(), KNOWN_RENDERERS)
+    if "PDF_8949" in renderers and "rows_per_page" not in forms:
+        read.problem("forms.rows_per_page", "missing (needed by 'pdf_8949')")
+    return {
+        "boxes": boxes,
+        "forms": tuple(r.lower() for r in renderers),
+        "rows_per_page": forms.get("rows_per_page", 0),
+    }
 
-    rounding = data["rounding"]
-    quantum = Decimal(rounding["quantum"])
-    if quantum <= 0:
-        problems.append(_problem(file, "rounding.quantum", "expected a positive number"))
-    ratio = Decimal(data["transfers"]["min_received_ratio"])
-    if not 0 < ratio <= 1:
-        problems.append(_problem(file, "transfers.min_received_ratio", "expected 0 < ratio <= 1"))
-    sources = data.get("sources", {})
-    if not all(isinstance(v, str) for v in sources.values()):
-        problems.append(_problem(file, "sources", "expected a table of strings"))
 
-    rule = Rule(
-        id=data["id"],
-        name=data["name"],
-        version=data["version"],
-        path=file,
-        sha256=sha256,
-        country=data["country"],
-        fiat=data["fiat"].upper(),
-        timezone=data["timezone"],
-        methods=methods,
-        default_method=default,
-        matching=matching,
-        forward_window_days=window,
-        method_notes=dict(notes),
-        holding_effect=effect,
-        disallowance=disallowance,
-        fx=fx,
-        offset=offset,
-        tax_year_start_month=tax_year["start_month"],
-        tax_year_start_day=tax_year["start_day"],
-        long_term_years=data["holding"]["long_term_years"],
-        month_end_convention=data["holding"]["month_end_convention"],
-        scope_periods=tuple(periods),
-        usd_equivalent=strings("valuation.usd_equivalent", data["valuation"]["usd_equivalent"]),
-        other_fiat=strings("valuation.other_fiat", data["valuation"]["other_fiat"]),
-        unmatched_stablecoin_basis=choice(
+def _load_disallowance(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[loss_disallowance]`` (see ``_disallowance``; needs ``matching``)."""
+    rule = _disallowance(found.get("loss_disallowance"), made["matching"], read.file, read.problems)
+    return {"disallowance": rule}
+
+
+def _load_valuation(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[valuation]``: stablecoins valued at one dollar, other government currencies."""
+    valuation = found["valuation"]
+    return {
+        "usd_equivalent": read.strings("valuation.usd_equivalent", valuation["usd_equivalent"]),
+        "other_fiat": read.strings("valuation.other_fiat", valuation["other_fiat"]),
+        "unmatched_stablecoin_basis": read.choice(
             "valuation.unmatched_stablecoin_basis",
-            data["valuation"]["unmatched_stablecoin_basis"],
+            valuation["unmatched_stablecoin_basis"],
             frozenset({"par", "unknown"}),
         ),
-        crypto_fee_allocation=choice(
-            "fees.crypto_to_crypto", data["fees"]["crypto_to_crypto"], FEE_ALLOCATIONS
-        ),
-        transfer_window_hours=data["transfers"]["window_hours"],
-        transfer_min_ratio=ratio,
-        rounding_quantum=quantum,
-        rounding_mode=choice("rounding.mode", rounding["mode"], ROUNDING_MODES),
-        boxes=boxes,
-        loss_limits={k: Decimal(v) for k, v in data.get("loss_limit", {}).items()},
-        forms=tuple(r.lower() for r in renderers),
-        rows_per_page=data["forms"].get("rows_per_page", 0),
-        funding=choice("derivatives.funding", data["derivatives"]["funding"], FUNDING_TREATMENTS),
-        sources=dict(sources),
-    )
-    if problems:
-        raise RuleError(problems)
-    return rule
+    }
+
+
+def _load_fx(found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader) -> dict[str, Any]:
+    """``[fx]`` (see ``_fx``); required when the fiat is not USD and USD stablecoins are
+    valued (needs ``fiat`` and ``usd_equivalent``)."""
+    fx = _fx(found.get("fx"), read.file, read.problems)
+    if fx is None and made["fiat"] != "USD" and made["usd_equivalent"]:
+        read.problem(
+            "fx",
+            "missing: a rule whose fiat is not USD needs [fx] to value the "
+            "USD stablecoins in valuation.usd_equivalent",
+        )
+    return {"fx": fx}
+
+
+def _load_offset(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[offset]`` (see ``_offset``)."""
+    return {"offset": _offset(found.get("offset"), read.file, read.problems)}
+
+
+def _load_loss_limit(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[loss_limit]``: the US capital-loss limit per filing status (needs ``offset``)."""
+    if made["offset"].strategy == "us_schedule_d" and "loss_limit" not in found:
+        read.problem("loss_limit", "missing (needed by 'us_schedule_d')")
+    return {"loss_limits": {k: Decimal(v) for k, v in found.get("loss_limit", {}).items()}}
+
+
+def _load_rounding(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[rounding]``: the quantum and mode every printed amount is rounded with, once."""
+    rounding = found["rounding"]
+    quantum = Decimal(rounding["quantum"])
+    if quantum <= 0:
+        read.problem("rounding.quantum", "expected a positive number")
+    mode = read.choice("rounding.mode", rounding["mode"], ROUNDING_MODES)
+    return {"rounding_quantum": quantum, "rounding_mode": mode}
+
+
+def _load_transfers(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[transfers]``: how a withdrawal is matched to a deposit."""
+    transfers = found["transfers"]
+    ratio = Decimal(transfers["min_received_ratio"])
+    if not 0 < ratio <= 1:
+        read.problem("transfers.min_received_ratio", "expected 0 < ratio <= 1")
+    return {"transfer_window_hours": transfers["window_hours"], "transfer_min_ratio": ratio}
+
+
+def _load_sources(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[sources]``: the references the rule's values come from."""
+    sources = found.get("sources", {})
+    if not all(isinstance(v, str) for v in sources.values()):
+        read.problem("sources", "expected a table of strings")
+    return {"sources": dict(sources)}
+
+
+def _load_fees(found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader) -> dict[str, Any]:
+    """``[fees]``: which side of a crypto-for-crypto trade its fee is charged to."""
+    allocation = found["fees"]["crypto_to_crypto"]
+    return {
+        "crypto_fee_allocation": read.choice("fees.crypto_to_crypto", allocation, FEE_ALLOCATIONS)
+    }
+
+
+def _load_derivatives(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[derivatives]``: how funding payments are treated."""
+    funding = found["derivatives"]["funding"]
+    return {"funding": read.choice("derivatives.funding", funding, FUNDING_TREATMENTS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of a rule file: the top-level keys of ``SCHEMA`` it reads and its loader."""
+
+    keys: tuple[str, ...]
+    load: Loader
+
+
+#: Every key of ``SCHEMA`` belongs to exactly one section (a test checks). Sections load in
+#: this order; one that needs another's fields (noted in its docstring) comes after it.
+SECTIONS: tuple[Section, ...] = (
+    Section(("matching", "methods", "default_method"), _load_matching),
+    Section(("holding",), _load_holding),
+    Section(("id", "name", "version", "country", "fiat", "timezone"), _load_identity),
+    Section(("tax_year",), _load_tax_year),
+    Section(("basis_scope",), _load_basis_scope),
+    Section(("forms",), _load_forms),
+    Section(("loss_disallowance",), _load_disallowance),
+    Section(("valuation",), _load_valuation),
+    Section(("fx",), _load_fx),
+    Section(("offset",), _load_offset),
+    Section(("loss_limit",), _load_loss_limit),
+    Section(("rounding",), _load_rounding),
+    Section(("transfers",), _load_transfers),
+    Section(("sources",), _load_sources),
+    Section(("fees",), _load_fees),
+    Section(("derivatives",), _load_derivatives),
+)
 
 
 def _values(kind: type[Any]) -> frozenset[str]:

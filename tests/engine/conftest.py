@@ -11,7 +11,7 @@ from taxloss import jurisdiction
 from taxloss.api import load_trades
 from taxloss.engine import compute
 from taxloss.model import Report
-from taxloss.render.figures import all_rows
+from taxloss.returns.printed import all_rows
 
 HEADER = (
     "timestamp,type,asset,quantity,quote_asset,quote_quantity,fee_asset,fee_quantity,"

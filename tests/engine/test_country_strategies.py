@@ -12,7 +12,7 @@ import pytest
 from taxloss import jurisdiction
 from taxloss.errors import EngineError, RuleError
 from taxloss.model import BasisScope, Matching, Method, Report
-from taxloss.render.figures import all_rows
+from taxloss.returns.printed import all_rows
 
 UK = jurisdiction.load_bundled("uk")
 CA = jurisdiction.load_bundled("ca")

@@ -43,3 +43,39 @@ def test_render_does_not_import_engine_parsers_or_cli() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+#: What the return's arithmetic may import from taxloss (house style §2).
+RETURNS_ALLOWED = ("taxloss", "taxloss.model", "taxloss.money", "taxloss.errors")
+
+
+def test_returns_imports_only_model_money_and_errors() -> None:
+    code = (
+        "import pkgutil, sys, importlib, taxloss.returns\n"
+        "for info in pkgutil.iter_modules(taxloss.returns.__path__):\n"
+        "    importlib.import_module('taxloss.returns.' + info.name)\n"
+        f"allowed = {RETURNS_ALLOWED!r}\n"
+        "bad = [m for m in sys.modules if (m.startswith('taxloss') and m not in allowed\n"
+        "       and not m.startswith('taxloss.returns'))\n"
+        "       or m.split('.')[0] in ('pandas', 'openpyxl', 'reportlab', 'click', 'dateutil')]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_cli_builds_its_options_without_a_renderer() -> None:
+    # The CLI's options come from api (and model); only printing may use render.text.
+    code = (
+        "import ast, inspect, taxloss.cli\n"
+        "tree = ast.parse(inspect.getsource(taxloss.cli))\n"
+        "names = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]\n"
+        "print(','.join(sorted(n for n in names if n and n.startswith(('taxloss.render',"
+        " 'taxloss.returns')) and n != 'taxloss.render.text')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

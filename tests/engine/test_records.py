@@ -19,7 +19,7 @@ from taxloss.model import (
     make_trade,
     maker,
 )
-from taxloss.render.figures import Row, _make_row
+from taxloss.returns.printed import Row, _make_row
 
 WHEN = datetime(2025, 3, 1, 12, tzinfo=UTC)
 SOURCE = SourceRef("a.csv", 7)

@@ -135,3 +135,26 @@ def test_user_rule_file_with_another_tax_year_start(tmp_path: Path) -> None:
     )
     rule = jurisdiction.load(path)
     assert (rule.id, rule.tax_year_start_month, rule.path) == ("us-fy", 7, str(path))
+
+
+def test_every_schema_key_belongs_to_one_section() -> None:
+    owned = [key for section in jurisdiction.SECTIONS for key in section.keys]
+    assert sorted(owned) == sorted(jurisdiction.SCHEMA), "a key no loader reads, or two do"
+
+
+def test_problems_of_several_sections_are_reported_together(tmp_path) -> None:
+    text = (
+        US_TEXT.replace('timezone = "UTC"', 'timezone = "Mars/Olympus"')
+        .replace("quantum = 0.01", "quantum = -0.01")
+        .replace('crypto_to_crypto = "disposed_asset"', 'crypto_to_crypto = "split"')
+    )
+    path = tmp_path / "variant.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleError) as caught:
+        jurisdiction.load(path, display="variant.toml")
+    assert str(caught.value).splitlines() == [
+        "variant.toml: timezone: unknown time zone 'Mars/Olympus'",
+        "variant.toml: rounding.quantum: expected a positive number",
+        "variant.toml: fees.crypto_to_crypto: 'split' is not one of "
+        "['acquired_asset', 'disposed_asset']",
+    ]

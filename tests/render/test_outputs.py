@@ -143,7 +143,7 @@ def test_fast_disposal_writer_matches_the_standard_library(tmp_path: Path) -> No
     import io
 
     from taxloss.render.data import DisposalFormat
-    from taxloss.render.figures import printed
+    from taxloss.returns.printed import printed
 
     checked = 0
     for report in _fast_writer_cases(tmp_path):

@@ -9,7 +9,7 @@ Must not import pandas, openpyxl, reportlab, click, logging or anything that tou
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -163,6 +163,11 @@ ALLOCATION_RULE = (
 )
 
 
+#: How often (in events) ``compute`` reports progress: often enough for a smooth bar, rarely
+#: enough to cost nothing measurable.
+EVENTS_PER_CALL = 4096
+
+
 def compute(
     trades: Sequence[Trade],
     rule: Rule,
@@ -173,6 +178,7 @@ def compute(
     timezone: str | None = None,
     allow_missing_basis: bool = False,
     fx: FxTable | None = None,
+    on_events: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Match every disposal to lots (or pools, per ``matching.strategy``) and build the report.
 
@@ -185,6 +191,8 @@ def compute(
         timezone: reporting zone for tax dates (default: the rule's).
         allow_missing_basis: give unknown basis zero basis with a warning instead of failing.
         fx: exchange rates into the rule's fiat (rules with an ``[fx]`` section).
+        on_events: called with (events applied, all events) every ``EVENTS_PER_CALL`` events
+            and once at the end, to show progress (default: not called).
 
     Returns:
         The report: all tax years, all disposals, open lots, transfers and warnings.
@@ -213,6 +221,10 @@ def compute(
         for index, event in enumerate(events):
             run.index = index
             run.apply(event)
+            if on_events is not None and not index % EVENTS_PER_CALL:
+                on_events(index, len(events))
+        if on_events is not None:
+            on_events(len(events), len(events))
         positions = run.position_rows()
         if run.problems:
             raise EngineError(run.problems)

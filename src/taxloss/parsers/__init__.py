@@ -204,6 +204,7 @@ def read_file(
     display: str,
     options: ParseOptions,
     forced: str | None = None,
+    on_rows: Callable[[int, int], None] | None = None,
 ) -> ParsedFile:
     """Detect a file's format and parse it into validated trades.
 
@@ -212,6 +213,8 @@ def read_file(
         display: the path as the user named it (used in every ``SourceRef``).
         options: wallet name and the zone for naive timestamps.
         forced: a ``--format`` name, or None to detect.
+        on_rows: called with (trades made so far, rows in the table) as parsing goes, to show
+            progress (an estimate: most formats make one trade per row); default: not called.
 
     Returns:
         The trades and the file's facts (sha256, row count, first and last date).
@@ -241,7 +244,8 @@ def read_file(
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
-    trades = list(parser.parse(table, options))
+    made = parser.parse(table, options)
+    trades = list(made if on_rows is None else _counted(made, len(table), on_rows))
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
         path=display,
@@ -252,6 +256,21 @@ def read_file(
         last=max((t.timestamp for t in trades), default=None),
     )
     return ParsedFile(trades, info, detection.reason)
+
+
+#: How many trades a parser makes between two ``on_rows`` calls.
+TRADES_PER_CALL = 4096
+
+
+def _counted(
+    trades: Iterator[Trade], rows: int, on_rows: Callable[[int, int], None]
+) -> Iterator[Trade]:
+    """``trades``, calling ``on_rows(made, rows)`` every ``TRADES_PER_CALL`` trades (``made``
+    never above ``rows``)."""
+    for made, trade in enumerate(trades, start=1):
+        if not made % TRADES_PER_CALL:
+            on_rows(min(made, rows), rows)
+        yield trade
 
 
 #: Modules in this package that are helpers, not export formats.

@@ -1,6 +1,6 @@
 """Machine-readable outputs: ``report.json`` and ``disposals.csv``.
 
-Money is a decimal string rounded once (``render.figures``); each year's totals are sums of
+Money is a decimal string rounded once (``returns.printed``); each year's totals are sums of
 its rounded rows; quantities are exact. Key order and row order are fixed, and nothing depends
 on the clock, so a rerun writes identical bytes.
 Sees only ``Report``; must not import the engine, parsers or CLI.
@@ -37,17 +37,15 @@ from taxloss.model import (
     Transfer,
 )
 from taxloss.money import ZERO, plain, quantize
-from taxloss.render.figures import (
-    NOT_ADVICE,
+from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
+from taxloss.returns.printed import (
     Printed,
     Row,
-    TimeText,
     Totals,
     income_by_year,
     money,
     printed,
     printed_row,
-    text_money,
 )
 
 SCHEMA = "taxloss.report/1"

@@ -6,8 +6,8 @@ the rule file's rows per page (11 on the 2025 revision, reference §1.6), page t
 line 2 (Part I) / line 4 (Part II) totals on the last page of each box. A box with more rows
 than the statement threshold is printed as one summary line with code M ("see attached
 statement", Exception 2, reference §1.6) followed by the statement in the same columns, with
-totals per page and a grand total equal to the form line. Numbers come from ``render.figures``
-and ``render.offset``, so they equal report.json and the XLSX to the cent.
+totals per page and a grand total equal to the form line. Numbers come from ``returns.printed``
+and ``returns.us``, so they equal report.json and the XLSX to the cent.
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
 
@@ -24,8 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from taxloss.model import Report, Term
 from taxloss.money import ZERO
-from taxloss.render.figures import NOT_ADVICE, Printed, Row, Section, Totals, printed
-from taxloss.render.offset import LineAmounts, OffsetPlan, YearOffset
+from taxloss.render.labels import NOT_ADVICE
 from taxloss.render.pdf_common import (
     BOLD,
     FONT,
@@ -40,6 +39,8 @@ from taxloss.render.pdf_common import (
     metadata,
     money_text,
 )
+from taxloss.returns.printed import Printed, Row, Section, Totals, printed
+from taxloss.returns.us import LineAmounts, OffsetPlan, YearOffset
 
 WIDTH, HEIGHT = letter
 LEFT = 30.0

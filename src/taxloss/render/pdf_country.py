@@ -1,9 +1,9 @@
 """``summary-<year>.pdf`` for rules other than the US: the same report for a tax professional
 (cover with key figures, results, the loss offset, the method comparison or matching rules,
 breakdowns, data quality and the audit trail), with the US sections (Form 8949 boxes,
-Schedule D, the carryover worksheet) replaced by the country's own (``render.loss_offset``):
+Schedule D, the carryover worksheet) replaced by the country's own (``returns.loss_offset``):
 UK SA108 figures, Canadian Schedule 3, the Australian CGT schedule, the German Anlage SO.
-Every figure comes from ``render.figures`` / ``render.loss_offset``, so it equals report.json
+Every figure comes from ``returns.printed`` / ``returns.loss_offset``, so it equals report.json
 and the XLSX to the cent.
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
@@ -22,18 +22,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table
 from taxloss import __version__
 from taxloss.model import HoldingEffect, Report
 from taxloss.money import ZERO
-from taxloss.render.figures import (
-    MATCHING_LABEL,
-    NOT_ADVICE,
-    Printed,
-    Row,
-    Totals,
-    group_order,
-    method_label,
-    printed,
-    year_rows,
-)
-from taxloss.render.loss_offset import CountryPlan, CountryYear, Line, tax_year_end
+from taxloss.render.labels import MATCHING_LABEL, NOT_ADVICE, group_order, method_label
 from taxloss.render.pdf_summary import (
     WIDTH,
     MethodResult,
@@ -44,6 +33,8 @@ from taxloss.render.pdf_summary import (
     table,
     write_summary,
 )
+from taxloss.returns.country import CountryPlan, CountryYear, Line, tax_year_end
+from taxloss.returns.printed import Printed, Row, Totals, printed, year_rows
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
 AUDIT_LIMIT = 400
@@ -585,7 +576,7 @@ def render_pdf_country(
         report: the report.
         out: the file to write.
         year: the tax-year label (``2025`` or ``2024-25``).
-        plan: the country's loss-offset plan (``render.loss_offset``).
+        plan: the country's loss-offset plan (``returns.loss_offset``).
         comparison: the same year under each allowed method (rules with several methods).
         taxpayer: optional ``name`` and ``id``.
         figures: printed rows already computed for this report, if any.

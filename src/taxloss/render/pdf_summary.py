@@ -5,7 +5,7 @@ offset on the cover, then results by part and box, the Schedule D netting and th
 Carryover Worksheet line by line, a multi-year projection, a FIFO/LIFO/HIFO comparison, a
 breakdown by asset, wallet and month (with a chart), the largest losses and the liquidations,
 every warning and assumption with its source row, and the audit trail. Every figure comes from
-``render.figures`` / ``render.offset``, so it equals report.json and the XLSX to the cent.
+``returns.printed`` / ``returns.us``, so it equals report.json and the XLSX to the cent.
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
 
@@ -39,20 +39,10 @@ from reportlab.platypus import (
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import ZERO, plain
-from taxloss.render.figures import (
-    NOT_ADVICE,
-    PART,
-    TERM_WORD,
-    Printed,
-    Row,
-    Totals,
-    YearFigures,
-    income_by_year,
-    method_label,
-    printed,
-)
-from taxloss.render.offset import OffsetPlan, YearOffset
+from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
+from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
+from taxloss.returns.us import OffsetPlan, YearOffset
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
 AUDIT_LIMIT = 400

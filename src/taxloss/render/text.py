@@ -1,6 +1,6 @@
 """Plain-text views of a report: the CLI's summary and the readable golden for tests.
 
-Same rows and totals as every other output (``render.figures``).
+Same rows and totals as every other output (``returns.printed``).
 Sees only ``Report``; must not import the engine, parsers or CLI.
 """
 
@@ -11,18 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from taxloss.model import HoldingEffect, Report, Rule, Term
-from taxloss.render.figures import (
-    MATCHING_LABEL,
-    NOT_ADVICE,
-    PART,
-    Printed,
-    Row,
-    Totals,
-    group_order,
-    method_label,
-    printed,
-    year_rows,
-)
+from taxloss.render.labels import MATCHING_LABEL, NOT_ADVICE, PART, group_order, method_label
+from taxloss.returns.printed import Printed, Row, Totals, printed, year_rows
 
 #: Row groups of rules without Form 8949 boxes, by ``holding.effect``: (flag, held, other).
 HOLDING_GROUPS = {

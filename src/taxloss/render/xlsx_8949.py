@@ -17,16 +17,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import plain
-from taxloss.render.figures import (
-    NOT_ADVICE,
-    PART,
-    TERM_WORD,
-    Printed,
-    Section,
-    TimeText,
-    YearFigures,
-    printed,
-)
+from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, TimeText
 from taxloss.render.xlsx_writer import (
     BOLD,
     DATE,
@@ -38,6 +29,7 @@ from taxloss.render.xlsx_writer import (
     Sheet,
     save,
 )
+from taxloss.returns.printed import Printed, Section, YearFigures, printed
 
 #: Column headings of Form 8949 (2025 revision), Parts I and II.
 FORM_HEADINGS = (

@@ -21,17 +21,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Conversion, HoldingEffect, LossDisallowance, Matching, Report, SourceRef
 from taxloss.money import plain
-from taxloss.render.figures import (
-    NOT_ADVICE,
-    Printed,
-    Row,
-    Totals,
-    method_label,
-    money,
-    printed,
-)
-from taxloss.render.figures import year_rows as rows_of_year
-from taxloss.render.loss_offset import CountryYear, Line, tax_year_end
+from taxloss.render.labels import NOT_ADVICE, method_label
 from taxloss.render.pdf_country import holding_text, rule_text
 from taxloss.render.xlsx_8949 import warnings_sheet
 from taxloss.render.xlsx_writer import (
@@ -44,6 +34,9 @@ from taxloss.render.xlsx_writer import (
     Sheet,
     save,
 )
+from taxloss.returns.country import CountryYear, Line, tax_year_end
+from taxloss.returns.printed import Printed, Row, Totals, money, printed
+from taxloss.returns.printed import year_rows as rows_of_year
 
 
 def _utc(moment: datetime) -> str:
@@ -326,7 +319,7 @@ def render_xlsx_country(
         report: the report.
         out: the file to write.
         year: the tax-year label.
-        country: the year's figures in the country's terms (``render.loss_offset``).
+        country: the year's figures in the country's terms (``returns.country``).
         taxpayer: optional ``name`` and ``id``.
         figures: printed rows already computed for this report, if any.
 

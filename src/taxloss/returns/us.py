@@ -12,12 +12,13 @@ Sees only ``Report`` and printed figures; must not import the engine, parsers or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from taxloss.model import Report, Term
 from taxloss.money import ZERO
-from taxloss.render.figures import Printed, Totals, printed
+from taxloss.returns.printed import Printed, Totals, printed
 
 #: The projection stops after this many future years even if a carryover remains.
 PROJECTION_YEARS = 40
@@ -42,7 +43,7 @@ class OffsetInputs:
     other_year: str | None = None
     assume_future_gains: Decimal = ZERO
     marginal_rate: Decimal | None = None
-    #: Other countries (``render.loss_offset``): losses carried into the first year of the
+    #: Other countries (``returns.loss_offset``): losses carried into the first year of the
     #: data (UK/AU/DE: losses; CA: net capital losses, at the allowable amount).
     losses_brought_forward: Decimal = ZERO
     #: UK: ``basic`` or ``higher`` rate band for the CGT estimate (None: show both).
@@ -55,7 +56,7 @@ class OffsetInputs:
         return self.taxable_income
 
 
-@dataclass
+@dataclass(frozen=True)
 class LineAmounts:
     """One Schedule D line with columns (d), (e), (g), (h)."""
 
@@ -64,15 +65,19 @@ class LineAmounts:
     adjustment: Decimal = ZERO
     gain: Decimal = ZERO
 
-    def add(self, totals: Totals) -> None:
-        """Add a Form 8949 box's totals."""
-        self.proceeds += totals.proceeds
-        self.cost_basis += totals.cost_basis
-        self.adjustment += totals.adjustment
-        self.gain += totals.gain
+
+def line_amounts(boxes: Sequence[Totals], other_gain: Decimal = ZERO) -> LineAmounts:
+    """A Schedule D line: the sums of its Form 8949 boxes' totals, plus a gain reported
+    elsewhere (``--other-short-gains``/``--other-long-gains``, lines 1a and 8a)."""
+    return LineAmounts(
+        sum((t.proceeds for t in boxes), ZERO),
+        sum((t.cost_basis for t in boxes), ZERO),
+        sum((t.adjustment for t in boxes), ZERO),
+        sum((t.gain for t in boxes), ZERO) + other_gain,
+    )
 
 
-@dataclass
+@dataclass(frozen=True)
 class YearOffset:
     """Schedule D and the carryover worksheet for one tax year."""
 
@@ -92,7 +97,7 @@ class YearOffset:
     carryover_long: Decimal
     income_assumed: bool = False
     has_data: bool = True
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
     @property
     def deduction(self) -> Decimal:
@@ -105,7 +110,7 @@ class YearOffset:
         return self.carryover_short + self.carryover_long
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProjectionYear:
     """One future year of the carryover projection."""
 
@@ -139,16 +144,18 @@ def schedule_d(
     """
     known = year in figures.report.tax_years
     sections = figures.year(year).sections if known else []
-    lines: dict[str, LineAmounts] = {
-        name: LineAmounts() for name in ("1a", "1b", "2", "3", "8a", "8b", "9", "10")
+    fed: dict[str, list[Totals]] = {
+        name: [] for name in ("1a", "1b", "2", "3", "8a", "8b", "9", "10")
     }
     for section in sections:
         for name, boxes in BOX_LINES[section.term]:
             if section.box in boxes:
-                lines[name].add(section.totals)
-    if inputs.other_year == year:
-        lines["1a"].gain += inputs.other_short_gains
-        lines["8a"].gain += inputs.other_long_gains
+                fed[name].append(section.totals)
+    other = {"1a": inputs.other_short_gains, "8a": inputs.other_long_gains}
+    lines = {
+        name: line_amounts(totals, other.get(name, ZERO) if inputs.other_year == year else ZERO)
+        for name, totals in fed.items()
+    }
     line6 = -carry_short
     line14 = -carry_long
     line7 = sum((lines[n].gain for n in ("1a", "1b", "2", "3")), ZERO) + line6
@@ -157,7 +164,16 @@ def schedule_d(
     line21 = -min(-line16, limit) if line16 < 0 else ZERO
     income = inputs.income_for(year)
     worksheet, short, long = carryover_worksheet(income, line7, line15, line21)
-    result = YearOffset(
+    assumed = income is None and line16 < 0
+    notes = (
+        (
+            "Taxable income not given (--taxable-income): the worksheet assumes it was at "
+            "least zero after the deduction, so the whole deduction counts as used.",
+        )
+        if assumed
+        else ()
+    )
+    return YearOffset(
         year=year,
         filing_status=inputs.filing_status,
         limit=limit,
@@ -172,15 +188,10 @@ def schedule_d(
         worksheet=worksheet,
         carryover_short=short,
         carryover_long=long,
-        income_assumed=income is None and line16 < 0,
+        income_assumed=assumed,
         has_data=known,
+        notes=notes,
     )
-    if result.income_assumed:
-        result.notes.append(
-            "Taxable income not given (--taxable-income): the worksheet assumes it was at "
-            "least zero after the deduction, so the whole deduction counts as used."
-        )
-    return result
 
 
 def carryover_worksheet(
@@ -225,12 +236,12 @@ def carryover_worksheet(
     return lines, short, long
 
 
-@dataclass
+@dataclass(frozen=True)
 class OffsetPlan:
     """Every tax year from the first to the last year of data, then the projection."""
 
-    years: list[YearOffset]
-    projection: list[ProjectionYear]
+    years: tuple[YearOffset, ...]
+    projection: tuple[ProjectionYear, ...]
     projection_complete: bool
     inputs: OffsetInputs
 
@@ -262,7 +273,7 @@ def plan_offsets(
     if inputs.other_year and inputs.other_year.isdigit():
         labels.append(inputs.other_year)
     if not labels:
-        return OffsetPlan([], [], True, inputs)
+        return OffsetPlan((), (), True, inputs)
     first, last = min(int(y) for y in labels), max(int(y) for y in labels)
     carry_short, carry_long = inputs.carryover_in_short, inputs.carryover_in_long
     years = []
@@ -271,7 +282,7 @@ def plan_offsets(
         years.append(result)
         carry_short, carry_long = result.carryover_short, result.carryover_long
     projection, complete = project(last, carry_short, carry_long, inputs, limit)
-    return OffsetPlan(years, projection, complete, inputs)
+    return OffsetPlan(tuple(years), tuple(projection), complete, inputs)
 
 
 def project(

@@ -3,8 +3,9 @@
 Every renderer (JSON, CSV, XLSX, PDF, text) takes its rows and totals from here, so they agree
 to the cent: each amount is rounded once with the rule's quantum and mode, a row's gain is its
 rounded proceeds minus rounded basis plus rounded adjustment (so every printed row adds up),
-and every total is the sum of the rounded rows above it.
-Sees only ``Report`` and model records; must not import the engine, parsers or CLI.
+and every total is the sum of the rounded rows above it. The words around the figures
+(labels, the not-tax-advice line, date texts) are ``render.labels``.
+Imports only ``model``, ``money`` and the standard library (the ``returns`` layer).
 """
 
 from __future__ import annotations
@@ -12,17 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 
 from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
-
-NOT_ADVICE = (
-    "Not tax advice. taxloss computes figures from your exports with the stated rule file and "
-    "method; a tax professional should review them before you file."
-)
 
 #: Schedule D (Form 1040) line fed by each Form 8949 box (reference §1.7; lines 3/10 for C/I
 #: and F/L confirmed for 2025 [S29]; "A or G", "B or H", "D or J", "E or K" marked VERIFY).
@@ -41,18 +37,10 @@ SCHEDULE_D_LINE = {
     "L": "10",
 }
 
-PART = {Term.SHORT: "Part I", Term.LONG: "Part II"}
-TERM_WORD = {Term.SHORT: "short-term", Term.LONG: "long-term"}
-
 
 def money(value: Decimal, rule: Rule) -> Decimal:
     """Round an exact amount once, with ``rounding.quantum`` and ``rounding.mode``."""
     return quantize(value, rule.rounding_quantum, rule.rounding_mode)
-
-
-def text_money(value: Decimal) -> str:
-    """A rounded amount as a JSON/CSV string: ``"-5100.00"``."""
-    return f"{value:f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +92,7 @@ class Totals:
         self.rows += other.rows
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """All rows of one tax year with one Form 8949 box (one part)."""
 
@@ -119,7 +107,7 @@ class Section:
         return SCHEDULE_D_LINE.get(self.box, "")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class YearFigures:
     """Printed figures of one tax year."""
 
@@ -206,23 +194,25 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
     Returns:
         The year's sections (short-term boxes first, then long-term, boxes in letter order).
     """
-    sections: dict[tuple[Term, str], Section] = {}
+    grouped: dict[tuple[Term, str], list[Row]] = {}
     liquidations = 0
     for row in rows if rows is not None else all_rows(report):
         disposal = row.disposal
         if disposal.tax_year != year:
             continue
         key = (disposal.term, disposal.box)
-        section = sections.get(key)
-        if section is None:
-            section = sections[key] = Section(disposal.term, disposal.box)
-        section.rows.append(row)
+        found = grouped.get(key)
+        if found is None:
+            found = grouped[key] = []
+        found.append(row)
         liquidations += disposal.liquidation
+    sections = [
+        Section(term, box, found, totals_of(found)) for (term, box), found in grouped.items()
+    ]
     short, long = Totals(), Totals()
-    for section in sections.values():
-        section.totals = totals_of(section.rows)
+    for section in sections:
         (short if section.term is Term.SHORT else long).merge(section.totals)
-    ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box))
+    ordered = sorted(sections, key=lambda s: (s.term is Term.LONG, s.box))
     return YearFigures(year, ordered, short, long, liquidations)
 
 
@@ -236,79 +226,6 @@ def totals_of(rows: list[Row]) -> Totals:
         sum(map(attrgetter("gain"), rows), ZERO),
         len(rows),
     )
-
-
-class TimeText:
-    """Dates and timestamps as text, each day and each time of day formatted once.
-
-    A large report writes two dates and two timestamps per row, and ``datetime.isoformat`` or
-    ``strftime`` cost more than the rest of the row; most rows share their days, and seconds
-    of the day repeat. The texts are those of ``isoformat`` and ``strftime`` (a value they
-    are not built for, e.g. a timestamp with microseconds, is formatted the usual way).
-    """
-
-    def __init__(self) -> None:
-        self._days: dict[date, str] = {}
-
-    def day(self, value: date) -> str:
-        """``value.isoformat()``: ``2025-03-01``."""
-        found = self._days.get(value)
-        if found is None:
-            found = self._days[value] = value.isoformat()
-        return found
-
-    def iso(self, moment: datetime) -> str:
-        """An aware timestamp as ISO 8601 with ``Z`` for UTC: ``2025-03-01T14:05:00Z``
-        (``moment.isoformat().replace("+00:00", "Z")``)."""
-        if moment.tzinfo is not UTC or moment.microsecond:
-            return moment.isoformat().replace("+00:00", "Z")
-        return (
-            f"{self.day(moment.date())}T{_PAD[moment.hour]}:{_PAD[moment.minute]}:"
-            f"{_PAD[moment.second]}Z"
-        )
-
-    def clock(self, moment: datetime) -> str:
-        """``moment.strftime("%Y-%m-%d %H:%M:%S")``: ``2025-03-01 14:05:00``."""
-        if moment.year < 1000:  # strftime does not pad such a year to four digits
-            return moment.strftime("%Y-%m-%d %H:%M:%S")
-        return (
-            f"{self.day(moment.date())} {_PAD[moment.hour]}:{_PAD[moment.minute]}:"
-            f"{_PAD[moment.second]}"
-        )
-
-
-#: Two-digit texts of 0 to 59 (hours, minutes, seconds).
-_PAD = [f"{number:02d}" for number in range(60)]
-
-
-#: How a pooling strategy is named where a lot method would be (``Report.method``).
-STRATEGY_LABEL = {
-    "uk_pooling": "UK share pooling (same day, 30 days, s.104 pool)",
-    "average_cost": "adjusted cost base (average cost)",
-}
-
-#: How a slice's identification rule is named (``Disposal.matching``).
-MATCHING_LABEL = {
-    "": "",
-    "same_day": "same day",
-    "bed_and_breakfast": "30 days (bed and breakfast)",
-    "s104_pool": "s.104 pool",
-    "acb_pool": "ACB pool",
-}
-
-
-def group_order(name: str) -> tuple[int, str]:
-    """Sort key that lists matching rules in the order they apply (same day, 30 days, pool),
-    then anything else by name."""
-    labels = [label for label in MATCHING_LABEL.values() if label]
-    bare = name.removeprefix("matched by ")
-    return (labels.index(bare), "") if bare in labels else (len(labels), name)
-
-
-def method_label(report: Report) -> str:
-    """The method in words: ``FIFO``, or the pooling strategy's name."""
-    value = report.method.value
-    return STRATEGY_LABEL.get(value, value.upper())
 
 
 def year_rows(shown: Printed, year: str) -> list[Row]:
