@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,6 +57,7 @@ from taxloss.render.offset import OffsetInputs, OffsetPlan, offset_json
 from taxloss.render.pdf_8949 import render_pdf_8949
 from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
+from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile, planned_files, render_software
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 from taxloss.render.xlsx_country import render_xlsx_country
 
@@ -86,6 +87,8 @@ class BuildOptions:
     statement_threshold: int = 500
     jobs: int = 2
     fx_rates: Path | None = None
+    #: ``--max-rows``: split each TurboTax file after this many rows (None: one file a year).
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Built:
     years: tuple[str, ...]
     #: The printed rows and figures the outputs were written from (for the CLI's summary).
     figures: Printed | None = None
+    #: The tax-software files written (``--outputs turbotax,txf,taxact``) with their totals.
+    software: tuple[SoftwareFile, ...] = ()
 
 
 def load_rule(country: str | None, rules_file: Path | None) -> Rule:
@@ -521,7 +526,50 @@ def planned_outputs(
         if "pdf" in wanted and "pdf_summary" in forms:
             summary = _pdf_summary(report, year, options, offsets, figures, comparison)
             plan.append((f"summary-{year}.pdf", summary))
+    plan.extend(software_outputs(report, options, figures)[1])
     return plan
+
+
+def check_software(options: BuildOptions, rule: Rule) -> None:
+    """Refuse ``--outputs turbotax,txf,taxact`` for a rule without Form 8949 (they are US
+    files), rather than writing nothing without a word.
+
+    Raises:
+        RuleError: such an output asked of another country's rule.
+    """
+    asked = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
+    if asked and not {"pdf_8949", "xlsx_8949"} & set(rule.forms):
+        raise RuleError(
+            f"--outputs {','.join(asked)}: these are US Form 8949 files; {rule.path} has no "
+            "Form 8949 (drop them from --outputs)"
+        )
+
+
+def software_outputs(
+    report: Report, options: BuildOptions, figures: Printed
+) -> tuple[list[SoftwareFile], list[tuple[str, Renderer]]]:
+    """The tax-software files of every form year (``--outputs turbotax,txf,taxact``), with
+    their totals and their plan entries."""
+    kinds = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
+    if not kinds or not {"pdf_8949", "xlsx_8949"} & set(report.rule.forms):
+        return [], []
+    files: list[SoftwareFile] = []
+    plan: list[tuple[str, Renderer]] = []
+    for year in form_years(report, options.year):
+        written_on = (
+            report.generated_at.date()
+            if report.generated_at is not None
+            else date(int(year), 12, 31)
+        )
+        for item, rows in planned_files(figures, year, kinds, options.max_rows):
+            files.append(item)
+            plan.append(
+                (
+                    item.name,
+                    lambda path, n=item.name, r=rows, w=written_on: render_software(n, r, path, w),
+                )
+            )
+    return files, plan
 
 
 def offset_plan(
@@ -861,6 +909,7 @@ def build(options: BuildOptions, out: Path) -> Built:
         session = prepare(options)
         options = resolve(options, session.rule)
         report = compute_report(session, options)
+        check_software(options, session.rule)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again; otherwise the
@@ -872,10 +921,12 @@ def build(options: BuildOptions, out: Path) -> Built:
             figures = Printed(report)
             plan = planned_outputs(report, options, rerun, figures, split)
             written = write_outputs(plan, out, options.jobs, staging)
-    return Built(report, written, form_years(report, options.year), figures)
+            software = tuple(software_outputs(report, options, figures)[0])
+    return Built(report, written, form_years(report, options.year), figures, software)
 
 
 __all__ = [
+    "SOFTWARE_KINDS",
     "BuildOptions",
     "Built",
     "TaxlossError",

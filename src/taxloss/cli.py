@@ -22,6 +22,8 @@ from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.render.offset import OffsetInputs
+from taxloss.render.taxsoftware import SoftwareFile
+from taxloss.render.text import amount as amount_text
 from taxloss.render.text import comparison_json, comparison_text, render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -149,9 +151,10 @@ def parse_income(text: str | None) -> Decimal | dict[str, Decimal] | None:
 def parse_outputs(text: str) -> tuple[str, ...]:
     """Split and check ``--outputs``."""
     names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [n for n in names if n not in api.OUTPUT_KINDS]
+    known = api.OUTPUT_KINDS + api.SOFTWARE_KINDS
+    unknown = [n for n in names if n not in known]
     if unknown or not names:
-        kinds = ", ".join(api.OUTPUT_KINDS)
+        kinds = ", ".join(known)
         raise click.BadParameter(
             f"expected a comma-separated list of {kinds}", param_hint="--outputs"
         )
@@ -229,6 +232,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         statement_threshold=values.get("statement_threshold", 500),
         jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
+        max_rows=values.get("max_rows"),
     )  # fmt: skip
 
 
@@ -262,7 +266,14 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
     show_default=True,
     help="Comma-separated outputs to write: json (report.json), csv "
     "(disposals.csv), xlsx (form8949-<year>.xlsx), pdf (form8949-<year>.pdf and "
-    "summary-<year>.pdf).",
+    "summary-<year>.pdf); US tax software, not written unless named: turbotax "
+    "(turbotax-<year>.csv), txf (form8949-<year>.txf), taxact (taxact-<year>.csv).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    help="Split each TurboTax file into numbered files of at most this many rows "
+    "(turbotax-<year>-1.csv, -2 ...). Default: one file per year.",
 )
 @click.option(
     "--statement-threshold",
@@ -297,10 +308,25 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
     click.echo("Wrote:")
     for path in built.written:
         click.echo(f"  {path}")
+    if built.software:
+        click.echo(software_text(built.software), nl=False)
     if built.report.warnings:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
         )
+
+
+def software_text(files: tuple[SoftwareFile, ...]) -> str:
+    """The closing totals of the tax-software files (each equals its year's Form 8949)."""
+    lines = ["Tax-software files (totals equal Form 8949 of their year; proceeds, cost basis, "
+             "adjustment, gain or loss):"]  # fmt: skip
+    for item in files:
+        lines.append(
+            f"  {item.name:<26} {item.rows:>6} rows {amount_text(item.proceeds):>15} "
+            f"{amount_text(item.cost_basis):>15} {amount_text(item.adjustment):>12} "
+            f"{amount_text(item.gain):>15}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 @main.command()
