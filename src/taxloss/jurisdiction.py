@@ -150,6 +150,8 @@ SCHEMA: Schema = {
         }
     ),
     "sources": Field((dict,), False),
+    # ``taxloss harvest`` (issue #14): whether a wash-sale rule applies to the rule's assets.
+    "harvest": Maybe({"wash_sale": _BOOL, "wash_sale_window_days": _OPT_INT, "source": _OPT_STR}),
 }
 
 
@@ -450,10 +452,20 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         rows_per_page=data["forms"].get("rows_per_page", 0),
         funding=choice("derivatives.funding", data["derivatives"]["funding"], FUNDING_TREATMENTS),
         sources=dict(sources),
+        **_harvest(data.get("harvest", {})),
     )
     if problems:
         raise RuleError(problems)
     return rule
+
+
+def _harvest(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``[harvest]`` section as ``Rule`` keyword arguments (absent: no wash-sale rule)."""
+    return {
+        "harvest_wash_sale": bool(data.get("wash_sale", False)),
+        "harvest_window_days": int(data.get("wash_sale_window_days", 30)),
+        "harvest_source": str(data.get("source", "")),
+    }
 
 
 def _values(kind: type[Any]) -> frozenset[str]:
