@@ -1035,7 +1035,8 @@ def write_harvest(run: HarvestRun, out: Path) -> tuple[Path, ...]:
     """
     stem = f"harvest-{run.result.as_of.isoformat()}"
     plan: list[tuple[str, Renderer]] = [
-        (f"{stem}.xlsx", lambda path: render_harvest_xlsx(run.result, run.rule, path)),
+        (f"{stem}.xlsx",
+         lambda path: render_harvest_xlsx(run.result, run.rule, path, run.method, run.inputs)),
         (f"{stem}.pdf",
          lambda path: render_harvest_pdf(run.result, run.rule, path, run.method, run.inputs)),
     ]  # fmt: skip

@@ -450,7 +450,7 @@ def harvest(
     if as_json:
         click.echo(json.dumps(harvest_json(run.result), indent=2, ensure_ascii=False))
     else:
-        click.echo(harvest_text(run.result, run.rule, run.method), nl=False)
+        click.echo(harvest_text(run.result, run.rule, run.method, run.inputs), nl=False)
     if written:
         click.echo("Wrote:", err=as_json)
         for path in written:

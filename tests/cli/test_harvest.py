@@ -230,3 +230,14 @@ def test_bad_target_and_price_are_usage_errors(runner) -> None:
         result = runner.invoke(main, [*SAMPLE_ARGS, *extra])
         assert result.exit_code == 2, extra
         assert "Traceback" not in result.output
+
+
+def test_outputs_are_repeatable_and_written_all_or_nothing(runner, tmp_path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = runner.invoke(main, [*SAMPLE_ARGS, "--target", "max", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    for name in ("harvest-2025-12-15.xlsx", "harvest-2025-12-15.pdf"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    bad = runner.invoke(main, [*SAMPLE_ARGS[:-1], "2025-13-40", "--out", str(tmp_path / "c")])
+    assert bad.exit_code == 2 and not (tmp_path / "c").exists()

@@ -142,14 +142,16 @@ LOT_HEADER = (
 )  # fmt: skip
 
 
-def harvest_text(result: Harvest, rule: Rule, method: str) -> str:
+def harvest_text(result: Harvest, rule: Rule, method: str, inputs: str = "") -> str:
     """The terminal view: the lots, the chosen sales, Schedule D before and after, the
     statements and notes."""
     out = [
         f"taxloss harvest: open lots on {result.as_of.isoformat()} "
-        f"({rule.name}, {rule.path}, method {method})",
-        "",
+        f"({rule.name}, {rule.path} version {rule.version}, method {method})",
     ]
+    if inputs:
+        out.append(f"inputs: {inputs}")
+    out.append("")
     rows = []
     for row in result.lots:
         cells = _lot_cells(row)
@@ -186,6 +188,9 @@ def harvest_text(result: Harvest, rule: Rule, method: str) -> str:
             sale_rows, {2, 4, 5, 6, 7},
         )  # fmt: skip
         out.append(f"Loss realised by these sales: {amount(result.harvested_loss)}")
+        if result.disallowed:
+            out.append(f"  of which disallowed (wash-sale what-if, code W): "
+                       f"{amount(result.disallowed)}")  # fmt: skip
     else:
         out.append("No sale: nothing to harvest for this target.")
     out += ["", f"Tax year {result.year}: Schedule D and the carryover worksheet"]
@@ -205,7 +210,9 @@ def harvest_text(result: Harvest, rule: Rule, method: str) -> str:
     return "\n".join(out)
 
 
-def render_harvest_xlsx(result: Harvest, rule: Rule, out: Path) -> Path:
+def render_harvest_xlsx(
+    result: Harvest, rule: Rule, out: Path, method: str = "", inputs: str = ""
+) -> Path:
     """Write ``harvest-<as-of>.xlsx``: the open lots, the chosen sales, Schedule D before and
     after, and the statements. Text cells are inline strings (never formulas).
 
@@ -250,7 +257,9 @@ def render_harvest_xlsx(result: Harvest, rule: Rule, out: Path) -> Path:
         schedule.append([f"Estimated tax change at {plain(result.marginal_rate or Decimal(0))}%"
                          " (estimate)", None, (result.saving, MONEY)])  # fmt: skip
     notes = Sheet("Statements", widths=(120,))
-    for line in [*result.statements, *result.notes, NOT_ADVICE, f"Rule file: {rule.path}"]:
+    named = [f"Rule file: {rule.path} (version {rule.version}); method: {method or '-'}; "
+             f"inputs: {inputs or '-'}"]  # fmt: skip
+    for line in [*result.statements, *result.notes, NOT_ADVICE, *named]:
         notes.append([(line, WRAP)])
     created = datetime.combine(result.as_of, time(0), tzinfo=UTC)
     return save([lots, sales, schedule, notes], out,

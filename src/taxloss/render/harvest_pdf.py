@@ -106,7 +106,10 @@ def chart(result: Harvest, width: float) -> Drawing:
     if low == high:
         high = 1.0
     span = high - low
-    bars.valueAxis.valueMin, bars.valueAxis.valueMax = low - span * 0.05, high + span * 0.05
+    # Room beyond each end for the amount labels (drawn outside the bars).
+    pad_low = span * 0.22 if low < 0 else 0.0
+    pad_high = span * 0.22 if high > 0 else 0.0
+    bars.valueAxis.valueMin, bars.valueAxis.valueMax = low - pad_low, high + pad_high
     bars.bars[0].fillColor = BLUE
     bars.barLabelFormat = lambda v: money_text(Decimal(f"{v:.2f}"))
     bars.barLabels.fontName = FONT
@@ -115,9 +118,7 @@ def chart(result: Harvest, width: float) -> Drawing:
     bars.barLabels.dx = 3
     for index, value in enumerate(values):
         if value < 0:
-            bars.bars[(0, index)].fillColor = RED
-            bars.barLabels[(0, index)].boxAnchor = "e"
-            bars.barLabels[(0, index)].dx = -3
+            bars.bars[(0, index)].fillColor = RED  # its label flips to the left by itself
     drawing.add(bars)
     return drawing
 
@@ -177,10 +178,11 @@ def story(result: Harvest, rule: Rule, method: str, files: str) -> list[Any]:
         hAlign="LEFT",
     )
     sales = [["wallet", "asset", "units", "acquired", "proceeds", "cost basis",
-              "gain or (loss)", "term", "box"]]  # fmt: skip
-    for s in result.sales:
+              "W adj. (g)", "gain or (loss)", "term", "box"]]  # fmt: skip
+    for s in result.sales[:LOTS_SHOWN]:
         sales.append([s.lot.lot.wallet, s.lot.lot.asset, plain(s.quantity),
                       s.lot.facts.acquired_on.isoformat(), m(s.proceeds), m(s.cost_basis),
+                      m(s.disallowed, blank_zero=True),
                       m(s.proceeds - s.cost_basis + s.disallowed), s.lot.term.value,
                       s.lot.facts.box])  # fmt: skip
     shown = sorted(
@@ -201,14 +203,21 @@ def story(result: Harvest, rule: Rule, method: str, files: str) -> list[Any]:
         ])  # fmt: skip
     lot_widths = [0.09, 0.06, 0.09, 0.08, 0.09, 0.07, 0.09, 0.09, 0.05, 0.05, 0.24]
     body: list[Any] = [*head, top]
-    body.append(Paragraph("Sales chosen (what-if, dated the as-of date)", _HEAD))
+    extra = len(result.sales) - LOTS_SHOWN
+    body.append(
+        Paragraph(
+            "Sales chosen (what-if, dated the as-of date)"
+            + (f" ({extra} more in the workbook)" if extra > 0 else ""),
+            _HEAD,
+        )
+    )
     if result.sales:
-        sale_widths = [0.12, 0.07, 0.12, 0.09, 0.1, 0.1, 0.1, 0.07, 0.05]
+        sale_widths = [0.11, 0.07, 0.11, 0.09, 0.1, 0.1, 0.08, 0.1, 0.07, 0.05]
         body.append(_grid(sales, [WIDTH * w for w in sale_widths], right=2))
     else:
         body.append(Paragraph("None: nothing to harvest for this target.", _BODY))
     more = len(result.lots) - len(shown)
-    title = "Open lots, largest losses first" + (
+    title = "Open lots: any without a price first, then the largest losses" + (
         f" ({more} more in the workbook)" if more > 0 else ""
     )
     body.append(Paragraph(title, _HEAD))
