@@ -149,3 +149,15 @@ def test_text_cells_cannot_become_formulas(tmp_path) -> None:
     row = printed_row(1, disposal, report.rule)
     assert _csv(render_turbotax([row], tmp_path / "t.csv"))[0]["Currency Name"].startswith("'=")
     assert _csv(render_taxact([row], tmp_path / "a.csv"))[0]["Description"].startswith("'=")
+
+
+def test_every_box_g_to_l_maps_to_its_refnum_and_category(tmp_path) -> None:
+    report = api.build_report(api.BuildOptions(files=(SAMPLE,)))
+    base = report.disposals[0]
+    expected = {"G": "N321", "H": "N711", "I": "N712", "J": "N323", "K": "N713", "L": "N714"}
+    rows = [printed_row(n, replace(base, box=box), report.rule)
+            for n, box in enumerate(expected, start=1)]  # fmt: skip
+    records = _txf_records(render_txf(rows, tmp_path / "x.txf", date(2026, 2, 1)))
+    assert [r[1] for r in records] == list(expected.values())
+    taxact = _csv(render_taxact(rows, tmp_path / "a.csv"))
+    assert [r["Reporting Category"] for r in taxact] == list(expected)
