@@ -197,6 +197,8 @@ def test_from_2026_covered_lots_and_the_brokers_fifo_basis(write_csv) -> None:
         2026-03-01T12:00:00Z,buy,ETH,1,USD,3000,ledger
         2026-03-02T12:00:00Z,withdrawal,ETH,1,,,ledger
         2026-03-02T12:30:00Z,deposit,ETH,1,,,coinbase
+        2025-11-01T12:00:00Z,buy,BTC,0.1,USD,7000,kraken
+        2026-01-10T12:00:00Z,buy,BTC,0.1,USD,9000,kraken
         """,
     )
     run = api.harvest(
@@ -204,7 +206,11 @@ def test_from_2026_covered_lots_and_the_brokers_fifo_basis(write_csv) -> None:
             build=api.BuildOptions(files=(trades,)),
             as_of=date(2026, 12, 15),
             target=Target("max"),
-            price_overrides=(("SOL", Decimal("80")), ("ETH", Decimal("2500"))),
+            price_overrides=(
+                ("SOL", Decimal("80")),
+                ("ETH", Decimal("2500")),
+                ("BTC", Decimal("60000")),
+            ),
         )
     )
     lots = {(r.lot.asset, r.lot.wallet, r.facts.acquired_on.month): r for r in run.result.lots}
@@ -213,6 +219,12 @@ def test_from_2026_covered_lots_and_the_brokers_fifo_basis(write_csv) -> None:
     assert second.cost_basis == Decimal("50.00") and second.broker_basis == Decimal("100.00")
     assert "broker FIFO basis differs (code B)" in second.flags
     assert lots[("ETH", "coinbase", 3)].covered is False  # moved in from another wallet
+    assert lots[("SOL", "coinbase", 1)].broker_basis == Decimal("100.00")  # the oldest: same
+    # A 2026 BTC lot behind a 2025 one: FIFO sells the noncovered 2025 units, no basis shown.
+    later = lots[("BTC", "kraken", 1)]
+    assert later.covered is True and later.broker_basis is None
+    assert "broker FIFO takes noncovered units first (no basis on the form)" in later.flags
+    assert lots[("BTC", "kraken", 11)].covered is False
 
 
 def test_harvest_refuses_a_rule_without_schedule_d(runner) -> None:

@@ -174,7 +174,12 @@ def value_lots(
     lots = list(report.open_lots)
     if len(facts) != len(lots):
         raise InternalError("harvest: calendar facts do not match the open lots")
-    fifo = broker_fifo(lots)
+    reporting = as_of.year >= BASIS_REPORTING_FROM
+    covers = [
+        reporting and is_covered(lot, fact, origin_wallet)
+        for lot, fact in zip(lots, facts, strict=True)
+    ]
+    fifo = broker_fifo(lots, covers) if reporting else {}
     for index, lot in enumerate(lots):
         if lot.quantity <= 0:
             continue
@@ -189,9 +194,10 @@ def value_lots(
         recent = (as_of - fact.acquired_on).days <= rule.harvest_window_days
         covered: bool | None = None
         broker: Decimal | None = None
-        if as_of.year >= BASIS_REPORTING_FROM:
-            covered = is_covered(lot, fact, origin_wallet)
-            broker = money(fifo[index], rule)
+        if reporting:
+            covered = covers[index]
+            found = fifo[index]
+            broker = None if found is None else money(found, rule)
         flags = []
         if valuation is None:
             flags.append("no price")
@@ -203,6 +209,8 @@ def value_lots(
             flags.append("basis unknown")
         if covered and broker is not None and broker != basis:
             flags.append("broker FIFO basis differs (code B)")
+        elif covered and broker is None:
+            flags.append("broker FIFO takes noncovered units first (no basis on the form)")
         rows.append(
             OpenLot(lot, fact, valuation, basis, value, unrealized, days, recent, covered,
                     broker, tuple(flags))
@@ -218,23 +226,28 @@ def is_covered(lot: Lot, fact: LotFacts, origin_wallet: Mapping[SourceRef, str])
     return fact.acquired_on.year >= BASIS_REPORTING_FROM and not moved
 
 
-def broker_fifo(lots: Sequence[Lot]) -> dict[int, Decimal]:
+def broker_fifo(lots: Sequence[Lot], covered: Sequence[bool]) -> dict[int, Decimal | None]:
     """The basis a broker would likely show for selling each lot's units: FIFO within the
-    lot's wallet and asset (the oldest units of that account first). Exact amounts (the
-    caller rounds them once), keyed by the lot's index."""
+    lot's wallet and asset (the oldest units of that account first). None when FIFO would
+    take units the broker has no basis for (noncovered: bought before 2026 or moved in), which
+    it reports without basis. Exact amounts (the caller rounds them once), keyed by index."""
     by_account: dict[tuple[str, str], list[int]] = {}
     for index, lot in enumerate(lots):
         by_account.setdefault((lot.wallet, lot.asset), []).append(index)
-    out: dict[int, Decimal] = {}
+    out: dict[int, Decimal | None] = {}
     for indexes in by_account.values():
         queue = sorted(indexes, key=lambda i: (lots[i].acquired, lots[i].source))
         for index in indexes:
             wanted = lots[index].quantity
-            basis = ZERO
+            basis: Decimal | None = ZERO
             for other in queue:
                 if wanted <= 0:
                     break
                 take = min(wanted, lots[other].quantity)
+                if not covered[other]:
+                    basis = None
+                    break
+                assert basis is not None
                 basis += lots[other].cost_basis * take / lots[other].quantity
                 wanted -= take
             out[index] = basis
