@@ -437,7 +437,8 @@ def harvest(
     **values: Any,
 ) -> None:
     """Show open lots valued on --as-of and this year's Schedule D before and after selling
-    loss lots (US; report only, no trades)."""
+    loss lots (US; report only, no trades). Lots are valued with the --prices rows dated
+    --as-of (or --price); a lot without one is listed, never valued at zero."""
     options = api.HarvestOptions(
         build=options_from(files, {**values, "outputs": "json"}),
         as_of=as_of.date(),
