@@ -20,12 +20,22 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
 from taxloss.engine import compute
+from taxloss.engine.calendar import (
+    anniversary,
+    box_for,
+    local_date,
+    tax_year_label,
+    tax_year_start,
+    term_of,
+    zone,
+)
 from taxloss.errors import (
     InputError,
     InternalError,
@@ -48,16 +58,23 @@ from taxloss.model import (
     Rule,
     Trade,
 )
+from taxloss.money import plain
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.progress import SILENT, Progress, Silent, event_counter
 from taxloss.render.data import Split, render_data, write_parts
+from taxloss.render.harvest import render_harvest_xlsx
+from taxloss.render.harvest_pdf import render_harvest_pdf
+from taxloss.render.labels import method_label
 from taxloss.render.pdf_8949 import render_pdf_8949
 from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
+from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile, planned_files, render_software
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 from taxloss.render.xlsx_country import render_xlsx_country
 from taxloss.returns.country import CountryPlan
+from taxloss.returns.harvest import Harvest, LotFacts, Target, Valuation, value_lots
+from taxloss.returns.harvest import harvest as plan_harvest
 from taxloss.returns.loss_offset import plan_for, year_json
 from taxloss.returns.printed import Printed, Totals, YearFigures, printed
 from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
@@ -88,6 +105,8 @@ class BuildOptions:
     statement_threshold: int = 500
     jobs: int = 2
     fx_rates: Path | None = None
+    #: ``--max-rows``: split each TurboTax file after this many rows (None: one file a year).
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,8 @@ class Built:
     years: tuple[str, ...]
     #: The printed rows and figures the outputs were written from (for the CLI's summary).
     figures: Printed | None = None
+    #: The tax-software files written (``--outputs turbotax,txf,taxact``) with their totals.
+    software: tuple[SoftwareFile, ...] = ()
 
 
 def load_rule(country: str | None, rules_file: Path | None) -> Rule:
@@ -565,7 +586,50 @@ def planned_outputs(
         if "pdf" in wanted and "pdf_summary" in forms:
             summary = _pdf_summary(report, year, options, offsets, figures, comparison)
             plan.append((f"summary-{year}.pdf", summary))
+    plan.extend(software_outputs(report, options, figures)[1])
     return plan
+
+
+def check_software(options: BuildOptions, rule: Rule) -> None:
+    """Refuse ``--outputs turbotax,txf,taxact`` for a rule without Form 8949 (they are US
+    files), rather than writing nothing without a word.
+
+    Raises:
+        RuleError: such an output asked of another country's rule.
+    """
+    asked = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
+    if asked and not {"pdf_8949", "xlsx_8949"} & set(rule.forms):
+        raise RuleError(
+            f"--outputs {','.join(asked)}: these are US Form 8949 files; {rule.path} has no "
+            "Form 8949 (drop them from --outputs)"
+        )
+
+
+def software_outputs(
+    report: Report, options: BuildOptions, figures: Printed
+) -> tuple[list[SoftwareFile], list[tuple[str, Renderer]]]:
+    """The tax-software files of every form year (``--outputs turbotax,txf,taxact``), with
+    their totals and their plan entries."""
+    kinds = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
+    if not kinds or not {"pdf_8949", "xlsx_8949"} & set(report.rule.forms):
+        return [], []
+    files: list[SoftwareFile] = []
+    plan: list[tuple[str, Renderer]] = []
+    for year in form_years(report, options.year):
+        written_on = (
+            report.generated_at.date()
+            if report.generated_at is not None
+            else date(int(year), 12, 31)
+        )
+        for item, rows in planned_files(figures, year, kinds, options.max_rows):
+            files.append(item)
+            plan.append(
+                (
+                    item.name,
+                    lambda path, n=item.name, r=rows, w=written_on: render_software(n, r, path, w),
+                )
+            )
+    return files, plan
 
 
 def offset_plan(
@@ -943,6 +1007,7 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         options = resolve(options, session.rule)
         progress.stage("matching")
         report = compute_report(session, options, progress=progress)
+        check_software(options, session.rule)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again; otherwise the
@@ -957,10 +1022,12 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
             progress.stage("writing")
             written = write_outputs(watched(plan, progress), out, options.jobs, staging)
             progress.update(len(plan), len(plan))
-    return Built(report, written, form_years(report, options.year), figures)
+            software = tuple(software_outputs(report, options, figures)[0])
+    return Built(report, written, form_years(report, options.year), figures, software)
 
 
 __all__ = [
+    "SOFTWARE_KINDS",
     "BuildOptions",
     "Built",
     "TaxlossError",
@@ -969,3 +1036,94 @@ __all__ = [
     "load_rule",
     "load_trades",
 ]
+
+
+# --- taxloss harvest (issue #14) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HarvestOptions:
+    """Everything ``taxloss harvest`` can be told beyond the build options it shares."""
+
+    build: BuildOptions
+    as_of: date
+    target: Target = field(default_factory=lambda: Target("zero-gains"))
+    #: ``--price ASSET=AMOUNT``: overrides of the ``--prices`` rows for the as-of date.
+    price_overrides: tuple[tuple[str, Decimal], ...] = ()
+    assume_wash_sale: bool = False
+
+
+@dataclass(frozen=True)
+class HarvestRun:
+    """A harvest view and what its outputs name: the rule, the method, the input files."""
+
+    result: Harvest
+    rule: Rule
+    method: str
+    inputs: str
+
+
+def harvest(options: HarvestOptions) -> HarvestRun:
+    """``taxloss harvest``: the open lots on the as-of date and this year's Schedule D before
+    and after selling chosen loss lots (nothing written).
+
+    Uses the same parsers, rule, method and basis scope as ``build``, on the trades up to the
+    as-of date (in the rule's zone or ``--timezone``).
+
+    Raises:
+        TaxlossError: any user-fixable problem (files, rule, options).
+    """
+    with paused_gc():
+        session = prepare(options.build)
+        build_options = resolve(options.build, session.rule)
+        rule = session.rule
+        if rule.offset.strategy != "us_schedule_d":
+            raise RuleError(
+                f"taxloss harvest: {rule.path} uses {rule.offset.strategy!r}; the harvest view "
+                "computes the US Schedule D and carryover worksheet only (--country us)"
+            )
+        tz = zone(build_options.timezone or rule.timezone)
+        trades = [t for t in session.trades if local_date(t.timestamp, tz) <= options.as_of]
+        report = compute_report(replace(session, trades=trades), build_options)
+        year = tax_year_label(options.as_of, rule)
+        facts = []
+        for lot in report.open_lots:
+            acquired_on = local_date(lot.acquired, tz)
+            term = term_of(acquired_on, options.as_of, rule)
+            last_short = anniversary(acquired_on, rule.long_term_years, rule.month_end_convention)
+            box = box_for(rule, tax_year_start(options.as_of, rule), term)
+            facts.append(LotFacts(acquired_on, term, last_short + timedelta(days=1), box))
+        prices: dict[str, Valuation] = {}
+        for lot in report.open_lots:
+            found = session.prices.get(options.as_of, lot.asset)
+            if found is not None:
+                prices[lot.asset] = Valuation(found.price, str(found.source), found.source)
+        for asset, price in options.price_overrides:
+            prices[asset] = Valuation(price, f"--price {asset}={plain(price)}")
+        origin = {t.source: t.wallet for t in trades}
+        lots = value_lots(report, options.as_of, facts, prices, origin)
+        result = plan_harvest(
+            report, lots, options.as_of, year, options.target, build_options.offset,
+            options.assume_wash_sale,
+        )  # fmt: skip
+        names = ", ".join(f"{i.path} ({i.format})" for i in report.inputs)
+        if build_options.prices is not None:
+            names += f", prices {build_options.prices}"
+        return HarvestRun(result, rule, method_label(report), names)
+
+
+def write_harvest(run: HarvestRun, out: Path) -> tuple[Path, ...]:
+    """Write ``harvest-<as-of>.xlsx`` and ``harvest-<as-of>.pdf`` into ``out`` (all or
+    nothing, like a build).
+
+    Raises:
+        RenderError: the directory cannot be written.
+    """
+    stem = f"harvest-{run.result.as_of.isoformat()}"
+    plan: list[tuple[str, Renderer]] = [
+        (f"{stem}.xlsx",
+         lambda path: render_harvest_xlsx(run.result, run.rule, path, run.method, run.inputs)),
+        (f"{stem}.pdf",
+         lambda path: render_harvest_pdf(run.result, run.rule, path, run.method, run.inputs)),
+    ]  # fmt: skip
+    return write_outputs(plan, out, jobs=1)

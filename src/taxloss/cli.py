@@ -22,6 +22,8 @@ from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.progress import SILENT, Progress
+from taxloss.render.harvest import harvest_json, harvest_text
+from taxloss.render.text import amount as amount_text
 from taxloss.render.text import comparison_json, comparison_text, render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -149,9 +151,10 @@ def parse_income(text: str | None) -> Decimal | dict[str, Decimal] | None:
 def parse_outputs(text: str) -> tuple[str, ...]:
     """Split and check ``--outputs``."""
     names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [n for n in names if n not in api.OUTPUT_KINDS]
+    known = api.OUTPUT_KINDS + api.SOFTWARE_KINDS
+    unknown = [n for n in names if n not in known]
     if unknown or not names:
-        kinds = ", ".join(api.OUTPUT_KINDS)
+        kinds = ", ".join(known)
         raise click.BadParameter(
             f"expected a comma-separated list of {kinds}", param_hint="--outputs"
         )
@@ -229,6 +232,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         statement_threshold=values.get("statement_threshold", 500),
         jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
+        max_rows=values.get("max_rows"),
     )  # fmt: skip
 
 
@@ -324,7 +328,14 @@ def progress_for(quiet: bool) -> Progress:
     show_default=True,
     help="Comma-separated outputs to write: json (report.json), csv "
     "(disposals.csv), xlsx (form8949-<year>.xlsx), pdf (form8949-<year>.pdf and "
-    "summary-<year>.pdf).",
+    "summary-<year>.pdf); US tax software, not written unless named: turbotax "
+    "(turbotax-<year>.csv), txf (form8949-<year>.txf), taxact (taxact-<year>.csv).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    help="Split each TurboTax file into numbered files of at most this many rows "
+    "(turbotax-<year>-1.csv, -2 ...). Default: one file per year.",
 )
 @click.option(
     "--statement-threshold",
@@ -365,10 +376,25 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
     click.echo("Wrote:")
     for path in built.written:
         click.echo(f"  {path}")
+    if built.software:
+        click.echo(software_text(built.software), nl=False)
     if built.report.warnings:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
         )
+
+
+def software_text(files: tuple[api.SoftwareFile, ...]) -> str:
+    """The closing totals of the tax-software files (each equals its year's Form 8949)."""
+    lines = ["Tax-software files (totals equal Form 8949 of their year; proceeds, cost basis, "
+             "adjustment, gain or loss):"]  # fmt: skip
+    for item in files:
+        lines.append(
+            f"  {item.name:<26} {item.rows:>6} rows {amount_text(item.proceeds):>15} "
+            f"{amount_text(item.cost_basis):>15} {amount_text(item.adjustment):>12} "
+            f"{amount_text(item.gain):>15}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 @main.command()
@@ -386,6 +412,122 @@ def compare(files: tuple[Path, ...], year: str, as_json: bool, **values: Any) ->
         click.echo(json.dumps(comparison_json(results), indent=2))
     else:
         click.echo(comparison_text(results, year, rule), nl=False)
+
+
+def parse_target(text: str) -> api.Target:
+    """``--target``: ``zero-gains``, ``max`` or an amount of loss (``5000``)."""
+    word = text.strip().lower()
+    if word in ("zero-gains", "max"):
+        return api.Target(word)
+    try:
+        value = amount("--target", text, positive=True)
+    except click.BadParameter:
+        raise click.BadParameter(
+            f"expected zero-gains, max or an amount of loss like 5000, found {text!r}",
+            param_hint="--target",
+        ) from None
+    return api.Target("amount", value)
+
+
+def parse_prices(texts: tuple[str, ...]) -> tuple[tuple[str, Decimal], ...]:
+    """``--price ASSET=AMOUNT`` (repeatable): one unit's price on the as-of date."""
+    out = []
+    for text in texts:
+        asset, sign, value = text.partition("=")
+        if not sign or not asset.strip():
+            raise click.BadParameter(
+                f"expected ASSET=AMOUNT like BTC=61000, found {text!r}", param_hint="--price"
+            )
+        price = amount("--price", value, positive=True)
+        if price == 0:
+            raise click.BadParameter(
+                f"expected a price above zero, found {text!r}", param_hint="--price"
+            )
+        out.append((asset.strip().upper(), price))
+    return tuple(out)
+
+
+@main.command()
+@FILES
+@common_options
+@offset_options
+@click.option(
+    "--as-of",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date the lots are valued and the sales would happen, e.g. 2026-12-15; trades "
+    "after it are left out.",
+)
+@click.option(
+    "--price",
+    "price_texts",
+    multiple=True,
+    metavar="ASSET=AMOUNT",
+    help="Price of one unit on the as-of date, e.g. BTC=61000 (repeatable); replaces that "
+    "asset's --prices row. Default: the --prices rows of the as-of date.",
+)
+@click.option(
+    "--target",
+    default="zero-gains",
+    show_default=True,
+    help="Which losses to sell: zero-gains (just enough to cancel the year's net gain, then "
+    "up to the loss limit), max (every loss) or an amount of loss, e.g. 5000.",
+)
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification, as for build. Default: the rule file's (US: fifo).",
+)
+@click.option(
+    "--assume-wash-sale",
+    is_flag=True,
+    help="What-if: apply a 30-day wash-sale rule (not law for crypto today): losses on units "
+    "bought within 30 days before the sale are disallowed. Default: off.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write harvest-<as-of>.xlsx and harvest-<as-of>.pdf here. Default: print only.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
+@user_errors
+def harvest(
+    files: tuple[Path, ...],
+    as_of: Any,
+    price_texts: tuple[str, ...],
+    target: str,
+    assume_wash_sale: bool,
+    out_dir: Path | None,
+    as_json: bool,
+    **values: Any,
+) -> None:
+    """Show open lots valued on --as-of and this year's Schedule D before and after selling
+    loss lots (US; report only, no trades). Lots are valued with the --prices rows dated
+    --as-of (or --price); a lot without one is listed, never valued at zero."""
+    options = api.HarvestOptions(
+        build=options_from(files, {**values, "outputs": "json"}),
+        as_of=as_of.date(),
+        target=parse_target(target),
+        price_overrides=parse_prices(price_texts),
+        assume_wash_sale=assume_wash_sale,
+    )
+    run = api.harvest(options)
+    written = api.write_harvest(run, out_dir) if out_dir is not None else ()
+    if as_json:
+        click.echo(json.dumps(harvest_json(run.result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(harvest_text(run.result, run.rule, run.method, run.inputs), nl=False)
+    if written:
+        click.echo("Wrote:", err=as_json)
+        for path in written:
+            click.echo(f"  {path}", err=as_json)
+    if run.result.missing:
+        click.echo(
+            f"{len(run.result.missing)} lot(s) without a price on {options.as_of.isoformat()}: "
+            "listed, not valued (see the table).",
+            err=True,
+        )
 
 
 @main.command()

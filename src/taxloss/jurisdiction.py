@@ -150,6 +150,8 @@ SCHEMA: Schema = {
         }
     ),
     "sources": Field((dict,), False),
+    # ``taxloss harvest`` (issue #14): whether a wash-sale rule applies to the rule's assets.
+    "harvest": Maybe({"wash_sale": _BOOL, "wash_sale_window_days": _OPT_INT, "source": _OPT_STR}),
 }
 
 
@@ -575,6 +577,18 @@ def _load_derivatives(
     return {"funding": read.choice("derivatives.funding", funding, FUNDING_TREATMENTS)}
 
 
+def _load_harvest(
+    found: Mapping[str, Any], made: Mapping[str, Any], read: _Reader
+) -> dict[str, Any]:
+    """``[harvest]``: whether a wash-sale rule applies, for ``taxloss harvest`` (absent: none)."""
+    data = found.get("harvest", {})
+    return {
+        "harvest_wash_sale": bool(data.get("wash_sale", False)),
+        "harvest_window_days": int(data.get("wash_sale_window_days", 30)),
+        "harvest_source": str(data.get("source", "")),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """One part of a rule file: the top-level keys of ``SCHEMA`` it reads and its loader."""
@@ -602,6 +616,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(("sources",), _load_sources),
     Section(("fees",), _load_fees),
     Section(("derivatives",), _load_derivatives),
+    Section(("harvest",), _load_harvest),
 )
 
 

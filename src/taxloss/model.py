@@ -498,6 +498,12 @@ class Rule:
     disallowance: DisallowanceRule = field(default_factory=DisallowanceRule)
     fx: FxPolicy | None = None
     offset: OffsetRule = field(default_factory=OffsetRule)
+    #: ``[harvest]`` (issue #14): a wash-sale rule for the rule's assets (US crypto: false,
+    #: IRC §1091 covers stock and securities only), its window in days before and after a
+    #: sale, and the source the rule file cites.
+    harvest_wash_sale: bool = False
+    harvest_window_days: int = 30
+    harvest_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

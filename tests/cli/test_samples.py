@@ -15,6 +15,9 @@ from taxloss.cli import main
 from ..conftest import ROOT, SAMPLES
 
 ALL = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xlsx"))
+#: ``--prices`` files (date,asset,price) that go with a sample: inputs to options, not exports.
+PRICES = [name for name in ALL if name.endswith("-prices.csv")]
+ALL = [name for name in ALL if name not in PRICES]
 EXCHANGE = [name for name in ALL if not name.startswith(("us-", "uk-", "ca-", "au-", "de-"))]
 
 
@@ -36,6 +39,13 @@ def build(files: list[str], out: Path, *extra: str) -> dict:
 def test_each_sample_builds_alone(name: str, tmp_path: Path) -> None:
     data = build([name], tmp_path)
     assert data["inputs"][0]["rows"] > 0
+
+
+@pytest.mark.parametrize("name", PRICES)
+def test_each_prices_sample_goes_with_its_export(name: str, tmp_path: Path) -> None:
+    export = name.removesuffix("-prices.csv") + ".csv"
+    assert export in ALL
+    build([export], tmp_path, "--prices", f"samples/{name}")
 
 
 def test_all_exchange_samples_build_as_one_history(tmp_path: Path) -> None:
