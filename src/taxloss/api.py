@@ -38,6 +38,7 @@ from taxloss.errors import (
 from taxloss.fx import load_fx
 from taxloss.model import (
     BasisScope,
+    FormRow,
     FxTable,
     InputFile,
     Matching,
@@ -59,6 +60,7 @@ from taxloss.render.pdf_country import render_pdf_country
 from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
 from taxloss.render.xlsx_8949 import render_xlsx_8949
 from taxloss.render.xlsx_country import render_xlsx_country
+from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,11 @@ class BuildOptions:
     statement_threshold: int = 500
     jobs: int = 2
     fx_rates: Path | None = None
+    #: Wallets whose sales a Form 1099-DA not given reported (``--reported-by``, issue #12).
+    reported_by: tuple[str, ...] = ()
+    #: Schedule D Exception 1 (``--schedule-d-1a``): G/J rows with no adjustment as totals on
+    #: lines 1a/8a.
+    schedule_d_1a: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,14 @@ def _row_key(trade: Trade) -> tuple[object, ...]:
 def load_trades(
     files: Sequence[Path], timezone: str | None, forced_format: str | None
 ) -> tuple[list[Trade], list[InputFile], list[Notice]]:
+    """``load_inputs`` without the Form 1099-DA rows."""
+    trades, inputs, notices, _ = load_inputs(files, timezone, forced_format)
+    return trades, inputs, notices
+
+
+def load_inputs(
+    files: Sequence[Path], timezone: str | None, forced_format: str | None
+) -> tuple[list[Trade], list[InputFile], list[Notice], tuple[FormRow, ...]]:
     """Parse every input file; problems from all files are raised together.
 
     Args:
@@ -185,8 +200,9 @@ def load_trades(
         forced_format: ``--format`` name, or None to detect.
 
     Returns:
-        All trades (overlaps between files counted once), one ``InputFile`` per file, and a
-        notice for every file that repeated rows of another.
+        All trades (overlaps between files counted once), one ``InputFile`` per file, a
+        notice for every file that repeated rows of another, and the rows of every Form
+        1099-DA file among them.
 
     Raises:
         InputError: every problem in every file.
@@ -195,6 +211,7 @@ def load_trades(
     per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
+    forms: list[FormRow] = []
     for path in files:
         display = str(path)
         try:
@@ -204,12 +221,15 @@ def load_trades(
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        per_file.append((display, parsed.trades))
         inputs.append(parsed.info)
+        if parsed.forms:
+            forms.extend(parsed.forms)
+            continue
+        per_file.append((display, parsed.trades))
     if problems:
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
-    return trades, inputs, notices
+    return trades, inputs, notices, tuple(forms)
 
 
 def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
@@ -233,6 +253,8 @@ class Session:
     notices: list[Notice]
     prices: PriceTable
     fx: FxTable = field(default_factory=FxTable)
+    #: Form 1099-DA rows given among the files, their wallets resolved (issue #12).
+    forms: tuple[FormRow, ...] = ()
 
 
 def year_label(rule: Rule, text: str | None) -> str | None:
@@ -301,11 +323,58 @@ def prepare(options: BuildOptions) -> Session:
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
-    trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
+    trades, inputs, notices, forms = load_inputs(options.files, options.timezone, options.format)
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-    return Session(rule, trades, inputs, notices, prices, fx)
+    forms = check_forms(rule, trades, forms, options)
+    return Session(rule, trades, inputs, notices, prices, fx, forms)
+
+
+def check_forms(
+    rule: Rule, trades: Sequence[Trade], forms: tuple[FormRow, ...], options: BuildOptions
+) -> tuple[FormRow, ...]:
+    """Give each Form 1099-DA row its wallet and check ``--reported-by`` (issue #12).
+
+    Raises:
+        RuleError: forms or ``--reported-by`` with a rule that has no Form 8949 boxes.
+        InputError: a form or ``--reported-by`` wallet that no export holds.
+    """
+    if not forms and not options.reported_by:
+        return forms
+    if not any(p.short in ("I", "H") for p in rule.boxes):
+        raise RuleError(
+            f"Form 1099-DA and --reported-by are US forms: {rule.path} has no Form 8949 "
+            "boxes G-L (build with --country us)"
+        )
+    wallets = {t.wallet for t in trades}
+    missing = [w for w in options.reported_by if w not in wallets]
+    if missing:
+        listed = ", ".join(sorted(wallets)) or "none"
+        raise InputError(
+            [Problem(None, f"--reported-by: no export given holds wallet {w!r} (wallets in the "
+                     f"exports: {listed})") for w in missing]
+        )  # fmt: skip
+    return resolve_wallets(forms, wallets)
+
+
+def tie_out(report: Report, session: Session, options: BuildOptions) -> Report:
+    """The report with its disposals tied to the Forms 1099-DA given (``returns.reconcile``):
+    boxes G/H/J/K, columns (d)/(e)/(g), codes, transaction ids, the tie-out lines and their
+    notices. Unchanged when no form and no ``--reported-by`` was given."""
+    if not session.forms and not options.reported_by:
+        return report
+    ids = transaction_ids((t.source, t.external_id) for t in session.trades)
+    held = {(t.wallet, t.asset) for t in session.trades}
+    tied = reconcile(report, session.forms, options.reported_by, ids, held)
+    return replace(
+        report,
+        disposals=tied.disposals,
+        reconciliation=tied.lines,
+        form_rows=session.forms,
+        reported_by=tuple(options.reported_by),
+        warnings=report.warnings + tied.notices,
+    )
 
 
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
@@ -332,12 +401,13 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         allow_missing_basis=options.allow_missing_basis,
         fx=session.fx,
     )
-    return replace(
+    report = replace(
         report,
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
     )
+    return tie_out(report, session, options)
 
 
 def build_report(options: BuildOptions) -> Report:

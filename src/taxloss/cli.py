@@ -229,13 +229,32 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         statement_threshold=values.get("statement_threshold", 500),
         jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
+        reported_by=tuple(values.get("reported_by") or ()),
+        schedule_d_1a=values.get("schedule_d_1a", False),
     )  # fmt: skip
+
+
+def form_options(command: F) -> F:
+    """The Form 1099-DA options (issue #12) of ``build`` and ``reconcile``."""
+    options = [
+        click.option("--reported-by", "reported_by", multiple=True, metavar="WALLET",
+                     help="That wallet's sales from 2025 on were reported on a Form 1099-DA "
+                     "you have not given as a file: they go in box H/K (basis not reported), "
+                     "with a notice to check the form's totals. Repeatable."),
+        click.option("--schedule-d-1a", "schedule_d_1a", is_flag=True,
+                     help="Schedule D Exception 1: report box G/J rows with no adjustment as "
+                     "totals on Schedule D lines 1a/8a instead of on Form 8949."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @main.command()
 @FILES
 @common_options
 @offset_options
+@form_options
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method]),
