@@ -15,6 +15,9 @@ from taxloss.cli import main
 from ..conftest import ROOT, SAMPLES
 
 ALL = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xlsx"))
+#: Forms 1099-DA (issue #12) build with their export (a form alone names a missing export).
+FORMS = {"us-coinbase-1099da.csv": "us-coinbase-1099da-export.csv"}
+ALL = [name for name in ALL if name not in FORMS]
 EXCHANGE = [name for name in ALL if not name.startswith(("us-", "uk-", "ca-", "au-", "de-"))]
 
 
@@ -36,6 +39,13 @@ def build(files: list[str], out: Path, *extra: str) -> dict:
 def test_each_sample_builds_alone(name: str, tmp_path: Path) -> None:
     data = build([name], tmp_path)
     assert data["inputs"][0]["rows"] > 0
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_each_form_sample_builds_with_its_export(form: str, tmp_path: Path) -> None:
+    data = build([FORMS[form], form], tmp_path)
+    assert [i["format"] for i in data["inputs"]][1] == "1099-da"
+    assert data["reconciliation"]
 
 
 def test_all_exchange_samples_build_as_one_history(tmp_path: Path) -> None:
