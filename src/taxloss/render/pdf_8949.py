@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from taxloss.model import Report, Term
@@ -95,6 +96,17 @@ class Page:
     page_in_box: int = 1
     pages_in_box: int = 1
     summary: bool = False
+
+
+def two_lines(canvas: Canvas, text: str, font: str, x: float, y: float, width: float) -> None:
+    """Column (a) with a transaction id too long for one line (issue #12): the property on
+    the first line, the id below it in a smaller size."""
+    head, _, rest = text.partition(" (tx ")
+    canvas.setFont(font, 7)
+    canvas.drawString(x, y - 8, fit(head, font, 7, width))
+    canvas.setFont(font, 6)
+    canvas.drawString(x, y - 15, fit(f"tx {rest.removesuffix(')')}", font, 6, width))
+    canvas.setFont(font, 8)
 
 
 def boxes_for(year: int, term: Term) -> list[str]:
@@ -318,6 +330,8 @@ class Form8949Writer:
                 canvas.drawRightString(left + width - 3, base, text)
             elif index in (1, 2, 5):
                 canvas.drawCentredString(left + width / 2, base, text)
+            elif index == 0 and " (tx " in text and stringWidth(text, font, 8) > width - 6:
+                two_lines(canvas, text, font, left + 3, y, width - 6)
             else:
                 canvas.drawString(left + 3, base, fit(text, font, 8, width - 6))
         return y - ROW_HEIGHT

@@ -27,6 +27,7 @@ from taxloss.render.figures import (
     YearFigures,
     printed,
 )
+from taxloss.render.xlsx_1099da import form_sheets
 from taxloss.render.xlsx_writer import (
     BOLD,
     DATE,
@@ -205,5 +206,6 @@ def render_xlsx_8949(
     sheets = [_summary(report, year_figures, taxpayer or {})]
     sheets += [_section_sheet(section) for section in year_figures.sections]
     sheets += [_audit_sheet(year_figures), warnings_sheet(report)]
+    sheets += form_sheets(report, year)
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Form 8949 worksheet {year}", created=created)
