@@ -373,6 +373,7 @@ def tie_out(report: Report, session: Session, options: BuildOptions) -> Report:
         reconciliation=tied.lines,
         form_rows=session.forms,
         reported_by=tuple(options.reported_by),
+        schedule_d_1a=options.schedule_d_1a,
         warnings=report.warnings + tied.notices,
     )
 
@@ -485,6 +486,23 @@ def compare(options: BuildOptions, year: str) -> tuple[list[MethodResult], Rule]
         options = resolve(options, session.rule)
         label = year_label(session.rule, year) or year
         return compare_methods(session, options, label), session.rule
+
+
+def reconcile_forms(options: BuildOptions, year: str | None) -> Report:
+    """``taxloss reconcile``: the report tied to the Forms 1099-DA given; nothing is written.
+
+    Raises:
+        TaxlossError: any user-fixable problem, or no form and no ``--reported-by``.
+    """
+    with paused_gc():
+        session = prepare(options)
+        if not session.forms and not options.reported_by:
+            raise InputError(
+                Problem(None, "reconcile: no Form 1099-DA among FILES: give the broker's form "
+                        "(taxloss detect names it 1099-da) or --reported-by WALLET")
+            )  # fmt: skip
+        options = resolve(replace(options, year=year), session.rule)
+        return compute_report(session, options)
 
 
 def form_years(report: Report, year: str | None) -> tuple[str, ...]:

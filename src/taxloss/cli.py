@@ -341,6 +341,34 @@ def compare(files: tuple[Path, ...], year: str, as_json: bool, **values: Any) ->
 
 @main.command()
 @FILES
+@common_options
+@form_options
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification: fifo, lifo or hifo. Default: the rule file's.",
+)
+@click.option("--year", help="The tax year to show, e.g. 2026. Default: every year with a form.")
+@user_errors
+def reconcile(files: tuple[Path, ...], **values: Any) -> None:
+    """Tie Forms 1099-DA to the exports: per-broker totals and the differences to review
+    (nothing is written). Give the exports and the forms as FILES."""
+    from taxloss.render.text_1099da import reconcile_text
+
+    options = options_from(files, {**values, **_offset_defaults()})
+    report = api.reconcile_forms(options, values.get("year"))
+    click.echo(reconcile_text(report, values.get("year")), nl=False)
+
+
+def _offset_defaults() -> dict[str, Any]:
+    """The offset options ``reconcile`` does not take, at their defaults."""
+    return {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
+            "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
+            "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
+
+
+@main.command()
+@FILES
 @click.option("--format", "format_name", help="Check that FILES parse with this parser.")
 @user_errors
 def detect(files: tuple[Path, ...], format_name: str | None) -> None:

@@ -530,6 +530,9 @@ class Report:
     reconciliation: tuple[Reconciled, ...] = ()
     #: Wallets whose sales from 2025 on a Form 1099-DA not given reported (``--reported-by``).
     reported_by: tuple[str, ...] = ()
+    #: Schedule D Exception 1 (``--schedule-d-1a``): box G/J rows without code or adjustment
+    #: go on lines 1a/8a as totals, not on Form 8949.
+    schedule_d_1a: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -290,3 +290,46 @@ def test_the_sample_pair_ties_to_the_forms(runner, tmp_path) -> None:
     statuses = [r["status"] for r in data["reconciliation"]]
     assert statuses == ["matched", "only_on_form", "matched", "matched", "proceeds_differ"]
     assert data["forms_1099da"]["2026"]["federal_withheld"] == "96.00"
+
+
+def test_schedule_d_exception_1(runner, tmp_path) -> None:
+    trades = """\
+timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
+2026-01-02T15:00:00Z,buy,ETH,2,USD,2000,coinbase,a
+2026-03-01T15:00:00Z,sell,ETH,1,USD,1500,coinbase,s1
+2026-03-02T15:00:00Z,sell,ETH,1,USD,1600,coinbase,s2
+"""
+    forms = (
+        "broker,checkbox,asset,units,date_sold,proceeds,cost_basis,basis_reported\n"
+        "Coinbase,G,ETH,1,2026-03-01,1500.00,1000.00,yes\n"
+        "Coinbase,G,ETH,1,2026-03-02,1600.00,900.00,yes\n"
+    )
+    plain = build(runner, tmp_path, trades, forms)
+    assert plain["tax_years"]["2026"]["loss_offset"]["schedule_d"]["line_1b"] == "1100.00"
+    data = build(runner, tmp_path, trades, forms, "--schedule-d-1a")
+    year = data["tax_years"]["2026"]
+    # The row with no adjustment goes on line 1a as a total; the code-B row stays on 8949.
+    assert year["boxes"]["G-1a"]["proceeds"] == "1500.00"
+    assert year["boxes"]["G"]["rows"] == 1
+    lines = year["loss_offset"]["schedule_d"]
+    assert (lines["line_1a"], lines["line_1b"], lines["line_7"]) == ("500.00", "600.00", "1100.00")
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "out" / "form8949-2026.xlsx")
+    assert [n for n in book.sheetnames if n.startswith("Part")] == ["Part I box G"]
+    assert book["Part I box G"]["A2"].value == "1 ETH (tx s2)"
+
+
+def test_reconcile_prints_the_tie_out_and_writes_nothing(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(main, ["reconcile", "samples/us-coinbase-1099da-export.csv",
+                                  "samples/us-coinbase-1099da.csv", "--year", "2026"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Forms 1099-DA, tax year 2026" in text
+    assert "Coinbase, Inc. (coinbase)" in text and "34,865.00" in text
+    assert "federal income tax withheld (box 4): 96.00" in text
+    assert "differences to review: 0" in text
+    result = runner.invoke(main, ["reconcile", "samples/us-coinbase-1099da-export.csv"])
+    assert result.exit_code == 2
+    assert "no Form 1099-DA among FILES" in result.output

@@ -508,7 +508,7 @@ def build_json(
             "long_term": _totals(figures_of_year.long),
             "total": _totals(figures_of_year.total),
             "boxes": {
-                f"{section.box}": {
+                f"{section.box}{'-' + section.schedule_d_line if section.exception_1 else ''}": {
                     "part": "I" if section.term is Term.SHORT else "II",
                     "schedule_d_line": section.schedule_d_line,
                     **_totals(section.totals),

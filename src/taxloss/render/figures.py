@@ -18,6 +18,7 @@ from operator import attrgetter
 
 from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
+from taxloss.returns.reconcile import exception_1
 
 NOT_ADVICE = (
     "Not tax advice. taxloss computes figures from your exports with the stated rule file and "
@@ -112,10 +113,15 @@ class Section:
     box: str
     rows: list[Row] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
+    #: Box G/J rows reported under Schedule D Exception 1 (``--schedule-d-1a``): totals on
+    #: line 1a/8a, not on Form 8949 (issue #12).
+    exception_1: bool = False
 
     @property
     def schedule_d_line(self) -> str:
         """The Schedule D line this box's totals go on."""
+        if self.exception_1:
+            return "1a" if self.term is Term.SHORT else "8a"
         return SCHEDULE_D_LINE.get(self.box, "")
 
 
@@ -206,23 +212,24 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
     Returns:
         The year's sections (short-term boxes first, then long-term, boxes in letter order).
     """
-    sections: dict[tuple[Term, str], Section] = {}
+    sections: dict[tuple[Term, str, bool], Section] = {}
     liquidations = 0
+    one_a = report.schedule_d_1a
     for row in rows if rows is not None else all_rows(report):
         disposal = row.disposal
         if disposal.tax_year != year:
             continue
-        key = (disposal.term, disposal.box)
+        key = (disposal.term, disposal.box, one_a and exception_1(disposal))
         section = sections.get(key)
         if section is None:
-            section = sections[key] = Section(disposal.term, disposal.box)
+            section = sections[key] = Section(disposal.term, disposal.box, exception_1=key[2])
         section.rows.append(row)
         liquidations += disposal.liquidation
     short, long = Totals(), Totals()
     for section in sections.values():
         section.totals = totals_of(section.rows)
         (short if section.term is Term.SHORT else long).merge(section.totals)
-    ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box))
+    ordered = sorted(sections.values(), key=lambda s: (s.term is Term.LONG, s.box, s.exception_1))
     return YearFigures(year, ordered, short, long, liquidations)
 
 

@@ -712,6 +712,8 @@ class Form8949Writer:
         if amounts is not None:
             form_line = number in ("1b", "2", "3", "8b", "9", "10")
             used = form_line and any((amounts.proceeds, amounts.cost_basis, amounts.gain))
+            # Exception 1 (--schedule-d-1a): box G/J totals on line 1a/8a, with (d) and (e).
+            used = used or (number in ("1a", "8a") and any((amounts.proceeds, amounts.cost_basis)))
             cells = [
                 money_text(amounts.proceeds) if used else "",
                 money_text(amounts.cost_basis) if used else "",
@@ -764,7 +766,7 @@ def render_pdf_8949(
     writer = Form8949Writer(
         report, shown, year, offsets.for_year(year) if offsets else None, taxpayer or {}, threshold
     )
-    sections = shown.year(year).sections
+    sections = [s for s in shown.year(year).sections if not s.exception_1]
     pages = plan_pages(sections, report.rule.rows_per_page, threshold)
     canvas = NumberedCanvas(str(out), pagesize=letter, footer=writer.footer)
     metadata(

@@ -204,7 +204,7 @@ def render_xlsx_8949(
     """
     year_figures = printed(report, figures).year(year)
     sheets = [_summary(report, year_figures, taxpayer or {})]
-    sheets += [_section_sheet(section) for section in year_figures.sections]
+    sheets += [_section_sheet(s) for s in year_figures.sections if not s.exception_1]
     sheets += [_audit_sheet(year_figures), warnings_sheet(report)]
     sheets += form_sheets(report, year)
     created = report.generated_at or datetime(2000, 1, 1)
