@@ -92,3 +92,22 @@ def test_same_units_rounds_to_the_form_places() -> None:
     assert same_units(Decimal("0.123456789"), Decimal("0.12345679"))
     assert not same_units(Decimal("0.1235"), Decimal("0.123"))
     assert same_units(Decimal("2"), Decimal("2.000"))
+
+
+def test_returns_imports_only_model_money_and_errors() -> None:
+    import ast
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, taxloss.returns.reconcile\n"
+        "print(sorted(m for m in sys.modules if m.startswith('taxloss.')))\n"
+        "print('pandas' in sys.modules, 'reportlab' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    modules, heavy = result.stdout.splitlines()
+    allowed = {"taxloss.model", "taxloss.money", "taxloss.errors", "taxloss.returns",
+               "taxloss.returns.reconcile"}  # fmt: skip
+    assert set(ast.literal_eval(modules)) <= allowed
+    assert heavy == "False False"
