@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from taxloss.errors import InputError, InternalError, Problem
@@ -91,6 +91,8 @@ class _Sale:
     indices: list[int]
     source: SourceRef
     claimed: bool = False
+    proceeds: Decimal = ZERO
+    basis: Decimal = ZERO
 
 
 @dataclass
@@ -279,8 +281,10 @@ def reconcile(
             for number, row in zip(numbers, tied, strict=True):
                 final[number - 1] = row
             lines.append(line)
+    known = set(held)
+    fees = [d for d in report.disposals if d.kind in (DisposalKind.FEE, DisposalKind.TRANSFER_FEE)]
     for form in unmatched:
-        lines.append(_only_on_form(form, report, sales, held))
+        lines.append(_only_on_form(form, report, sales, known, fees))
     lines.extend(_not_on_form_lines(final, sales, groups, reported, form_years, report))
     lines.sort(key=_line_order)
     for line in lines:
@@ -302,6 +306,8 @@ def _sales(disposals: Sequence[Disposal]) -> dict[tuple[str, str], list[_Sale]]:
         if sale is None:
             sale = by_key[key] = _Sale(d.wallet, d.asset, d.disposed_on, ZERO, [], d.sale_source)
         sale.units += d.quantity
+        sale.proceeds += d.proceeds
+        sale.basis += d.cost_basis
         sale.indices.append(index)
     grouped: dict[tuple[str, str], list[_Sale]] = defaultdict(list)
     for sale in by_key.values():
@@ -319,58 +325,88 @@ def _match(
     forms: Sequence[FormRow], sales: Mapping[tuple[str, str], list[_Sale]]
 ) -> tuple[list[_Group], list[FormRow]]:
     """Match form rows to sales (reference §5): one form row to one sale of the same units,
-    then several form rows to one sale, then one form row to several sales of a day."""
+    then several form rows to one sale, then one form row to several sales of a day.
+
+    Sales and form rows are looked up by (wallet, asset, day), so a large history with many
+    form rows is matched in time proportional to its size.
+    """
+    ordered = [sale for listed in sales.values() for sale in listed]
+    rank = {id(sale): n for n, sale in enumerate(ordered)}
+    sales_on: dict[tuple[str, str, date], list[_Sale]] = defaultdict(list)
+    for sale in ordered:
+        sales_on[(sale.wallet, sale.asset, sale.day)].append(sale)
+    forms_on: dict[tuple[str, str, date], list[int]] = defaultdict(list)
+    for number, form in enumerate(forms):
+        forms_on[(form.wallet, form.asset, form.sold_on)].append(number)
+    open_forms = dict.fromkeys(range(len(forms)))  # insertion-ordered set of unmatched rows
     groups: list[_Group] = []
-    open_forms = list(forms)
-    # One form row, one sale: the nearest date first.
-    for form in list(open_forms):
-        candidates = [
-            (gap, n, s)
-            for n, s in enumerate(sales.get((form.wallet, form.asset), []))
-            if not s.claimed
-            and (gap := _near(form, s)) is not None
-            and same_units(s.units, form.units)
+
+    def near_sales(form: FormRow, width: int) -> list[_Sale]:
+        found = [
+            sale
+            for gap in range(-width, width + 1)
+            for sale in sales_on.get((form.wallet, form.asset, form.sold_on + _days(gap)), [])
+            if not sale.claimed
         ]
-        if candidates:
-            _, _, sale = min(candidates, key=lambda c: (c[0], c[1]))
-            sale.claimed = True
-            open_forms.remove(form)
-            groups.append(_Group([form], [sale]))
+        return sorted(found, key=lambda s: (abs((s.day - form.sold_on).days), rank[id(s)]))
+
+    def near_forms(sale: _Sale, width: int) -> list[int]:
+        found = [
+            number
+            for gap in range(-width, width + 1)
+            for number in forms_on.get((sale.wallet, sale.asset, sale.day + _days(gap)), [])
+            if number in open_forms
+        ]
+        return sorted(found)
+
+    # One form row, one sale: the nearest date first; of several sales of the same units
+    # that day, the one whose proceeds (then basis) are nearest the form's (the broker's rows
+    # may come in another order than ours).
+    for number, form in enumerate(forms):
+        candidates = sorted(
+            near_sales(form, ONE_DAY),
+            key=lambda s: (
+                abs((s.day - form.sold_on).days),
+                abs(s.proceeds - form.proceeds),
+                abs(s.basis - form.cost_basis) if form.cost_basis is not None else ZERO,
+            ),
+        )
+        for sale in candidates:
+            if same_units(sale.units, form.units):
+                sale.claimed = True
+                del open_forms[number]
+                groups.append(_Group([form], [sale]))
+                break
     # Several form rows, one sale (covered and noncovered units reported apart).
-    for key, listed in sales.items():
-        for sale in listed:
-            if sale.claimed:
-                continue
-            for width in (0, ONE_DAY):
-                near = [
-                    f
-                    for f in open_forms
-                    if (f.wallet, f.asset) == key
-                    and (gap := _near(f, sale)) is not None
-                    and gap <= width
-                ]
-                if len(near) > 1 and same_units(sale.units, sum((f.units for f in near), ZERO)):
-                    sale.claimed = True
-                    for f in near:
-                        open_forms.remove(f)
-                    groups.append(_Group(near, [sale]))
-                    break
-    # One form row, several sales of one day (the broker added them up).
-    for form in list(open_forms):
-        near = [
-            s
-            for s in sales.get((form.wallet, form.asset), [])
-            if not s.claimed and _near(form, s) is not None
-        ]
+    for sale in ordered:
+        if sale.claimed:
+            continue
         for width in (0, ONE_DAY):
-            chosen = [s for s in near if (_near(form, s) or 0) <= width]
-            if len(chosen) > 1 and same_units(sum((s.units for s in chosen), ZERO), form.units):
+            numbers = near_forms(sale, width)
+            total = sum((forms[n].units for n in numbers), ZERO)
+            if len(numbers) > 1 and same_units(sale.units, total):
+                sale.claimed = True
+                for n in numbers:
+                    del open_forms[n]
+                groups.append(_Group([forms[n] for n in numbers], [sale]))
+                break
+    # One form row, several sales of one day (the broker added them up).
+    for number in list(open_forms):
+        form = forms[number]
+        for width in (0, ONE_DAY):
+            chosen = sorted(near_sales(form, width), key=lambda s: rank[id(s)])
+            total = sum((s.units for s in chosen), ZERO)
+            if len(chosen) > 1 and same_units(total, form.units):
                 for s in chosen:
                     s.claimed = True
-                open_forms.remove(form)
+                del open_forms[number]
                 groups.append(_Group([form], chosen))
                 break
-    return groups, open_forms
+    return groups, [forms[n] for n in open_forms]
+
+
+def _days(count: int) -> timedelta:
+    return timedelta(days=count)
 
 
 def _pieces(group: _Group, disposals: Sequence[Disposal]) -> None:
@@ -642,12 +678,13 @@ def _only_on_form(
     form: FormRow,
     report: Report,
     sales: Mapping[tuple[str, str], list[_Sale]],
-    held: Iterable[tuple[str, str]],
+    held: set[tuple[str, str]],
+    fees: Sequence[Disposal],
 ) -> Reconciled:
     """A form row with no sale of ours: listed with its most likely reasons, never a row."""
     rule = report.rule
     reasons: list[str] = []
-    if (form.wallet, form.asset) not in set(held):
+    if (form.wallet, form.asset) not in held:
         reasons.append(
             f"the exports show no {form.asset} in wallet {form.wallet}: an export "
             "(or part of one) may be missing"
@@ -666,11 +703,10 @@ def _only_on_form(
                 "have been counted by the broker as a sale: a transfer between your "
                 "own wallets is not a sale"
             )
-    for d in report.disposals:
+    for d in fees:
         if (
             d.wallet == form.wallet
             and d.asset == form.asset
-            and d.kind in (DisposalKind.FEE, DisposalKind.TRANSFER_FEE)
             and abs((d.disposed_on - form.sold_on).days) <= ONE_DAY
         ):
             reasons.append(
