@@ -333,3 +333,21 @@ def test_reconcile_prints_the_tie_out_and_writes_nothing(runner, tmp_path, monke
     result = runner.invoke(main, ["reconcile", "samples/us-coinbase-1099da-export.csv"])
     assert result.exit_code == 2
     assert "no Form 1099-DA among FILES" in result.output
+
+
+def test_same_day_sales_pair_with_the_nearest_figures(runner, tmp_path) -> None:
+    trades = """\
+timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
+2026-01-02T15:00:00Z,buy,ETH,1,USD,1000,coinbase,a
+2026-01-03T15:00:00Z,buy,ETH,1,USD,1200,coinbase,b
+2026-03-01T10:00:00Z,sell,ETH,1,USD,1500,coinbase,s1
+2026-03-01T11:00:00Z,sell,ETH,1,USD,1700,coinbase,s2
+"""
+    # The broker lists the later sale first.
+    forms = HEADER + (
+        "Coinbase,,f,G,ETH,1,,2026-03-01,1700.00,1200.00,yes,short,no,0,\n"
+        "Coinbase,,f,G,ETH,1,,2026-03-01,1500.00,1000.00,yes,short,no,0,\n"
+    )
+    data = build(runner, tmp_path, trades, forms)
+    assert [r["status"] for r in data["reconciliation"]] == ["matched", "matched"]
+    assert [r["rows"] for r in data["reconciliation"]] == [[2], [1]]
