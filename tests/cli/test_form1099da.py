@@ -351,3 +351,20 @@ timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
     data = build(runner, tmp_path, trades, forms)
     assert [r["status"] for r in data["reconciliation"]] == ["matched", "matched"]
     assert [r["rows"] for r in data["reconciliation"]] == [[2], [1]]
+
+
+def test_the_pdfs_show_the_forms(runner, tmp_path) -> None:
+    from ..render.test_pdf import pdf_text
+
+    out = tmp_path / "out"
+    export = ROOT / "samples" / "us-coinbase-1099da-export.csv"
+    form = ROOT / "samples" / "us-coinbase-1099da.csv"
+    result = runner.invoke(main, ["build", str(export), str(form), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = " ".join(pdf_text(out / "summary-2025.pdf").split())
+    assert "Form 1099-DA differences to review (see 'Your Forms 1099-DA') 1" in summary
+    assert "Your Forms 1099-DA" in summary and "5,281.25 3,731.25" in summary
+    assert "only on form" in summary and "may have been counted by the broker as a sale" in summary
+    form_8949 = " ".join(pdf_text(out / "form8949-2026.pdf").split())
+    assert "Totals, box K (2 rows) 34,865.00 36,180.00 (40.00) (1,355.00)" in form_8949
+    assert "Totals, box G (1 rows) 4,477.50 4,020.00 457.50" in form_8949

@@ -248,6 +248,10 @@ class Summary:
             review = len(needs_review(self.report, self.year))
             rows.append(["Form 1099-DA differences to review (see 'Your Forms 1099-DA')",
                          str(review)])  # fmt: skip
+            held = withholding(self.report).get(self.year)
+            if held:
+                rows.append(["Federal income tax withheld on Forms 1099-DA (box 4; tax paid)",
+                             m(held)])  # fmt: skip
         if f.liquidations:
             rows.append(["Rows from liquidations / forced sales", str(f.liquidations)])
         return table(rows, [WIDTH * 0.7, WIDTH * 0.3], numeric=[1])
