@@ -588,7 +588,17 @@ def _tie(
                 f"gain {our_p[n] - our_c[n] + our_g[n]}"
             )
         tied.append(row)
-    if term_differs:
+    if form.term == "ordinary":
+        term_differs = True
+        differences.append(
+            "term: the form says ordinary (box 6); the rows are reported as "
+            "capital gains by our own holding period"
+        )
+        reasons.append(
+            "a broker marks ordinary gain or loss for some contracts: check with "
+            "the broker what the sale was"
+        )
+    elif term_differs:
         differences.append(
             f"term: form {form.term}-term, ours otherwise: code T (reported in "
             "the Part of our own holding period)"
