@@ -368,3 +368,16 @@ def test_the_pdfs_show_the_forms(runner, tmp_path) -> None:
     form_8949 = " ".join(pdf_text(out / "form8949-2026.pdf").split())
     assert "Totals, box K (2 rows) 34,865.00 36,180.00 (40.00) (1,355.00)" in form_8949
     assert "Totals, box G (1 rows) 4,477.50 4,020.00 457.50" in form_8949
+
+
+def test_reported_by_an_unknown_wallet_is_an_error(runner, tmp_path) -> None:
+    result, out = run(runner, tmp_path, TRADES, None, "--reported-by", "gemini")
+    assert result.exit_code == 2
+    assert "--reported-by: no export given holds wallet 'gemini'" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_forms_need_the_us_rule(runner, tmp_path) -> None:
+    result, _ = run(runner, tmp_path, TRADES, FORMS, "--country", "uk")
+    assert result.exit_code == 2
+    assert "Form 1099-DA and --reported-by are US forms" in result.output
