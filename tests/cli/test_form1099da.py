@@ -381,3 +381,20 @@ def test_forms_need_the_us_rule(runner, tmp_path) -> None:
     result, _ = run(runner, tmp_path, TRADES, FORMS, "--country", "uk")
     assert result.exit_code == 2
     assert "Form 1099-DA and --reported-by are US forms" in result.output
+
+
+def test_the_workbook_has_a_1099_da_sheet(runner, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    export = ROOT / "samples" / "us-coinbase-1099da-export.csv"
+    form = ROOT / "samples" / "us-coinbase-1099da.csv"
+    result = runner.invoke(main, ["build", str(export), str(form), "--out", str(out),
+                                  "--outputs", "xlsx"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out / "form8949-2026.xlsx")["1099-DA"]
+    values = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    assert [row[0] for row in values[1:4]] == ["matched", "matched", "proceeds_differ"]
+    totals = {row[4]: row[8:13] for row in values if row[2] == "coinbase" and row[0] is None}
+    assert totals == {"G": (4477.5, 4477.5, 4020, 4020, 0), "K": (34865, 34865, 0, 36180, -40)}
+    assert values[-1][0].startswith("Box 4 federal income tax withheld") and values[-1][8] == 96
