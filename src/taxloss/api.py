@@ -48,6 +48,7 @@ from taxloss.errors import (
 from taxloss.fx import load_fx
 from taxloss.model import (
     BasisScope,
+    FormRow,
     FxTable,
     InputFile,
     Matching,
@@ -77,6 +78,7 @@ from taxloss.returns.harvest import Harvest, LotFacts, Target, Valuation, value_
 from taxloss.returns.harvest import harvest as plan_harvest
 from taxloss.returns.loss_offset import plan_for, year_json
 from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
 from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,11 @@ class BuildOptions:
     fx_rates: Path | None = None
     #: ``--max-rows``: split each TurboTax file after this many rows (None: one file a year).
     max_rows: int | None = None
+    #: Wallets whose sales a Form 1099-DA not given reported (``--reported-by``, issue #12).
+    reported_by: tuple[str, ...] = ()
+    #: Schedule D Exception 1 (``--schedule-d-1a``): G/J rows with no adjustment as totals on
+    #: lines 1a/8a.
+    schedule_d_1a: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,17 @@ def load_trades(
     forced_format: str | None,
     progress: Progress = SILENT,
 ) -> tuple[list[Trade], list[InputFile], list[Notice]]:
+    """``load_inputs`` without the Form 1099-DA rows."""
+    trades, inputs, notices, _ = load_inputs(files, timezone, forced_format, progress)
+    return trades, inputs, notices
+
+
+def load_inputs(
+    files: Sequence[Path],
+    timezone: str | None,
+    forced_format: str | None,
+    progress: Progress = SILENT,
+) -> tuple[list[Trade], list[InputFile], list[Notice], tuple[FormRow, ...]]:
     """Parse every input file; problems from all files are raised together.
 
     Args:
@@ -212,8 +230,9 @@ def load_trades(
         progress: told how many bytes of the files are read (the ``reading`` stage).
 
     Returns:
-        All trades (overlaps between files counted once), one ``InputFile`` per file, and a
-        notice for every file that repeated rows of another.
+        All trades (overlaps between files counted once), one ``InputFile`` per file, a
+        notice for every file that repeated rows of another, and the rows of every Form
+        1099-DA file among them.
 
     Raises:
         InputError: every problem in every file.
@@ -222,6 +241,7 @@ def load_trades(
     per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
+    forms: list[FormRow] = []
     sizes = [_size(path) for path in files]
     for number, path in enumerate(files):
         display = str(path)
@@ -238,13 +258,16 @@ def load_trades(
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        per_file.append((display, parsed.trades))
         inputs.append(parsed.info)
+        if parsed.forms:
+            forms.extend(parsed.forms)
+            continue
+        per_file.append((display, parsed.trades))
     progress.update(sum(sizes), sum(sizes))
     if problems:
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
-    return trades, inputs, notices
+    return trades, inputs, notices, tuple(forms)
 
 
 def _parsing(
@@ -290,6 +313,8 @@ class Session:
     notices: list[Notice]
     prices: PriceTable
     fx: FxTable = field(default_factory=FxTable)
+    #: Form 1099-DA rows given among the files, their wallets resolved (issue #12).
+    forms: tuple[FormRow, ...] = ()
 
 
 def year_label(rule: Rule, text: str | None) -> str | None:
@@ -359,11 +384,61 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
-    trades, inputs, notices = load_trades(options.files, options.timezone, options.format, progress)
+    trades, inputs, notices, forms = load_inputs(
+        options.files, options.timezone, options.format, progress
+    )
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-    return Session(rule, trades, inputs, notices, prices, fx)
+    forms = check_forms(rule, trades, forms, options)
+    return Session(rule, trades, inputs, notices, prices, fx, forms)
+
+
+def check_forms(
+    rule: Rule, trades: Sequence[Trade], forms: tuple[FormRow, ...], options: BuildOptions
+) -> tuple[FormRow, ...]:
+    """Give each Form 1099-DA row its wallet and check ``--reported-by`` (issue #12).
+
+    Raises:
+        RuleError: forms or ``--reported-by`` with a rule that has no Form 8949 boxes.
+        InputError: a form or ``--reported-by`` wallet that no export holds.
+    """
+    if not forms and not options.reported_by:
+        return forms
+    if not any(p.short in ("I", "H") for p in rule.boxes):
+        raise RuleError(
+            f"Form 1099-DA and --reported-by are US forms: {rule.path} has no Form 8949 "
+            "boxes G-L (build with --country us)"
+        )
+    wallets = {t.wallet for t in trades}
+    missing = [w for w in options.reported_by if w not in wallets]
+    if missing:
+        listed = ", ".join(sorted(wallets)) or "none"
+        raise InputError(
+            [Problem(None, f"--reported-by: no export given holds wallet {w!r} (wallets in the "
+                     f"exports: {listed})") for w in missing]
+        )  # fmt: skip
+    return resolve_wallets(forms, wallets)
+
+
+def tie_out(report: Report, session: Session, options: BuildOptions) -> Report:
+    """The report with its disposals tied to the Forms 1099-DA given (``returns.reconcile``):
+    boxes G/H/J/K, columns (d)/(e)/(g), codes, transaction ids, the tie-out lines and their
+    notices. Unchanged when no form and no ``--reported-by`` was given."""
+    if not session.forms and not options.reported_by:
+        return report
+    ids = transaction_ids((t.source, t.external_id) for t in session.trades)
+    held = {(t.wallet, t.asset) for t in session.trades}
+    tied = reconcile(report, session.forms, options.reported_by, ids, held)
+    return replace(
+        report,
+        disposals=tied.disposals,
+        reconciliation=tied.lines,
+        form_rows=session.forms,
+        reported_by=tuple(options.reported_by),
+        schedule_d_1a=options.schedule_d_1a,
+        warnings=report.warnings + tied.notices,
+    )
 
 
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
@@ -397,12 +472,13 @@ def compute_report(
         fx=session.fx,
         on_events=event_counter(progress),
     )
-    return replace(
+    report = replace(
         report,
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
     )
+    return tie_out(report, session, options)
 
 
 def build_report(options: BuildOptions) -> Report:
@@ -480,6 +556,23 @@ def compare(options: BuildOptions, year: str) -> tuple[list[MethodResult], Rule]
         options = resolve(options, session.rule)
         label = year_label(session.rule, year) or year
         return compare_methods(session, options, label), session.rule
+
+
+def reconcile_forms(options: BuildOptions, year: str | None) -> Report:
+    """``taxloss reconcile``: the report tied to the Forms 1099-DA given; nothing is written.
+
+    Raises:
+        TaxlossError: any user-fixable problem, or no form and no ``--reported-by``.
+    """
+    with paused_gc():
+        session = prepare(options)
+        if not session.forms and not options.reported_by:
+            raise InputError(
+                Problem(None, "reconcile: no Form 1099-DA among FILES: give the broker's form "
+                        "(taxloss detect names it 1099-da) or --reported-by WALLET")
+            )  # fmt: skip
+        options = resolve(replace(options, year=year), session.rule)
+        return compute_report(session, options)
 
 
 def form_years(report: Report, year: str | None) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from taxloss.progress import SILENT, Progress
 from taxloss.render.harvest import harvest_json, harvest_text
 from taxloss.render.text import amount as amount_text
 from taxloss.render.text import comparison_json, comparison_text, render_text
+from taxloss.render.text_1099da import reconcile_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -233,6 +234,8 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
         max_rows=values.get("max_rows"),
+        reported_by=tuple(values.get("reported_by") or ()),
+        schedule_d_1a=values.get("schedule_d_1a", False),
     )  # fmt: skip
 
 
@@ -298,10 +301,27 @@ def progress_for(quiet: bool) -> Progress:
     return TerminalProgress(stream)
 
 
+def form_options(command: F) -> F:
+    """The Form 1099-DA options (issue #12) of ``build`` and ``reconcile``."""
+    options = [
+        click.option("--reported-by", "reported_by", multiple=True, metavar="WALLET",
+                     help="That wallet's sales from 2025 on were reported on a Form 1099-DA "
+                     "you have not given as a file: they go in box H/K (basis not reported), "
+                     "with a notice to check the form's totals. Repeatable."),
+        click.option("--schedule-d-1a", "schedule_d_1a", is_flag=True,
+                     help="Schedule D Exception 1: report box G/J rows with no adjustment as "
+                     "totals on Schedule D lines 1a/8a instead of on Form 8949."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @FILES
 @common_options
 @offset_options
+@form_options
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method]),
@@ -528,6 +548,33 @@ def harvest(
             "listed, not valued (see the table).",
             err=True,
         )
+
+
+@main.command()
+@FILES
+@common_options
+@form_options
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification: fifo, lifo or hifo. Default: the rule file's.",
+)
+@click.option("--year", help="The tax year to show, e.g. 2026. Default: every year with a form.")
+@user_errors
+def reconcile(files: tuple[Path, ...], **values: Any) -> None:
+    """Tie Forms 1099-DA to the exports: per-broker totals and the differences to review
+    (nothing is written). Give the exports and the forms as FILES."""
+
+    options = options_from(files, {**values, **_offset_defaults()})
+    report = api.reconcile_forms(options, values.get("year"))
+    click.echo(reconcile_text(report, values.get("year")), nl=False)
+
+
+def _offset_defaults() -> dict[str, Any]:
+    """The offset options ``reconcile`` does not take, at their defaults."""
+    return {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
+            "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
+            "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
 
 
 @main.command()

@@ -231,6 +231,9 @@ class Disposal:
     #: Held long enough for the rule's ``holding.effect``: CGT discount (AU) or exempt (DE).
     discount: bool = False
     exempt: bool = False
+    #: The sale's exchange transaction id for Form 8949 column (a) (issue #12: set when a
+    #: build reconciles Forms 1099-DA; ``""`` otherwise).
+    transaction_id: str = ""
 
     @property
     def gain(self) -> Decimal:
@@ -528,6 +531,73 @@ class Report:
     generated_at: datetime | None = None
     conversions: tuple[Conversion, ...] = ()
     pool_history: tuple[PoolEntry, ...] = ()
+    #: Forms 1099-DA given among the inputs, and the tie-out of them (issue #12).
+    form_rows: tuple[FormRow, ...] = ()
+    reconciliation: tuple[Reconciled, ...] = ()
+    #: Wallets whose sales from 2025 on a Form 1099-DA not given reported (``--reported-by``).
+    reported_by: tuple[str, ...] = ()
+    #: Schedule D Exception 1 (``--schedule-d-1a``): box G/J rows without code or adjustment
+    #: go on lines 1a/8a as totals, not on Form 8949.
+    schedule_d_1a: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FormRow:
+    """One row of a Form 1099-DA (one sale a broker reported to the IRS), as read from its file.
+
+    ``checkbox`` is the form's applicable Form 8949 box (G/H/J/K/Y/X, or ``""``), ``term`` its
+    box 6 (``short``/``long``/``ordinary`` or ``""``), ``cost_basis`` its box 1g (None when
+    blank). ``acquired_on`` is None when box 1d is blank or ``VARIOUS``.
+    """
+
+    broker: str
+    wallet: str
+    form_id: str
+    checkbox: str
+    asset: str
+    units: Decimal
+    acquired_on: date | None
+    sold_on: date
+    proceeds: Decimal
+    cost_basis: Decimal | None
+    basis_reported: bool
+    term: str
+    noncovered: bool
+    withheld: Decimal
+    transaction_id: str
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    """One line of the 1099-DA tie-out: a form row and the Form 8949 rows it became, or a sale
+    of ours on no form given (``status`` ``not_on_form``).
+
+    Amounts are rounded figures: ``form_*`` as on the form, ``our_*`` our own rows before any
+    form figure was used, ``column_*`` the printed Form 8949 columns (d), (e), (g) of ``rows``
+    (the 1-based row numbers of ``Report.disposals``).
+    """
+
+    status: str
+    wallet: str
+    broker: str
+    asset: str
+    sold_on: date
+    units: Decimal
+    box: str
+    codes: str
+    rows: tuple[int, ...]
+    sale_sources: tuple[SourceRef, ...]
+    form: FormRow | None
+    our_units: Decimal
+    our_proceeds: Decimal
+    our_basis: Decimal
+    column_d: Decimal
+    column_e: Decimal
+    column_g: Decimal
+    differences: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    review: bool = False
 
 
 R = TypeVar("R")

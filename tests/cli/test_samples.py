@@ -17,7 +17,9 @@ from ..conftest import ROOT, SAMPLES
 ALL = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xlsx"))
 #: ``--prices`` files (date,asset,price) that go with a sample: inputs to options, not exports.
 PRICES = [name for name in ALL if name.endswith("-prices.csv")]
-ALL = [name for name in ALL if name not in PRICES]
+#: Forms 1099-DA (issue #12) build with their export (a form alone names a missing export).
+FORMS = {"us-coinbase-1099da.csv": "us-coinbase-1099da-export.csv"}
+ALL = [name for name in ALL if name not in PRICES and name not in FORMS]
 EXCHANGE = [name for name in ALL if not name.startswith(("us-", "uk-", "ca-", "au-", "de-"))]
 
 
@@ -46,6 +48,13 @@ def test_each_prices_sample_goes_with_its_export(name: str, tmp_path: Path) -> N
     export = name.removesuffix("-prices.csv") + ".csv"
     assert export in ALL
     build([export], tmp_path, "--prices", f"samples/{name}")
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_each_form_sample_builds_with_its_export(form: str, tmp_path: Path) -> None:
+    data = build([FORMS[form], form], tmp_path)
+    assert [i["format"] for i in data["inputs"]][1] == "1099-da"
+    assert data["reconciliation"]
 
 
 def test_all_exchange_samples_build_as_one_history(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def _disposal_values() -> tuple[object, ...]:
         "BTC", Decimal("0.5"), WHEN, WHEN, date(2025, 3, 1), date(2025, 3, 1), Decimal("100"),
         Decimal("80.5"), Term.SHORT, "2025", "I", "coinbase", DisposalKind.SALE, SOURCE,
         SourceRef("a.csv", 2), "", Decimal(0), "", True, False, Decimal("0.1"), "",
-        Decimal(0), False, False,
+        Decimal(0), False, False, "",
     )  # fmt: skip
 
 

@@ -651,7 +651,7 @@ class Run:
                     event.asset, piece_quantity, acquired, event.timestamp, acquired_on,
                     disposed_on, share, piece_basis, term, tax_year, box, event.wallet,
                     event.disposal_kind, event.source, piece_source, event.description, ZERO,
-                    "", event.liquidation, missing, fee_share, matching, ZERO, discount, exempt,
+                    "", event.liquidation, missing, fee_share, matching, ZERO, discount, exempt, "",
                 )
             )  # fmt: skip
         if self.windows:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import InputFile, SourceRef, Trade
+from taxloss.model import FormRow, InputFile, SourceRef, Trade
 from taxloss.parsers.table import (
     Table,
     decode,
@@ -88,6 +88,8 @@ class ParsedFile:
     trades: list[Trade]
     info: InputFile
     reason: str
+    #: Form 1099-DA rows, when the file is a form (issue #12); a form has no trades.
+    forms: tuple[FormRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,8 +246,13 @@ def read_file(
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
-    made = parser.parse(table, options)
-    trades = list(made if on_rows is None else _counted(made, len(table), on_rows))
+    read_forms = getattr(parser, "parse_forms", None)
+    forms: tuple[FormRow, ...] = tuple(read_forms(table, options)) if read_forms else ()
+    if read_forms:
+        trades: list[Trade] = []
+    else:
+        made = parser.parse(table, options)
+        trades = list(made if on_rows is None else _counted(made, len(table), on_rows))
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
         path=display,
@@ -255,7 +262,7 @@ def read_file(
         first=min((t.timestamp for t in trades), default=None),
         last=max((t.timestamp for t in trades), default=None),
     )
-    return ParsedFile(trades, info, detection.reason)
+    return ParsedFile(trades, info, detection.reason, forms)
 
 
 #: How many trades a parser makes between two ``on_rows`` calls.

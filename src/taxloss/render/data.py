@@ -30,6 +30,7 @@ from taxloss.model import (
     Lot,
     Matching,
     Notice,
+    Reconciled,
     Report,
     Rule,
     SourceRef,
@@ -47,6 +48,7 @@ from taxloss.returns.printed import (
     printed,
     printed_row,
 )
+from taxloss.returns.reconcile import broker_totals, needs_review, withholding
 
 SCHEMA = "taxloss.report/1"
 
@@ -95,8 +97,14 @@ def extra_fields(rule: Rule) -> tuple[str, ...]:
 
 
 def fields_for(report: Report) -> tuple[str, ...]:
-    """The disposal fields of report.json and disposals.csv for this report's rule."""
-    return DISPOSAL_FIELDS + extra_fields(report.rule)
+    """The disposal fields of report.json and disposals.csv for this report's rule (and the
+    sale's ``transaction_id`` when the build ties to Forms 1099-DA, issue #12)."""
+    return DISPOSAL_FIELDS + extra_fields(report.rule) + form_fields(report)
+
+
+def form_fields(report: Report) -> tuple[str, ...]:
+    """Disposal fields of a build with Forms 1099-DA or ``--reported-by`` (issue #12)."""
+    return ("transaction_id",) if report.form_rows or report.reported_by else ()
 
 
 def _ts(moment: datetime | None) -> str | None:
@@ -129,7 +137,7 @@ class DisposalFormat:
         rule = report.rule
         self.quantum, self.mode = rule.rounding_quantum, rule.rounding_mode
         self.zero = quantize(ZERO, self.quantum, self.mode)
-        self.extra = extra_fields(rule)
+        self.extra = extra_fields(rule) + form_fields(report)
         self.fields = DISPOSAL_FIELDS + self.extra
         self.times = TimeText()
         # Texts taxloss formats itself (numbers, dates, enum words) are quoted by the template.
@@ -498,7 +506,7 @@ def build_json(
             "long_term": _totals(figures_of_year.long),
             "total": _totals(figures_of_year.total),
             "boxes": {
-                f"{section.box}": {
+                f"{section.box}{'-' + section.schedule_d_line if section.exception_1 else ''}": {
                     "part": "I" if section.term is Term.SHORT else "II",
                     "schedule_d_line": section.schedule_d_line,
                     **_totals(section.totals),
@@ -582,6 +590,7 @@ def build_json(
         "warnings": [_notice(n) for n in report.warnings],
         "assumptions": [_notice(n) for n in report.assumptions],
         **_country_extras(report),
+        **form_json(report),
     }
 
 
@@ -629,6 +638,77 @@ def _country_extras(report: Report) -> dict[str, Any]:
             for e in report.pool_history
         ]  # fmt: skip
     return out
+
+
+def form_json(report: Report) -> dict[str, Any]:
+    """report.json keys of a build with Forms 1099-DA or ``--reported-by`` (issue #12): the
+    per-year tie-out totals and withholding, and one ``reconciliation`` object per form row or
+    sale on no form."""
+    if not report.form_rows and not report.reported_by:
+        return {}
+    held = withholding(report)
+    years = sorted({str(line.sold_on.year) for line in report.reconciliation} | set(held))
+    return {
+        "forms_1099da": {
+            year: {
+                "brokers": [
+                    {"wallet": b.wallet, "broker": b.broker, "box": b.box,
+                     "form_rows": b.form_rows, "rows": b.rows,
+                     "form_proceeds": text_money(b.form_proceeds),
+                     "column_d": text_money(b.column_d),
+                     "form_basis": text_money(b.form_basis),
+                     "column_e": text_money(b.column_e),
+                     "column_g": text_money(b.column_g)}
+                    for b in broker_totals(report, year)
+                ],
+                "federal_withheld": text_money(held.get(year, money(ZERO, report.rule))),
+                "to_review": len(needs_review(report, year)),
+            }
+            for year in years
+        },
+        "reconciliation": [_reconciled(line, report) for line in report.reconciliation],
+    }  # fmt: skip
+
+
+def _reconciled(line: Reconciled, report: Report) -> dict[str, Any]:
+    """One tie-out line of report.json."""
+    form = line.form
+    rule = report.rule
+    return {
+        "status": line.status,
+        "review": line.review,
+        "wallet": line.wallet,
+        "broker": line.broker,
+        "asset": line.asset,
+        "date_sold": line.sold_on.isoformat(),
+        "units": plain(line.units),
+        "box": line.box,
+        "codes": line.codes,
+        "rows": list(line.rows),
+        "sale_sources": [str(s) for s in line.sale_sources],
+        "form": None if form is None else {
+            "source": str(form.source),
+            "form_id": form.form_id,
+            "checkbox": form.checkbox,
+            "units": plain(form.units),
+            "date_acquired": form.acquired_on.isoformat() if form.acquired_on else None,
+            "date_sold": form.sold_on.isoformat(),
+            "proceeds": text_money(money(form.proceeds, rule)),
+            "cost_basis": None if form.cost_basis is None
+            else text_money(money(form.cost_basis, rule)),
+            "basis_reported": form.basis_reported,
+            "term": form.term,
+            "noncovered": form.noncovered,
+            "federal_withheld": text_money(money(form.withheld, rule)),
+            "transaction_id": form.transaction_id,
+        },
+        "ours": {"units": plain(line.our_units), "proceeds": text_money(line.our_proceeds),
+                 "cost_basis": text_money(line.our_basis)},
+        "columns": {"d": text_money(line.column_d), "e": text_money(line.column_e),
+                    "g": text_money(line.column_g)},
+        "differences": list(line.differences),
+        "reasons": list(line.reasons),
+    }  # fmt: skip
 
 
 def dumps(value: Any, indent: int = 0) -> str:

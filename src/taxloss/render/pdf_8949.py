@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from taxloss.model import Report, Term
@@ -96,6 +97,17 @@ class Page:
     page_in_box: int = 1
     pages_in_box: int = 1
     summary: bool = False
+
+
+def two_lines(canvas: Canvas, text: str, font: str, x: float, y: float, width: float) -> None:
+    """Column (a) with a transaction id too long for one line (issue #12): the property on
+    the first line, the id below it in a smaller size."""
+    head, _, rest = text.partition(" (tx ")
+    canvas.setFont(font, 7)
+    canvas.drawString(x, y - 8, fit(head, font, 7, width))
+    canvas.setFont(font, 6)
+    canvas.drawString(x, y - 15, fit(f"tx {rest.removesuffix(')')}", font, 6, width))
+    canvas.setFont(font, 8)
 
 
 def boxes_for(year: int, term: Term) -> list[str]:
@@ -319,6 +331,8 @@ class Form8949Writer:
                 canvas.drawRightString(left + width - 3, base, text)
             elif index in (1, 2, 5):
                 canvas.drawCentredString(left + width / 2, base, text)
+            elif index == 0 and " (tx " in text and stringWidth(text, font, 8) > width - 6:
+                two_lines(canvas, text, font, left + 3, y, width - 6)
             else:
                 canvas.drawString(left + 3, base, fit(text, font, 8, width - 6))
         return y - ROW_HEIGHT
@@ -699,6 +713,8 @@ class Form8949Writer:
         if amounts is not None:
             form_line = number in ("1b", "2", "3", "8b", "9", "10")
             used = form_line and any((amounts.proceeds, amounts.cost_basis, amounts.gain))
+            # Exception 1 (--schedule-d-1a): box G/J totals on line 1a/8a, with (d) and (e).
+            used = used or (number in ("1a", "8a") and any((amounts.proceeds, amounts.cost_basis)))
             cells = [
                 money_text(amounts.proceeds) if used else "",
                 money_text(amounts.cost_basis) if used else "",
@@ -751,7 +767,7 @@ def render_pdf_8949(
     writer = Form8949Writer(
         report, shown, year, offsets.for_year(year) if offsets else None, taxpayer or {}, threshold
     )
-    sections = shown.year(year).sections
+    sections = [s for s in shown.year(year).sections if not s.exception_1]
     pages = plan_pages(sections, report.rule.rows_per_page, threshold)
     canvas = NumberedCanvas(str(out), pagesize=letter, footer=writer.footer)
     metadata(

@@ -42,6 +42,7 @@ from taxloss.money import ZERO, plain
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
 from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
+from taxloss.returns.reconcile import broker_totals, needs_review, withholding
 from taxloss.returns.us import OffsetPlan, YearOffset
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
@@ -233,6 +234,14 @@ class Summary:
                 ["Net gain or (loss)", m(f.total.gain)],
             ]
         rows.append(["Form 8949 rows (disposals)", str(f.total.rows)])
+        if self.report.form_rows or self.report.reported_by:
+            review = len(needs_review(self.report, self.year))
+            rows.append(["Form 1099-DA differences to review (see 'Your Forms 1099-DA')",
+                         str(review)])  # fmt: skip
+            held = withholding(self.report).get(self.year)
+            if held:
+                rows.append(["Federal income tax withheld on Forms 1099-DA (box 4; tax paid)",
+                             m(held)])  # fmt: skip
         if f.liquidations:
             rows.append(["Rows from liquidations / forced sales", str(f.liquidations)])
         return table(rows, [WIDTH * 0.7, WIDTH * 0.3], numeric=[1])
@@ -296,9 +305,7 @@ class Summary:
             "a method other than FIFO needs a specific identification or standing order "
             "recorded before each sale (Treas. Reg. §1.1012-1(j)); the method comparison below "
             "shows what the choice changes.",
-            "<b>Form 8949 boxes.</b> taxloss assumed no Form 1099-B or 1099-DA was issued "
-            f"(box {self.boxes_text()}). If a broker issued a 1099-DA, the rows for that broker "
-            "belong in box G/H (short) or J/K (long).",
+            self.boxes_check(),
             "<b>Derivatives.</b> Perpetual futures and margin results are treated as ordinary "
             "capital gains and losses (not §1256 contracts; no IRS guidance specific to crypto "
             f"derivatives). Funding payments: {rule.funding} (rule key derivatives.funding).",
@@ -329,6 +336,77 @@ class Summary:
             )
         )
         return items
+
+    def boxes_check(self) -> str:
+        """The checklist item on Form 8949 boxes: assumed none, or the Forms 1099-DA given."""
+        if not self.report.form_rows and not self.report.reported_by:
+            return (
+                "<b>Form 8949 boxes.</b> taxloss assumed no Form 1099-B or 1099-DA was issued "
+                f"(box {self.boxes_text()}). If a broker issued a 1099-DA, the rows for that "
+                "broker belong in box G/H (short) or J/K (long)."
+            )
+        review = len(needs_review(self.report, self.year))
+        return (
+            f"<b>Forms 1099-DA.</b> Rows reported on a Form 1099-DA are in box G/H (short) or "
+            f"J/K (long), with the form's figures in columns (d) and (e) and codes B, E, T "
+            f"where ours differ; other rows in box I/L (boxes used: {self.boxes_text()}). "
+            f"{review} difference(s) to review, each listed in 'Your Forms 1099-DA' with its "
+            "source rows."
+        )
+
+    def forms_1099da(self) -> list[Any]:
+        """Section "Your Forms 1099-DA": per broker and box Σ1f vs Σ(d), Σ1g vs Σ(e), Σ(g);
+        box 4 withholding; every difference to review with its reason and source rows."""
+        report = self.report
+        if not report.form_rows and not report.reported_by:
+            return []
+        story: list[Any] = [para("Your Forms 1099-DA", "h1")]
+        totals = broker_totals(report, self.year)
+        if totals:
+            story.append(para(
+                "Form 8949 columns (d) and (e) carry the broker's boxes 1f and 1g; column (g) "
+                "corrects them to our own figures, so column (h) is our gain on every row. "
+                "Where Σ1f and Σ(d) differ, a form row has no sale of ours (listed below) or we "
+                "received more than the form shows."
+            ))  # fmt: skip
+            rows: list[list[str]] = [["Broker (wallet)", "Box", "Form rows", "Σ1f proceeds",
+                                      "Σ(d)", "Σ1g basis", "Σ(e)", "Σ(g)"]]  # fmt: skip
+            for entry in totals:
+                rows.append([
+                    f"{entry.broker} ({entry.wallet})", entry.box, str(entry.form_rows),
+                    m(entry.form_proceeds), m(entry.column_d), m(entry.form_basis),
+                    m(entry.column_e), m(entry.column_g),
+                ])  # fmt: skip
+            widths = (0.22, 0.06, 0.08, 0.13, 0.13, 0.13, 0.13, 0.12)
+            story.append(table(rows, [WIDTH * w for w in widths], numeric=[2, 3, 4, 5, 6, 7]))
+        else:
+            story.append(para(f"No Form 1099-DA row was given for {self.year}."))
+        held = withholding(report).get(self.year, ZERO)
+        story.append(Spacer(1, 6))
+        story.append(para(
+            f"Federal income tax withheld (box 4) in {self.year}: <b>{m(held)} {self.fiat}</b>"
+            " (report it as tax paid on Form 1040; it is not part of any gain or loss)."
+        ))  # fmt: skip
+        review = needs_review(report, self.year)
+        story.append(para(f"Differences to review ({len(review)})", "h2"))
+        if not review:
+            story.append(para("None: every form row matched our sales to the cent."))
+            return story
+        rows = [["Status", "Sale", "Difference", "Likely reason", "Source rows"]]
+        for line in review:
+            sources = [str(line.form.source)] if line.form is not None else []
+            sources += [str(s) for s in line.sale_sources]
+            rows_text = f"; Form 8949 rows {', '.join(map(str, line.rows))}" if line.rows else ""
+            rows.append([
+                line.status.replace("_", " "),
+                f"{line.wallet}: {plain(line.units)} {line.asset} sold "
+                f"{line.sold_on.isoformat()}, box {line.box}",
+                "; ".join(line.differences), "; ".join(line.reasons),
+                ", ".join(sources) + rows_text,
+            ])  # fmt: skip
+        widths = (0.11, 0.17, 0.24, 0.28, 0.2)
+        story.append(table(rows, [WIDTH * w for w in widths]))
+        return story
 
     def boxes_text(self) -> str:
         letters = sorted({s.box for s in self.figures.sections}) or ["-"]
@@ -956,6 +1034,7 @@ class Summary:
             *self.cover(),
             PageBreak(),
             *self.results(),
+            *self.forms_1099da(),
             *self.loss_offset(),
             PageBreak(),
             *self.methods(),

@@ -19,6 +19,7 @@ from operator import attrgetter
 
 from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
+from taxloss.returns.reconcile import exception_1
 
 #: Schedule D (Form 1040) line fed by each Form 8949 box (reference §1.7; lines 3/10 for C/I
 #: and F/L confirmed for 2025 [S29]; "A or G", "B or H", "D or J", "E or K" marked VERIFY).
@@ -100,10 +101,15 @@ class Section:
     box: str
     rows: list[Row] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
+    #: Box G/J rows reported under Schedule D Exception 1 (``--schedule-d-1a``): totals on
+    #: line 1a/8a, not on Form 8949 (issue #12).
+    exception_1: bool = False
 
     @property
     def schedule_d_line(self) -> str:
         """The Schedule D line this box's totals go on."""
+        if self.exception_1:
+            return "1a" if self.term is Term.SHORT else "8a"
         return SCHEDULE_D_LINE.get(self.box, "")
 
 
@@ -194,25 +200,27 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
     Returns:
         The year's sections (short-term boxes first, then long-term, boxes in letter order).
     """
-    grouped: dict[tuple[Term, str], list[Row]] = {}
+    grouped: dict[tuple[Term, str, bool], list[Row]] = {}
     liquidations = 0
+    one_a = report.schedule_d_1a
     for row in rows if rows is not None else all_rows(report):
         disposal = row.disposal
         if disposal.tax_year != year:
             continue
-        key = (disposal.term, disposal.box)
+        key = (disposal.term, disposal.box, one_a and exception_1(disposal))
         found = grouped.get(key)
         if found is None:
             found = grouped[key] = []
         found.append(row)
         liquidations += disposal.liquidation
     sections = [
-        Section(term, box, found, totals_of(found)) for (term, box), found in grouped.items()
+        Section(term, box, found, totals_of(found), exception_1=one)
+        for (term, box, one), found in grouped.items()
     ]
     short, long = Totals(), Totals()
     for section in sections:
         (short if section.term is Term.SHORT else long).merge(section.totals)
-    ordered = sorted(sections, key=lambda s: (s.term is Term.LONG, s.box))
+    ordered = sorted(sections, key=lambda s: (s.term is Term.LONG, s.box, s.exception_1))
     return YearFigures(year, ordered, short, long, liquidations)
 
 

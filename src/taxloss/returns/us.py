@@ -148,6 +148,9 @@ def schedule_d(
         name: [] for name in ("1a", "1b", "2", "3", "8a", "8b", "9", "10")
     }
     for section in sections:
+        if section.exception_1:  # Schedule D Exception 1 (--schedule-d-1a): line 1a/8a
+            fed[section.schedule_d_line].append(section.totals)
+            continue
         for name, boxes in BOX_LINES[section.term]:
             if section.box in boxes:
                 fed[name].append(section.totals)
