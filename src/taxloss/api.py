@@ -49,6 +49,8 @@ from taxloss.model import (
     Trade,
 )
 from taxloss.parsers import ParseOptions, read_file
+from taxloss.parsers.encodings import DECIMAL_COMMA_ASSUMED, DELIMITER_ASSUMED, ENCODING_ASSUMED
+from taxloss.parsers.notes import ZONE_ASSUMED
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import Split, render_data, write_parts
 from taxloss.render.figures import Printed, Totals, YearFigures, printed
@@ -175,7 +177,10 @@ def _row_key(trade: Trade) -> tuple[object, ...]:
 
 
 def load_trades(
-    files: Sequence[Path], timezone: str | None, forced_format: str | None
+    files: Sequence[Path],
+    timezone: str | None,
+    forced_format: str | None,
+    assumptions: list[Notice] | None = None,
 ) -> tuple[list[Trade], list[InputFile], list[Notice]]:
     """Parse every input file; problems from all files are raised together.
 
@@ -183,10 +188,12 @@ def load_trades(
         files: export files as the user named them.
         timezone: zone for naive timestamps (``--timezone``), or None.
         forced_format: ``--format`` name, or None to detect.
+        assumptions: when given, receives what reading the files assumed (zones, encodings,
+            separators: issue #13).
 
     Returns:
-        All trades (overlaps between files counted once), one ``InputFile`` per file, and a
-        notice for every file that repeated rows of another.
+        All trades (overlaps between files counted once), one ``InputFile`` per file, and the
+        warnings: rows the parsers flagged, and every file that repeated rows of another.
 
     Raises:
         InputError: every problem in every file.
@@ -195,6 +202,8 @@ def load_trades(
     per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
+    read_notices: list[Notice] = []
+    read_assumptions: list[Notice] = []
     for path in files:
         display = str(path)
         try:
@@ -206,10 +215,26 @@ def load_trades(
             continue
         per_file.append((display, parsed.trades))
         inputs.append(parsed.info)
+        read_notices.extend(parsed.warnings)
+        read_assumptions.extend(parsed.assumptions)
     if problems:
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
-    return trades, inputs, notices
+    if assumptions is not None:
+        assumptions.extend(read_assumptions)
+    return trades, inputs, read_notices + notices
+
+
+#: Assumptions made while reading the input files (issue #13): ``taxloss build`` prints each.
+READING_ASSUMPTIONS = frozenset(
+    {ZONE_ASSUMED, ENCODING_ASSUMED, DELIMITER_ASSUMED, DECIMAL_COMMA_ASSUMED}
+)
+
+
+def reading_assumptions(report: Report) -> list[Notice]:
+    """The report's assumptions made while reading its input files (zones, encodings,
+    separators, decimal marks), in input order."""
+    return [a for a in report.assumptions if a.code in READING_ASSUMPTIONS]
 
 
 def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
@@ -233,6 +258,7 @@ class Session:
     notices: list[Notice]
     prices: PriceTable
     fx: FxTable = field(default_factory=FxTable)
+    assumptions: list[Notice] = field(default_factory=list)
 
 
 def year_label(rule: Rule, text: str | None) -> str | None:
@@ -301,11 +327,14 @@ def prepare(options: BuildOptions) -> Session:
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
-    trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
+    assumptions: list[Notice] = []
+    trades, inputs, notices = load_trades(
+        options.files, options.timezone, options.format, assumptions
+    )
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-    return Session(rule, trades, inputs, notices, prices, fx)
+    return Session(rule, trades, inputs, notices, prices, fx, assumptions)
 
 
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
@@ -337,6 +366,7 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
+        assumptions=tuple(session.assumptions) + report.assumptions,
     )
 
 

@@ -301,6 +301,8 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
         )
+    for assumed in api.reading_assumptions(built.report):
+        click.echo(f"Assumed: {assumed.source}: {assumed.message}", err=True)
 
 
 @main.command()

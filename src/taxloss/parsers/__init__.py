@@ -13,16 +13,17 @@ import csv
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import InputFile, SourceRef, Trade
+from taxloss.model import InputFile, Notice, SourceRef, Trade
+from taxloss.parsers.encodings import DELIMITER_ASSUMED, DELIMITERS, decode_export, resplit
 from taxloss.parsers.table import (
     Table,
-    decode,
+    head_lines,
     header_rows,
     is_xlsx,
     normalize,
@@ -38,10 +39,26 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
-    """What a parser needs beyond the file: the wallet name and the zone of naive times."""
+    """What a parser needs beyond the file: the wallet name and the zone of naive times.
+
+    ``assumptions`` and ``warnings`` collect what the reading assumed or flagged (an assumed
+    zone, encoding or delimiter; a row read in a way the user should check): ``read_file``
+    gives each file fresh lists and returns them with its trades.
+    """
 
     wallet: str
     timezone: tzinfo | None = None
+    assumptions: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+
+    def assume(self, notice: Notice) -> None:
+        """Record an assumption once (the same notice from two columns is kept once)."""
+        if notice not in self.assumptions:
+            self.assumptions.append(notice)
+
+    def warn(self, notice: Notice) -> None:
+        """Record a warning about a row."""
+        self.warnings.append(notice)
 
 
 class Parser(Protocol):
@@ -88,6 +105,8 @@ class ParsedFile:
     trades: list[Trade]
     info: InputFile
     reason: str
+    assumptions: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,51 @@ def detect_file(path: Path, display: str, forced: str | None = None) -> Detectio
         InputError: unknown format name; no parser, or several, claim the file.
     """
     _check_forced(parsers(), forced, display)
-    return _detect(_texts(path, display), display, forced)
+    try:
+        texts = _texts(path, display)
+    except InputError:
+        texts = []  # not UTF-8: read below with the encoding found
+    if not texts or (not texts[0][0] and "\0" in texts[0][1]):
+        texts = [("", decode_export(read_bytes(path, display), display)[0])]
+    return _detect_saved(texts, display, forced)[0]
+
+
+def _detect_saved(
+    texts: list[tuple[str, str]], display: str, forced: str | None
+) -> tuple[Detection, list[tuple[str, str]], list[Notice]]:
+    """``_detect``, and when no parser claims a comma-separated header of a text file, the same
+    with ``;`` or tabs as the separator (issue #13: European Excel, UTF-16 text): the file's
+    text is then rewritten comma-separated, and the separator recorded as assumed unless it is
+    the format's own (a parser's ``delimiter`` attribute).
+
+    Returns:
+        The detection, the texts to read the table from, and the assumptions made.
+
+    Raises:
+        InputError: as ``_detect`` (its own message when no separator helps), or numbers that
+            read two ways in a file with decimal commas.
+    """
+    try:
+        return _detect(texts, display, forced), texts, []
+    except InputError as refusal:
+        if len(texts) != 1 or texts[0][0]:
+            raise
+        text = texts[0][1]
+        head = "\n".join(head_lines(text))
+        for delimiter in DELIMITERS:
+            if delimiter not in head:
+                continue
+            try:
+                trial = resplit(head, delimiter, display, 0, numbers=False)[0]
+                detection = _detect([("", trial)], display, forced)
+            except InputError:
+                continue
+            whole, notices = resplit(text, delimiter, display, detection.header_line)
+            parser = parsers()[detection.name]
+            if getattr(parser, "delimiter", ",") == delimiter:
+                notices = [n for n in notices if n.code != DELIMITER_ASSUMED]
+            return detection, [("", whole)], notices
+        raise refusal from None
 
 
 def _detect(texts: list[tuple[str, str]], display: str, forced: str | None) -> Detection:
@@ -225,9 +288,15 @@ def read_file(
     # detection and the table are read from.
     data = read_bytes(path, display)
     digest = hashlib.sha256(data).hexdigest()
-    texts = xlsx_to_text(path, display) if is_xlsx(data) else [("", decode(data, display))]
+    assumptions: list[Notice] = []
+    if is_xlsx(data):
+        texts = xlsx_to_text(path, display)
+    else:
+        text, assumptions = decode_export(data, display)
+        texts = [("", text)]
     del data
-    detection = _detect(texts, display, forced)
+    detection, texts, saved = _detect_saved(texts, display, forced)
+    assumptions += saved
     parser = registry[detection.name]
     text = dict(texts)[detection.sheet]
     del texts
@@ -241,6 +310,7 @@ def read_file(
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
+    options = replace(options, assumptions=assumptions, warnings=[])
     trades = list(parser.parse(table, options))
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
@@ -251,11 +321,11 @@ def read_file(
         first=min((t.timestamp for t in trades), default=None),
         last=max((t.timestamp for t in trades), default=None),
     )
-    return ParsedFile(trades, info, detection.reason)
+    return ParsedFile(trades, info, detection.reason, options.assumptions, options.warnings)
 
 
 #: Modules in this package that are helpers, not export formats.
-HELPERS = frozenset({"table", "numbers", "prices", "rows"})
+HELPERS = frozenset({"table", "numbers", "prices", "rows", "notes", "encodings"})
 
 
 def _load_all() -> None:

@@ -86,7 +86,7 @@ from decimal import Decimal
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
-from taxloss.parsers import ParseOptions, register
+from taxloss.parsers import ParseOptions, notes, register
 from taxloss.parsers.rows import Columns, Row, Rows, has_column, header_zone, require_rows
 from taxloss.parsers.table import Table
 
@@ -128,16 +128,30 @@ def _neg(value: Decimal) -> Decimal:
 
 
 def _reader(
-    table: Table, aliases: Mapping[str, tuple[str, ...]], times: tuple[str, ...] = ()
+    table: Table,
+    aliases: Mapping[str, tuple[str, ...]],
+    times: tuple[str, ...] = (),
+    options: ParseOptions | None = None,
 ) -> tuple[Rows, tzinfo]:
     """Find an export's columns by alias (role ``time`` by ``times``, when given): the row
-    reader, and the zone of the time column (UTC unless its name states one)."""
+    reader, and the zone of the time column (UTC unless its name states one; with
+    ``options``, a UTC the name does not state is recorded as assumed)."""
     found = Columns(table)
     columns = {key: found.find(names) for key, names in aliases.items()}
     if times:
         columns["time"] = found.find(times)
     time_column = columns.get("time")
     zone = found.zone(time_column) if time_column else None
+    if options is not None and time_column:
+        zone = notes.file_zone(
+            table,
+            options,
+            zone,
+            UTC,
+            "Bybit documents UTC for its exports",
+            found.written.get(time_column, time_column),
+            documented=True,
+        )
     return Rows(table, columns, blanks=BLANKS), zone or UTC
 
 
@@ -355,7 +369,7 @@ class BybitTransactionLog:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Read every row, decide the Funding sign, follow positions, then build trades."""
-        rows, zone = _reader(table, LOG_COLUMNS)
+        rows, zone = _reader(table, LOG_COLUMNS, options=options)
         _require(rows, LOG_REQUIRED)
         parsed: list[LogRow] = []
         failed: set[str] = set()  # ids of unreadable rows: their partners are not "lone" legs
@@ -876,7 +890,7 @@ class BybitClosedPnl:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One REALIZED_PNL (or LIQUIDATION) per closed position portion."""
-        rows, zone = _reader(table, PNL_COLUMNS, ("trade time", "time", "close time"))
+        rows, zone = _reader(table, PNL_COLUMNS, ("trade time", "time", "close time"), options)
         _require(rows, PNL_REQUIRED)
         trades: list[Trade] = []
         for row in rows:
@@ -1005,7 +1019,7 @@ class BybitSpot:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One BUY or SELL per row; the fee in its own coin."""
-        rows, zone = _reader(table, SPOT_COLUMNS, SPOT_TIMES)
+        rows, zone = _reader(table, SPOT_COLUMNS, SPOT_TIMES, options)
         _require(rows, SPOT_REQUIRED)
         has_value = rows.column("value") is not None
         if rows.column("price") is None and not has_value:
@@ -1133,7 +1147,7 @@ class BybitFunding:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Deposits and withdrawals of the Funding account; transfers to the UTA/derivatives
         account become withdrawals and deposits so the engine can match the other side."""
-        rows, zone = _reader(table, FUNDING_COLUMNS, ("date & time", "time", "date"))
+        rows, zone = _reader(table, FUNDING_COLUMNS, ("date & time", "time", "date"), options)
         old = rows.column("description") is None
         required = {"coin": "Coin", "quantity": "QTY", "description": "Description",
                     "time": "Date & Time(UTC)"}  # fmt: skip

@@ -84,7 +84,7 @@ from decimal import Decimal
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
-from taxloss.parsers import ParseOptions, register
+from taxloss.parsers import ParseOptions, notes, register
 from taxloss.parsers.numbers import strict_number
 from taxloss.parsers.rows import Rows
 from taxloss.parsers.table import Table
@@ -354,6 +354,7 @@ class KrakenLedgers:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row, group legs by refid; raise all problems at once."""
         reader = _rows(table, LEDGER_REQUIRED, "a Kraken ledgers export")
+        _utc_assumed(table, options)
         rows, failed_refids = _ledger_rows(reader)
         out = Output(reader)
         transfer_refids = {row.refid for row in rows if row.type == "transfer"}
@@ -375,6 +376,15 @@ class KrakenLedgers:
         reader.finish(by_line=True)
         for _, trade in sorted(out.trades, key=lambda item: item[0]):
             yield trade
+
+
+def _utc_assumed(table: Table, options: ParseOptions) -> None:
+    """Record that the file's times (no zone written) were read as UTC, Kraken's zone."""
+    if len(table):
+        notes.file_zone(
+            table, options, None, UTC, "Kraken documents UTC for its exports", "time",
+            documented=True,
+        )  # fmt: skip
 
 
 def _ledger_rows(reader: Rows) -> tuple[list[LedgerRow], set[str]]:
@@ -802,6 +812,7 @@ class KrakenTrades:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row; raise all problems at once."""
         rows = _rows(table, TRADES_REQUIRED, "a Kraken trades export")
+        _utc_assumed(table, options)
         trades: list[Trade] = []
         margin_fills = 0
         for row in rows:

@@ -23,6 +23,7 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
+from taxloss.parsers.notes import file_zone
 from taxloss.parsers.numbers import fixed_offset
 from taxloss.parsers.rows import (
     Columns,
@@ -69,8 +70,15 @@ ACCOUNT_WALLETS = {
 
 
 def _zone(columns: Columns, name: str, options: ParseOptions) -> tzinfo:
-    """The header's offset, else ``--timezone``, else KuCoin's UTC+8."""
-    return columns.zone(name) or options.timezone or KUCOIN_DEFAULT_ZONE
+    """The header's offset, else ``--timezone``, else KuCoin's UTC+8 (recorded as assumed)."""
+    return file_zone(
+        columns.table,
+        options,
+        columns.zone(name),
+        KUCOIN_DEFAULT_ZONE,
+        "KuCoin's default display zone",
+        columns.written.get(name, name),
+    )
 
 
 def _wallet(row: Row, column: str | None) -> str | None:

@@ -73,7 +73,7 @@ from decimal import Decimal
 
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
-from taxloss.parsers import ParseOptions, register
+from taxloss.parsers import ParseOptions, notes, register
 from taxloss.parsers.rows import Columns, Row, Rows, require_rows, utc_offset
 from taxloss.parsers.rows import words as _words
 from taxloss.parsers.table import BOM, Table, normalize
@@ -263,6 +263,22 @@ def file_zone(table: Table) -> tzinfo:
     return DEFAULT_ZONE
 
 
+def assumed_zone(table: Table, options: ParseOptions) -> tzinfo:
+    """``file_zone``, with OKX's UTC+8 (or ``--timezone``) recorded as an assumption when the
+    file has no ``Time Zone:`` line (``file_zone`` returns the very ``DEFAULT_ZONE`` object only
+    then: a stated zone is a new object, even when it is UTC+8)."""
+    zone = file_zone(table)
+    stated = None if zone is DEFAULT_ZONE else zone
+    return notes.file_zone(
+        table,
+        options,
+        stated,
+        DEFAULT_ZONE,
+        "OKX's default display zone, as it has no 'Time Zone:' line; --timezone does not apply",
+        documented=True,
+    )
+
+
 def _reader(
     table: Table, wanted: Mapping[str, tuple[str, ...]], required: tuple[str, ...], title: str
 ) -> Rows:
@@ -366,7 +382,7 @@ class OkxTrading:
         """Read every row; raise all row errors at once."""
         rows = _reader(table, TRADING_COLUMNS, TRADING_REQUIRED, "OKX trading history")
         require_rows(table, "OKX trading account rows")
-        zone = file_zone(table)
+        zone = assumed_zone(table, options)
         out: list[tuple[int, Trade]] = []
         fills: dict[tuple[str, str], list[_Leg]] = {}
         broken: set[tuple[str, str]] = set()
@@ -680,7 +696,7 @@ class OkxFunding:
         """Read every row; raise all row errors at once."""
         rows = _reader(table, FUNDING_COLUMNS, FUNDING_REQUIRED, "OKX funding history")
         require_rows(table, "OKX funding account rows")
-        zone = file_zone(table)
+        zone = assumed_zone(table, options)
         trades = [trade for row in rows if (trade := _funding_row(row, zone)) is not None]
         rows.finish()
         yield from trades

@@ -1,0 +1,171 @@
+"""Issue #13, items 4 and 5: files saved by Excel on Windows (cp1252), by European Excel (';'
+and decimal commas) or as UTF-16 text are read, and each assumption (encoding, separator,
+decimal mark, a zone the file does not state) is recorded with its file and line: printed by
+``taxloss build``, in report.json ``assumptions`` and in the summary PDF."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+
+import pypdfium2
+from click.testing import CliRunner
+
+from taxloss.cli import main
+from taxloss.parsers import ParseOptions, read_file
+
+from .conftest import errors, trade_lines
+
+HEADER = "timestamp,type,asset,quantity,quote_asset,quote_quantity,fee_asset,fee_quantity,note"
+ROWS = [
+    "2025-01-02T10:00:00Z,buy,BTC,0.5,EUR,20000.50,EUR,10.25,Sparplan Müller €",
+    "2025-03-04T10:00:00Z,sell,BTC,0.25,EUR,11000,EUR,5.5,Verkauf",
+]
+
+
+def read(path: Path):
+    return read_file(path, path.name, ParseOptions(path.stem))
+
+
+def codes(parsed) -> list[tuple[str, int]]:
+    return [(n.code, n.source.line) for n in parsed.assumptions]
+
+
+def test_windows_1252_file_is_read_with_the_encoding_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\r\n".join([HEADER, *ROWS, ""]).encode("cp1252"))
+    assert b"\x80" in path.read_bytes()  # the euro sign as Excel on Windows writes it
+    parsed = read(path)
+    assert parsed.trades[0].note == "Sparplan Müller €"
+    (notice,) = parsed.assumptions
+    assert (notice.code, str(notice.source)) == ("encoding_assumed", "excel.csv:2")
+    assert notice.message.startswith(
+        "excel.csv is not UTF-8: read as Windows-1252 (Western European: Excel on Windows) "
+        "(detected by charset-normalizer)"
+    )
+
+
+def test_utf16_tab_separated_text_is_read(tmp_path: Path) -> None:
+    # Excel's "Unicode text": UTF-16 with a byte-order mark, tabs between the columns.
+    path = tmp_path / "unicode.txt"
+    text = "\r\n".join(line.replace(",", "\t") for line in [HEADER, *ROWS]) + "\r\n"
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    parsed = read(path)
+    assert [t.quantity for t in parsed.trades] == [t.quantity for t in read_utf8(tmp_path)]
+    assert codes(parsed) == [("encoding_assumed", 1), ("delimiter_assumed", 1)]
+    assert "read as UTF-16 (its byte-order mark)" in parsed.assumptions[0].message
+    assert "separates its columns with tabs" in parsed.assumptions[1].message
+
+
+def read_utf8(tmp_path: Path):
+    path = tmp_path / "plain.csv"
+    path.write_text("\n".join([HEADER, *ROWS, ""]), encoding="utf-8")
+    plain = read(path)
+    assert plain.assumptions == []  # UTF-8 with commas: nothing assumed
+    return plain.trades
+
+
+def test_european_excel_semicolons_and_decimal_commas(tmp_path: Path) -> None:
+    path = tmp_path / "de.csv"
+    rows = [
+        "2025-01-02T10:00:00Z;buy;BTC;0,5;EUR;20.000,50;EUR;10,25;Sparplan Müller €",
+        '2025-03-04T10:00:00Z;sell;BTC;0,25;EUR;11000;EUR;5,5;"Verkauf; Teil 1"',
+    ]
+    path.write_bytes("\r\n".join([HEADER.replace(",", ";"), *rows, ""]).encode("cp1252"))
+    parsed = read(path)
+    assert trade_lines(parsed.trades) == [
+        "2 | 2025-01-02T10:00:00Z | buy | 0.5 BTC | quote 20000.5 EUR | fee 10.25 EUR | "
+        "wallet de | note 'Sparplan Müller €'",
+        "3 | 2025-03-04T10:00:00Z | sell | 0.25 BTC | quote 11000 EUR | fee 5.5 EUR | "
+        "wallet de | note 'Verkauf; Teil 1'",
+    ]
+    assert codes(parsed) == [
+        ("encoding_assumed", 2),
+        ("delimiter_assumed", 1),
+        ("decimal_comma_assumed", 2),
+    ]
+    assert parsed.assumptions[2].message == (
+        "de.csv writes numbers with a decimal comma (1,5 = one and a half): 5 cell(s) read "
+        "that way, the first on line 2"
+    )
+
+
+def test_a_number_that_reads_two_ways_is_an_error(parse, tmp_path: Path) -> None:
+    path = tmp_path / "ambiguous.csv"
+    rows = [
+        "2025-01-02T10:00:00Z;buy;BTC;0,5;EUR;20000,5;EUR;10,25;",
+        "2025-03-04T10:00:00Z;sell;BTC;0,25;EUR;11.000;EUR;5,5;",
+    ]
+    path.write_text("\n".join([HEADER.replace(",", ";"), *rows, ""]), encoding="utf-8")
+    assert errors(parse, path) == [
+        "ambiguous.csv:3: quote_quantity: '11.000' reads as a thousands-grouped whole number or "
+        "as a decimal, and the file writes decimal commas elsewhere: save the export again "
+        "without thousands separators (or as 'CSV UTF-8' from an English-language spreadsheet)"
+    ]
+
+
+def test_semicolons_with_decimal_points_keep_their_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "points.csv"
+    rows = ["2025-01-02T10:00:00Z;buy;BTC;0.5;EUR;20000.5;EUR;1.234;"]
+    path.write_text("\n".join([HEADER.replace(",", ";"), *rows, ""]), encoding="utf-8")
+    parsed = read(path)
+    assert parsed.trades[0].fee_quantity is not None
+    assert str(parsed.trades[0].fee_quantity) == "1.234"  # no decimal commas: a point is a point
+    assert codes(parsed) == [("delimiter_assumed", 1)]
+
+
+def test_build_prints_and_records_reading_assumptions(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("excel.csv").write_bytes("\r\n".join([HEADER, *ROWS, ""]).encode("cp1252"))
+    kucoin = Path("kucoin.csv")
+    kucoin.write_text(
+        "tradeCreatedAt,orderId,symbol,side,price,size,funds,fee,liquidity,feeCurrency,orderType\n"
+        "2025-01-05 08:00:00,o1,BTC-USDT,buy,40000,0.1,4000,4,taker,USDT,limit\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--country", "us", "excel.csv", "kucoin.csv",
+                                       "--out", "out", "--prices", prices(tmp_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Assumed: excel.csv:2: excel.csv is not UTF-8: read as Windows-1252" in result.stderr
+    assert (
+        "Assumed: kucoin.csv:1: column 'tradeCreatedAt' of kucoin.csv states no time zone: its "
+        "times were read as UTC+8 (KuCoin's default display zone); if the export was made in "
+        "another zone, build again with --timezone"
+    ) in result.stderr
+    data = json.loads(Path("out/report.json").read_text(encoding="utf-8"))
+    found = [(a["code"], a["source"]) for a in data["assumptions"]]
+    assert ("encoding_assumed", "excel.csv:2") in found
+    assert ("zone_assumed", "kucoin.csv:1") in found
+    (summary,) = Path("out").glob("summary-*.pdf")
+    document = pypdfium2.PdfDocument(str(summary))
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    text = " ".join(text.split())
+    assert "zone_assumed" in text and "kucoin.csv:1" in text
+    assert "encoding_assumed" in text and "excel.csv:2" in text
+
+
+def prices(tmp_path: Path) -> str:
+    path = tmp_path / "prices.csv"
+    path.write_text(
+        "date,asset,price\n2025-01-02,EUR,1.04\n2025-03-04,EUR,1.06\n", encoding="utf-8"
+    )
+    return str(path)
+
+
+def test_timezone_option_is_recorded_for_a_file_without_zone(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    path = tmp_path / "kucoin.csv"
+    path.write_text(
+        "tradeCreatedAt,orderId,symbol,side,price,size,funds,fee,liquidity,feeCurrency,orderType\n"
+        "2025-01-05 08:00:00,o1,BTC-USDT,buy,40000,0.1,4000,4,taker,USDT,limit\n",
+        encoding="utf-8",
+    )
+    parsed = read_file(path, "kucoin.csv", ParseOptions("k", ZoneInfo("Europe/Berlin")))
+    (notice,) = parsed.assumptions
+    assert notice.message == (
+        "column 'tradeCreatedAt' of kucoin.csv states no time zone: its times were read in "
+        "Europe/Berlin, as --timezone says"
+    )
+    assert parsed.trades[0].timestamp.isoformat() == "2025-01-05T07:00:00+00:00"
