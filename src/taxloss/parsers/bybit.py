@@ -87,7 +87,15 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, notes, register
-from taxloss.parsers.rows import Columns, Row, Rows, has_column, header_zone, require_rows
+from taxloss.parsers.rows import (
+    Columns,
+    Row,
+    Rows,
+    has_column,
+    header_zone,
+    require_rows,
+    words,
+)
 from taxloss.parsers.table import Table
 
 EXCHANGE = "bybit"
@@ -251,6 +259,10 @@ LOG_TYPES = (
     "AIRDROP",
 )
 _LOG_TYPES = {t.lower(): t.lower() for t in LOG_TYPES}
+#: The same types as the unified account log of Bybit EU (and Bybit's API) spells them
+#: (``TRADE``, ``TRANSFER_IN``): upper case with underscores (issue #13).
+_LOG_TYPES.update({"transfer in": "transferin", "transfer out": "transferout",
+                   "exchange in": "exchangein", "exchange out": "exchangeout"})  # fmt: skip
 _SIDES = {
     "open long": ("open", "long"),
     "open short": ("open", "short"),
@@ -363,8 +375,9 @@ class BybitTransactionLog:
     @staticmethod
     def detect(header: tuple[str, ...]) -> bool:
         """Claim a header with Bybit's cash-flow columns next to contract and direction."""
-        need = ("time", "currency", "contract", "type", "direction", "cash flow", "change")
-        return set(need) <= set(header)
+        need = ("currency", "contract", "type", "direction", "cash flow", "change")
+        # ``Time`` or, in Bybit EU's unified account log, ``Time(UTC)`` (issue #13).
+        return set(need) <= set(header) and has_column(header, ("time",))
 
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
@@ -388,7 +401,9 @@ class BybitTransactionLog:
         converts: dict[str, list[LogRow]] = {}
         for row in parsed:
             if row.type == "trade" and row.direction in _SPOT:
-                key = row.trade_id or row.order_id or f"{row.time.isoformat()}"
+                # Without ids (Bybit EU's log has none) the legs of one fill share their
+                # second, contract and direction.
+                key = row.trade_id or row.order_id or f"{row.time.isoformat()} {row.symbol}"
                 spot.setdefault(key, []).append(row)
             elif row.type in ("exchangein", "exchangeout"):
                 key = row.order_id or row.trade_id or row.time.isoformat()
@@ -421,7 +436,7 @@ def _log_row(cells: Row, zone: tzinfo) -> LogRow | None:
     """Parse one row's cells; record problems and return None if any cell is bad."""
     time = cells.time("time", zone)
     kind_text = cells.text("type")
-    kind = _LOG_TYPES.get(kind_text.lower())
+    kind = _LOG_TYPES.get(kind_text.lower()) or _LOG_TYPES.get(words(kind_text.replace("_", " ")))
     if kind is None:
         found = repr(kind_text) if kind_text else "an empty cell"
         cells.bad("type", f"unknown type {found}: expected one of {', '.join(LOG_TYPES)}")

@@ -61,7 +61,7 @@ def file_zone(
     """
     if stated is not None:
         return stated
-    where = f"column {column!r} of {table.path}" if column else table.path
+    where = f"column {column!r}" if column else table.path  # the notice's source names the file
     if options.timezone is not None and not documented:
         options.assume(
             Notice(
