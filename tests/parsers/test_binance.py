@@ -157,7 +157,7 @@ def test_spot_samples_build(build, tmp_path) -> None:
 def test_all_binance_samples_build_together(build) -> None:
     files = [*sorted(SAMPLES.glob("binance-*.csv")), SAMPLES / "binance-statement.xlsx"]
     report = build(*files)
-    assert len(report["inputs"]) == 5
+    assert len(report["inputs"]) == 7  # with the buy-crypto and order histories (#13)
     assert sum(d["liquidation"] for d in report["disposals"]) == 3
 
 

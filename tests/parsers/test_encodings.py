@@ -129,7 +129,7 @@ def test_build_prints_and_records_reading_assumptions(tmp_path: Path, monkeypatc
     assert result.exit_code == 0, result.output
     assert "Assumed: excel.csv:2: excel.csv is not UTF-8: read as Windows-1252" in result.stderr
     assert (
-        "Assumed: kucoin.csv:1: column 'tradeCreatedAt' of kucoin.csv states no time zone: its "
+        "Assumed: kucoin.csv:1: column 'tradeCreatedAt' states no time zone: its "
         "times were read as UTC+8 (KuCoin's default display zone); if the export was made in "
         "another zone, build again with --timezone"
     ) in result.stderr
@@ -165,7 +165,7 @@ def test_timezone_option_is_recorded_for_a_file_without_zone(tmp_path: Path) -> 
     parsed = read_file(path, "kucoin.csv", ParseOptions("k", ZoneInfo("Europe/Berlin")))
     (notice,) = parsed.assumptions
     assert notice.message == (
-        "column 'tradeCreatedAt' of kucoin.csv states no time zone: its times were read in "
+        "column 'tradeCreatedAt' states no time zone: its times were read in "
         "Europe/Berlin, as --timezone says"
     )
     assert parsed.trades[0].timestamp.isoformat() == "2025-01-05T07:00:00+00:00"

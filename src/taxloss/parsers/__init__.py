@@ -192,9 +192,13 @@ def _detect_saved(
                 detection = _detect([("", trial)], display, forced)
             except InputError:
                 continue
-            whole, notices = resplit(text, delimiter, display, detection.header_line)
-            parser = parsers()[detection.name]
-            if getattr(parser, "delimiter", ",") == delimiter:
+            # A format that is written with this separator (Binance's order history) is
+            # read as it is: no separator to assume, and its numbers keep their points.
+            native = getattr(parsers()[detection.name], "delimiter", ",") == delimiter
+            whole, notices = resplit(
+                text, delimiter, display, detection.header_line, numbers=not native
+            )
+            if native:
                 notices = [n for n in notices if n.code != DELIMITER_ASSUMED]
             return detection, [("", whole)], notices
         raise refusal from None
