@@ -84,7 +84,7 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, notes, register
 from taxloss.parsers.rows import (
@@ -1108,6 +1108,8 @@ FUNDING_COLUMNS = {
     "description": ("description",),
     "balance": ("account balance", "wallet balance"),
 }
+#: The note of a Funding-account card purchase (issue #13).
+CARD_NOTE = "bought with a card: only the coin received is in the file"
 #: Description values (lower case) -> (kind, note); None = dropped (same wallet, no tax effect).
 DESCRIPTIONS: dict[str, tuple[TradeKind, str] | None] = {
     "deposit": (TradeKind.DEPOSIT, "deposit"),
@@ -1122,6 +1124,13 @@ DESCRIPTIONS: dict[str, tuple[TradeKind, str] | None] = {
     # Funding <-> classic Spot account: both are the wallet "bybit", so no tax effect.
     "transfer to spot account": None,
     "transfer from spot account": None,
+    # Issue #13: airdrops and bonuses credited to the Funding account are income at their
+    # value when received; a card purchase is a BUY whose cost is the coin's value that day
+    # (the card payment is not in the file), flagged.
+    "airdrop": (TradeKind.INCOME, "airdrop"),
+    "airdrop bonus": (TradeKind.INCOME, "airdrop bonus"),
+    "buy crypto with card": (TradeKind.BUY, CARD_NOTE),
+    "buy crypto": (TradeKind.BUY, CARD_NOTE),
 }
 #: Older layout's Type values (lower case); the internal transfers do not name the other
 #: account, so they are dropped (see the module docstring).
@@ -1179,7 +1188,12 @@ class BybitFunding:
                 shown = ", ".join(
                     _spelled(name) if not old else _old_spelled(name) for name in table_of
                 )
-                row.bad(key, f"unknown {key} {what!r}: expected one of {shown}")
+                row.bad(key, f"unknown {key} {what!r}: expected one of {shown}" + (
+                    "" if old else ". taxloss does not know what Bybit paid or took here: if "
+                    "it is income (a reward, bonus or interest), a purchase, or a move between "
+                    "your own Bybit accounts, answer this line with --overrides (treat-as "
+                    "income, buy, deposit or withdrawal; or skip), and tell us the description "
+                    "so a later version knows it"))  # fmt: skip
             coin = row.text("coin").upper()
             if not coin:
                 row.bad("coin", "expected a coin such as USDT, found an empty cell")
@@ -1193,6 +1207,20 @@ class BybitFunding:
             if found is None or coin in FIAT:
                 continue  # same-wallet transfer, or fiat (not tracked): no tax effect
             kind, note = found
+            if kind in (TradeKind.INCOME, TradeKind.BUY) and quantity < 0:
+                row.bad("quantity", f"expected a credit for {what!r}, found {plain(quantity)}")
+                continue
+            if note == CARD_NOTE:
+                options.warn(
+                    Notice(
+                        "card_purchase_value",
+                        f"{what} of {plain(abs(quantity))} {coin}: the file shows only the coin "
+                        "received (the card payment is not a Bybit balance). It is counted as a "
+                        "purchase at its value that day (par for a stablecoin such as USDT, else "
+                        "a --prices row); check the cost against the card statement",
+                        row.source,
+                    )
+                )
             trades.append(
                 Trade(
                     timestamp=time,
@@ -1211,7 +1239,8 @@ class BybitFunding:
 def _spelled(name: str) -> str:
     words = name.split()
     special = {"unified": "Unified", "trading": "Trading", "account": "Account",
-               "derivatives": "Derivatives", "spot": "Spot"}  # fmt: skip
+               "derivatives": "Derivatives", "spot": "Spot", "crypto": "Crypto",
+               "card": "Card", "bonus": "Bonus"}  # fmt: skip
     return " ".join([words[0].capitalize(), *(special.get(w, w) for w in words[1:])])
 
 
