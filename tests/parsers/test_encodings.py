@@ -41,7 +41,7 @@ def test_windows_1252_file_is_read_with_the_encoding_recorded(tmp_path: Path) ->
     (notice,) = parsed.assumptions
     assert (notice.code, str(notice.source)) == ("encoding_assumed", "excel.csv:2")
     assert notice.message.startswith(
-        "excel.csv is not UTF-8: read as Windows-1252 (Western European: Excel on Windows) "
+        "the file is not UTF-8: read as Windows-1252 (Western European: Excel on Windows) "
         "(detected by charset-normalizer)"
     )
 
@@ -86,7 +86,7 @@ def test_european_excel_semicolons_and_decimal_commas(tmp_path: Path) -> None:
         ("decimal_comma_assumed", 2),
     ]
     assert parsed.assumptions[2].message == (
-        "de.csv writes numbers with a decimal comma (1,5 = one and a half): 5 cell(s) read "
+        "the file writes numbers with a decimal comma (1,5 = one and a half): 5 cell(s) read "
         "that way, the first on line 2"
     )
 
@@ -127,7 +127,7 @@ def test_build_prints_and_records_reading_assumptions(tmp_path: Path, monkeypatc
     result = CliRunner().invoke(main, ["build", "--country", "us", "excel.csv", "kucoin.csv",
                                        "--out", "out", "--prices", prices(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Assumed: excel.csv:2: excel.csv is not UTF-8: read as Windows-1252" in result.stderr
+    assert "Assumed: excel.csv:2: the file is not UTF-8: read as Windows-1252" in result.stderr
     assert (
         "Assumed: kucoin.csv:1: column 'tradeCreatedAt' states no time zone: its "
         "times were read as UTC+8 (KuCoin's default display zone); if the export was made in "
@@ -143,6 +143,11 @@ def test_build_prints_and_records_reading_assumptions(tmp_path: Path, monkeypatc
     text = " ".join(text.split())
     assert "zone_assumed" in text and "kucoin.csv:1" in text
     assert "encoding_assumed" in text and "excel.csv:2" in text
+    # Each file's reading assumption is listed with its own message (zones differ by file).
+    assert (
+        "kucoin.csv:1: column 'tradeCreatedAt' states no time zone: its times were read as "
+        "UTC+8" in text
+    )
 
 
 def prices(tmp_path: Path) -> str:

@@ -107,7 +107,7 @@ def decode_export(data: bytes, display: str) -> tuple[str, list[Notice]]:
     line = _first_non_ascii_line(text) if not encoding.startswith("utf_16") else 1
     notice = Notice(
         ENCODING_ASSUMED,
-        f"{display} is not UTF-8: read as {ENCODING_NAMES[encoding]} ({how}); check names "
+        f"the file is not UTF-8: read as {ENCODING_NAMES[encoding]} ({how}); check names "
         "with accents and currency signs, and save the export as 'CSV UTF-8' to avoid this",
         SourceRef(display, line),
     )
@@ -215,7 +215,7 @@ def resplit(
     notices = [
         Notice(
             DELIMITER_ASSUMED,
-            f"{display} separates its columns with {DELIMITERS.get(delimiter, repr(delimiter))}, "
+            f"the file separates its columns with {DELIMITERS.get(delimiter, repr(delimiter))}, "
             "not commas (as a spreadsheet saves CSV in some languages): read as columns",
             SourceRef(display, header_line),
         )
@@ -240,7 +240,7 @@ def resplit(
         notices.append(
             Notice(
                 DECIMAL_COMMA_ASSUMED,
-                f"{display} writes numbers with a decimal comma (1,5 = one and a half): "
+                "the file writes numbers with a decimal comma (1,5 = one and a half): "
                 f"{len(comma_cells)} cell(s) read that way, the first on line {first}",
                 SourceRef(display, first),
             )
