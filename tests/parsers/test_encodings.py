@@ -10,11 +10,13 @@ import json
 from pathlib import Path
 
 import pypdfium2
+import pytest
 from click.testing import CliRunner
 
 from taxloss.cli import main
 from taxloss.parsers import ParseOptions, read_file
 
+from ..conftest import SAMPLES
 from .conftest import errors, trade_lines
 
 HEADER = "timestamp,type,asset,quantity,quote_asset,quote_quantity,fee_asset,fee_quantity,note"
@@ -174,3 +176,42 @@ def test_timezone_option_is_recorded_for_a_file_without_zone(tmp_path: Path) -> 
         "Europe/Berlin, as --timezone says"
     )
     assert parsed.trades[0].timestamp.isoformat() == "2025-01-05T07:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("gate-spot-account-book.csv", "read as UTC+8 (Gate's default display zone)"),
+        ("okx-trading-history-2023.csv", "read as UTC+8 (OKX's default display zone"),
+        ("bybit-transaction-log.csv", "read as UTC (Bybit documents UTC for its exports)"),
+        ("kraken-ledgers.csv", "read as UTC (Kraken documents UTC for its exports)"),
+        ("kraken-trades.csv", "read as UTC (Kraken documents UTC for its exports)"),
+        ("okex-spot-fills-2020.csv", "read as UTC+8 (OKX's default display zone"),
+        ("kucoin-trades-2019.csv", "read as UTC+8 (KuCoin's default display zone)"),
+        # The file states its zone: nothing assumed.
+        ("okx-trading-history.csv", None),
+        ("kucoin-spot-orders.csv", None),
+        ("bybit-eu-account-log.csv", None),
+        ("binance-statement.csv", None),
+    ],
+)
+def test_every_assumed_zone_is_recorded(name: str, expected: str | None) -> None:
+    parsed = read_file(SAMPLES / name, name, ParseOptions("w"))
+    zones = [n for n in parsed.assumptions if n.code == "zone_assumed"]
+    if expected is None:
+        assert zones == []
+    else:
+        (notice,) = zones
+        assert expected in notice.message
+        assert notice.source is not None and notice.source.path == name
+
+
+def test_detect_reads_utf16_and_windows_files(detect, tmp_path: Path) -> None:
+    text = "\r\n".join(line.replace(",", "\t") for line in [HEADER, *ROWS]) + "\r\n"
+    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))
+    (tmp_path / "win.csv").write_bytes("\r\n".join([HEADER, *ROWS, ""]).encode("cp1252"))
+    out = detect("u16.txt", "win.csv", cwd=tmp_path)
+    assert out == (
+        "u16.txt: generic (header row at line 1 matches taxloss generic CSV)\n"
+        "win.csv: generic (header row at line 1 matches taxloss generic CSV)\n"
+    )

@@ -254,7 +254,7 @@ class _Order:
         self.row = row
         self.pair = pair
         self.kind = kind
-        self.filled = row.number("filled")
+        self.filled = row.number("filled", unit=pair[0] if pair else "")
         self.fills: list[Trade] = []
         self.broken = bool(row.problems)
 

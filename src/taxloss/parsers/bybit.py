@@ -262,7 +262,8 @@ _LOG_TYPES = {t.lower(): t.lower() for t in LOG_TYPES}
 #: The same types as the unified account log of Bybit EU (and Bybit's API) spells them
 #: (``TRADE``, ``TRANSFER_IN``): upper case with underscores (issue #13).
 _LOG_TYPES.update({"transfer in": "transferin", "transfer out": "transferout",
-                   "exchange in": "exchangein", "exchange out": "exchangeout"})  # fmt: skip
+                   "exchange in": "exchangein", "exchange out": "exchangeout",
+                   "withdrawal": "withdraw"})  # fmt: skip
 _SIDES = {
     "open long": ("open", "long"),
     "open short": ("open", "short"),

@@ -132,10 +132,15 @@ class CoinbaseProAccount:
                 )
                 continue
             trade_id = row.text("trade id")
-            if not trade_id:
+            if kind == "conversion":
+                # A USD <-> USDC conversion: its two rows share an id (else their time).
+                ids = (row.text("order id"), trade_id, row.text("transfer id"))
+                key = "conversion:" + (next((i for i in ids if i), "") or time.isoformat())
+            elif trade_id:
+                key = trade_id
+            else:
                 row.bad("trade id", f"a {kind_text} row needs the trade id of its fill")
                 continue
-            key = f"{row.text('order id')}:{trade_id}" if kind == "conversion" else trade_id
             fills.setdefault(key, []).append(_Leg(row.source, time, kind, unit, amount))
         for trade_id, legs in fills.items():
             made = _fill(rows, trade_id, legs)
