@@ -49,7 +49,13 @@ from taxloss.model import (
     Trade,
 )
 from taxloss.parsers import ParseOptions, read_file
-from taxloss.parsers.encodings import DECIMAL_COMMA_ASSUMED, DELIMITER_ASSUMED, ENCODING_ASSUMED
+from taxloss.parsers.encodings import (
+    DATES_DAY_FIRST,
+    DATES_MONTH_FIRST,
+    DECIMAL_COMMA_ASSUMED,
+    DELIMITER_ASSUMED,
+    ENCODING_ASSUMED,
+)
 from taxloss.parsers.notes import ZONE_ASSUMED
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import Split, render_data, write_parts
@@ -227,7 +233,14 @@ def load_trades(
 
 #: Assumptions made while reading the input files (issue #13): ``taxloss build`` prints each.
 READING_ASSUMPTIONS = frozenset(
-    {ZONE_ASSUMED, ENCODING_ASSUMED, DELIMITER_ASSUMED, DECIMAL_COMMA_ASSUMED}
+    {
+        ZONE_ASSUMED,
+        ENCODING_ASSUMED,
+        DELIMITER_ASSUMED,
+        DECIMAL_COMMA_ASSUMED,
+        DATES_DAY_FIRST,
+        DATES_MONTH_FIRST,
+    }
 )
 
 
@@ -516,10 +529,9 @@ def planned_outputs(
     offsets = offset_plan(report, options, figures)
     comparison = Comparison(session, options, report) if session is not None else None
     extra: dict[str, dict[str, object]] = {
-        y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
-                 else year_json(y)}
+        y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan) else year_json(y)}
         for y in offsets.years
-    }  # fmt: skip
+    }
     data = DataFiles(report, data_outputs(report, options), extra, figures, split)
     plan.extend((name, data.render) for name in data.names)
     for year in form_years(report, options.year):

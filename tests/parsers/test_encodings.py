@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pypdfium2
 import pytest
@@ -215,3 +216,62 @@ def test_detect_reads_utf16_and_windows_files(detect, tmp_path: Path) -> None:
         "u16.txt: generic (header row at line 1 matches taxloss generic CSV)\n"
         "win.csv: generic (header row at line 1 matches taxloss generic CSV)\n"
     )
+
+
+# -- dates a spreadsheet rewrote in its regional form -------------------------------------------
+
+
+def test_european_dates_are_read_day_first(tmp_path: Path) -> None:
+    path = tmp_path / "de.csv"
+    rows = [
+        "12.07.2024 10:05;buy;BTC;0,5;USD;20000;USD;0;",
+        "01.08.2024 09:00:00;sell;BTC;0,25;USD;11000;USD;0;",
+    ]
+    path.write_text("\n".join([HEADER.replace(",", ";"), *rows, ""]), encoding="utf-8")
+    parsed = read_file(path, path.name, ParseOptions("de", ZoneInfo("Europe/Berlin")))
+    assert [t.timestamp.isoformat() for t in parsed.trades] == [
+        "2024-07-12T08:05:00+00:00",
+        "2024-08-01T07:00:00+00:00",
+    ]
+    (dates,) = [n for n in parsed.assumptions if n.code.startswith("dates_")]
+    assert (dates.code, str(dates.source)) == ("dates_day_first", "de.csv:2")
+    assert dates.message == (
+        "dates in a spreadsheet's regional form read as day first ('12.07.2024 10:05' = "
+        "2024-07-12; dotted dates are day first): 2 cell(s)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("dates", "code", "first"),
+    [
+        # A first number above 12 tells day first (UK Excel).
+        (("25/03/2024 10:00", "04/05/2024 10:00"), "dates_day_first", "2024-05-04T10:00:00"),
+        # A second number above 12 tells month first (US Excel).
+        (("03/25/2024 10:00", "04/05/2024 10:00"), "dates_month_first", "2024-04-05T10:00:00"),
+        # Nothing tells: US order assumed for a comma-separated file, and said so.
+        (("03/04/2024 10:00", "04/05/2024 10:00"), "dates_month_first", "2024-04-05T10:00:00"),
+    ],
+)
+def test_slash_dates_in_a_comma_file(tmp_path: Path, dates, code, first) -> None:
+    path = tmp_path / "x.csv"
+    rows = [f"{dates[0]},buy,BTC,1,USD,100,USD,0,", f"{dates[1]},sell,BTC,1,USD,100,USD,0,"]
+    path.write_text("\n".join([HEADER, *rows, ""]), encoding="utf-8")
+    parsed = read_file(path, path.name, ParseOptions("x", ZoneInfo("UTC")))
+    assert parsed.trades[1].timestamp.isoformat() == first + "+00:00"
+    (notice,) = parsed.assumptions
+    assert notice.code == code
+    if dates[0].startswith("03/04"):
+        assert "assumed (US order): no date of the file tells" in notice.message
+
+
+def test_dates_written_both_ways_are_an_error(parse, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    rows = [
+        "25/03/2024 10:00,buy,BTC,1,USD,100,USD,0,",
+        "03/25/2024 10:00,sell,BTC,1,USD,100,USD,0,",
+    ]
+    path.write_text("\n".join([HEADER, *rows, ""]), encoding="utf-8")
+    assert errors(parse, path) == [
+        "x.csv:2: timestamp: dates are written both day first and month first (e.g. "
+        "'25/03/2024 10:00'): save the export again with dates as YYYY-MM-DD"
+    ]

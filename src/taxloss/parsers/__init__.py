@@ -20,7 +20,13 @@ from typing import Protocol
 
 from taxloss.errors import InputError, Problem
 from taxloss.model import InputFile, Notice, SourceRef, Trade
-from taxloss.parsers.encodings import DELIMITER_ASSUMED, DELIMITERS, decode_export, resplit
+from taxloss.parsers.encodings import (
+    DELIMITER_ASSUMED,
+    DELIMITERS,
+    decode_export,
+    local_dates,
+    resplit,
+)
 from taxloss.parsers.table import (
     Table,
     head_lines,
@@ -299,8 +305,16 @@ def read_file(
         text, assumptions = decode_export(data, display)
         texts = [("", text)]
     del data
+    original = texts
     detection, texts, saved = _detect_saved(texts, display, forced)
     assumptions += saved
+    if texts is original:  # (a re-separated text had its dates rewritten with its numbers)
+        sheet_text, dated = local_dates(
+            dict(texts)[detection.sheet], display, detection.header_line
+        )
+        if dated:
+            texts = [(detection.sheet, sheet_text)]
+            assumptions += dated
     parser = registry[detection.name]
     text = dict(texts)[detection.sheet]
     del texts

@@ -27,12 +27,14 @@ import re
 
 from taxloss.errors import InputError, Problem
 from taxloss.model import Notice, SourceRef
-from taxloss.parsers.table import decode
+from taxloss.parsers.table import HEADER_SEARCH_LINES, decode, head_lines
 
 #: Notice codes recorded while reading how a file was saved.
 ENCODING_ASSUMED = "encoding_assumed"
 DELIMITER_ASSUMED = "delimiter_assumed"
 DECIMAL_COMMA_ASSUMED = "decimal_comma_assumed"
+DATES_DAY_FIRST = "dates_day_first"
+DATES_MONTH_FIRST = "dates_month_first"
 
 #: What spreadsheets save text as (charset-normalizer's codec names): the candidates tried.
 SPREADSHEET_ENCODINGS = (
@@ -256,6 +258,145 @@ def resplit(
             )
             for number, row in rows
         ]
+    if numbers:
+        european = delimiter == ";" or bool(comma_cells)
+        rows = _day_first_dates(rows, header_line, names, display, european, notices)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for _, row in rows:
+        writer.writerow(row)
+    return out.getvalue(), notices
+
+
+#: A date written day first by a spreadsheet's regional settings: ``12.07.2024``,
+#: ``12/07/2024 10:05``, ``12-07-2024 10:05:09`` (with an optional time).
+_LOCAL_DATE = re.compile(
+    r"^(?P<first>\d{1,2})(?P<sep>[./-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})"
+    r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+
+
+def _day_first_dates(
+    rows: list[tuple[int, list[str]]],
+    header_line: int,
+    names: list[str],
+    display: str,
+    european: bool,
+    notices: list[Notice],
+) -> list[tuple[int, list[str]]]:
+    """Rewrite dates a spreadsheet wrote in its regional form (``12.07.2024 10:05``,
+    ``3/4/2024``) as ISO (``2024-07-12 10:05``), so their order is decided once, in view.
+
+    Dotted dates are day first wherever they are written. For slashes and hyphens the file
+    decides: a date whose first number is above 12 means day first, one whose second number
+    is above 12 means month first. When no date tells, the order is assumed from the file:
+    day first in a European file (``;``-separated or decimal commas), else month first (US),
+    and the notice says it was assumed.
+
+    Raises:
+        InputError: dates written both ways in one file.
+    """
+    found = [
+        (number, position, match)
+        for number, row in rows
+        if number > header_line
+        for position, cell in enumerate(row)
+        if (match := _LOCAL_DATE.match(cell.strip())) is not None
+    ]
+    if not found:
+        return rows
+    other = [item for item in found if item[2]["sep"] != "."]
+    day_first = any(int(m["first"]) > 12 for _, _, m in other)
+    month_first = any(int(m["second"]) > 12 for _, _, m in other)
+    if day_first and month_first:
+        number, position, match = other[0]
+        raise InputError(
+            Problem(
+                SourceRef(display, number),
+                f"dates are written both day first and month first (e.g. {match.group(0)!r}): "
+                "save the export again with dates as YYYY-MM-DD",
+                column=_name(names, position),
+            )
+        )
+    if day_first:
+        how = "a date of the file has a first number above 12"
+    elif month_first:
+        how = "a date of the file has a second number above 12"
+    elif other:
+        day_first = european
+        how = (
+            "assumed: no date of the file tells, and it is a European file"
+            if european
+            else "assumed (US order): no date of the file tells; if it was saved with day-first "
+            "dates, save it again with dates as YYYY-MM-DD"
+        )
+    else:
+        how = "dotted dates are day first"
+    converted = 0
+    first: tuple[int, str] | None = None
+    out = []
+    for number, row in rows:
+        if number <= header_line:
+            out.append((number, row))
+            continue
+        cells = list(row)
+        for position, cell in enumerate(cells):
+            match = _LOCAL_DATE.match(cell.strip())
+            if match is None:
+                continue
+            day_then = day_first or match["sep"] == "."
+            day, month = (
+                (match["first"], match["second"]) if day_then else (match["second"], match["first"])
+            )
+            time = (match["time"] or "").replace("T", " ")
+            cells[position] = f"{match['year']}-{int(month):02d}-{int(day):02d}{time}"
+            converted += 1
+            if first is None:
+                first = (
+                    number,
+                    f"{match.group(0)!r} = {match['year']}-{int(month):02d}-{int(day):02d}",
+                )
+        out.append((number, cells))
+    assert first is not None
+    notices.append(
+        Notice(
+            DATES_DAY_FIRST if day_first or not other else DATES_MONTH_FIRST,
+            f"dates in a spreadsheet's regional form read as "
+            f"{'day' if day_first or not other else 'month'} first ({first[1]}; {how}): "
+            f"{converted} cell(s)",
+            SourceRef(display, first[0]),
+        )
+    )
+    return out
+
+
+_LOCAL_DATE_ANYWHERE = re.compile(
+    r"(?:^|[,;\t\"])\s*\d{1,2}([./-])\d{1,2}\1\d{4}"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|[,;\t\"])",
+    re.MULTILINE,
+)
+
+
+def local_dates(text: str, display: str, header_line: int) -> tuple[str, list[Notice]]:
+    """A comma-separated text with its regional dates rewritten as ISO (``_day_first_dates``,
+    US order when the file does not tell), and the notice; the text as it is when the first
+    lines below the header hold no such date (the whole file is only read then).
+
+    Raises:
+        InputError: dates written both ways.
+    """
+    head = "\n".join(head_lines(text, header_line + HEADER_SEARCH_LINES)[header_line:])
+    if not _LOCAL_DATE_ANYWHERE.search(head):
+        return text, []
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text))
+    line = 1
+    for row in reader:
+        rows.append((line, row))
+        line = reader.line_num + 1
+    names = next((row for number, row in rows if number == header_line), [])
+    notices: list[Notice] = []
+    rows = _day_first_dates(rows, header_line, names, display, False, notices)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for _, row in rows:
@@ -264,10 +405,13 @@ def resplit(
 
 
 __all__ = [
+    "DATES_DAY_FIRST",
+    "DATES_MONTH_FIRST",
     "DECIMAL_COMMA_ASSUMED",
     "DELIMITERS",
     "DELIMITER_ASSUMED",
     "ENCODING_ASSUMED",
     "decode_export",
+    "local_dates",
     "resplit",
 ]

@@ -62,7 +62,14 @@ WIDTH = letter[0] - 1.3 * inch
 #: Assumptions made while reading the files (issue #13): one per file, each saying something
 #: different (UTC+8 for one file, UTC for another), so each is listed with its own message.
 EACH_MESSAGE = frozenset(
-    {"zone_assumed", "encoding_assumed", "delimiter_assumed", "decimal_comma_assumed"}
+    {
+        "zone_assumed",
+        "encoding_assumed",
+        "delimiter_assumed",
+        "decimal_comma_assumed",
+        "dates_day_first",
+        "dates_month_first",
+    }
 )
 
 WORKSHEET_TEXT = {
