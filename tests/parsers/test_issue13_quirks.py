@@ -161,3 +161,10 @@ def test_kraken_trade_with_one_leg_is_counted_and_flagged(tmp_path: Path) -> Non
 def test_kraken_one_asset_sample_builds_with_its_warnings(build) -> None:
     report = build(SAMPLES / "kraken-ledgers-one-asset.csv")
     assert [w["code"] for w in report["warnings"]].count("kraken_one_leg") == 2
+
+
+def test_bybit_unknown_description_of_a_fiat_row_is_dropped(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", FUNDING
+                 + "2024-10-11 16:48:27,EUR,500,Fiat,500,Fiat Deposit via SEPA\n"
+                 + "2024-10-12 16:48:27,USDT,1,Airdrop,1,Airdrop Bonus\n")  # fmt: skip
+    assert [t.asset for t in read(path).trades] == ["USDT"]

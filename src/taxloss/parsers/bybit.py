@@ -1185,6 +1185,8 @@ class BybitFunding:
             time = row.time("time", zone)
             what = row.text(key)
             known = what.lower() in table_of
+            if not known and row.text("coin").upper() in FIAT:
+                continue  # a government currency, whatever moved it: fiat is not tracked
             if not known:
                 shown = ", ".join(
                     _spelled(name) if not old else _old_spelled(name) for name in table_of
