@@ -275,3 +275,17 @@ def test_dates_written_both_ways_are_an_error(parse, tmp_path: Path) -> None:
         "x.csv:2: timestamp: dates are written both day first and month first (e.g. "
         "'25/03/2024 10:00'): save the export again with dates as YYYY-MM-DD"
     ]
+
+
+def test_resplit_keeps_cells_and_lines_and_reads_point_groups_as_thousands() -> None:
+    from taxloss.parsers.encodings import resplit
+
+    text = 'a;b;c\n1,5;1.000.000;"x;\ny"\n\n2;0,25 BTC;€ 12,50\n'
+    out, notices = resplit(text, ";", "f.csv", 1)
+    assert out == 'a,b,c\n1.5,1000000,"x;\ny"\n\n2,0.25 BTC,€ 12.50\n'
+    assert [(n.code, n.source.line if n.source else 0) for n in notices] == [
+        ("delimiter_assumed", 1),
+        ("decimal_comma_assumed", 2),
+    ]
+    # Without decimal commas a point is a point, and nothing is rewritten.
+    assert resplit("a;b\n1;1.000.000\n", ";", "f.csv", 1)[0] == "a,b\n1,1.000.000\n"

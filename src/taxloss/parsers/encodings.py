@@ -156,12 +156,16 @@ _COMMA_NUMBER = re.compile(
 )
 #: A number grouped with points and no comma (``1.234``, ``12.345.678``): in a file with
 #: decimal commas it reads as a thousands-grouped whole number or as a decimal.
-_POINT_GROUPED = re.compile(rf"^[-+]?\d{{1,3}}(?:\.\d{{3}})+(?:\s?{_UNIT})?$")
+_POINT_GROUPED = re.compile(rf"^[-+]?\d{{1,3}}\.\d{{3}}(?:\s?{_UNIT})?$")
+#: Two or more point groups (``1.000.000``) can only be thousands separators.
+_POINT_THOUSANDS = re.compile(rf"^[-+]?\d{{1,3}}(?:\.\d{{3}}){{2,}}(?:\s?{_UNIT})?$")
 
 
 def _comma_to_point(cell: str) -> str | None:
     """``cell`` with its decimal comma as a point and group separators dropped, or None when it
     is not a number with a decimal comma."""
+    if _POINT_THOUSANDS.match(cell.strip()):
+        return cell.strip().replace(".", "")
     match = _COMMA_NUMBER.match(cell.strip())
     if match is None:
         return None
@@ -247,7 +251,14 @@ def resplit(
                 SourceRef(display, first),
             )
         )
-        converting = set(comma_cells)
+        # With decimal commas, ``1.000.000`` is a million (two point groups are thousands).
+        converting = set(comma_cells) | {
+            (number, position)
+            for number, row in rows
+            if number > header_line
+            for position, cell in enumerate(row)
+            if _POINT_THOUSANDS.match(cell.strip())
+        }
         rows = [
             (
                 number,
