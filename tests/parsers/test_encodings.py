@@ -280,9 +280,9 @@ def test_dates_written_both_ways_are_an_error(parse, tmp_path: Path) -> None:
 def test_resplit_keeps_cells_and_lines_and_reads_point_groups_as_thousands() -> None:
     from taxloss.parsers.encodings import resplit
 
-    text = 'a;b;c\n1,5;1.000.000;"x;\ny"\n\n2;0,25 BTC;€ 12,50\n'
+    text = 'a;b;c\n1,5;1.000.000;"x;\ny"\n\n2;0,25 BTC;€ 12,50\n-2,75E-05;;\n'
     out, notices = resplit(text, ";", "f.csv", 1)
-    assert out == 'a,b,c\n1.5,1000000,"x;\ny"\n\n2,0.25 BTC,€ 12.50\n'
+    assert out == 'a,b,c\n1.5,1000000,"x;\ny"\n\n2,0.25 BTC,€ 12.50\n-2.75E-05,,\n'
     assert [(n.code, n.source.line if n.source else 0) for n in notices] == [
         ("delimiter_assumed", 1),
         ("decimal_comma_assumed", 2),

@@ -147,12 +147,13 @@ def _first_non_ascii_line(text: str) -> int:
 # -- separators and decimal commas --------------------------------------------------------------
 
 _UNIT = r"[A-Za-z€$£¥]{1,10}"
-#: A number with a decimal comma: ``1,5``, ``-0,00012``, ``1.234,56``, ``1 234,56``, with an
-#: optional currency sign before or a unit after (``12,50 €``, ``0,5BTC``).
+#: A number with a decimal comma: ``1,5``, ``-0,00012``, ``1.234,56``, ``1 234,56``,
+#: ``2,75E-05`` (Excel's scientific form), with an optional currency sign before or a unit
+#: after (``12,50 €``, ``0,5BTC``).
 _COMMA_NUMBER = re.compile(
     rf"^(?P<pre>(?:[-+]?[€$£¥]\s?)?)(?P<sign>[-+]?)"
     r"(?P<whole>\d{1,3}(?:(?P<group>[.\s\u00a0\u202f'])\d{3})(?:(?P=group)\d{3})*|\d+)"
-    rf",(?P<fraction>\d+)(?P<post>(?:\s?{_UNIT})?)$"
+    rf",(?P<fraction>\d+)(?P<exponent>(?:[eE][-+]?\d+)?)(?P<post>(?:\s?{_UNIT})?)$"
 )
 #: A number grouped with points and no comma (``1.234``, ``12.345.678``): in a file with
 #: decimal commas it reads as a thousands-grouped whole number or as a decimal.
@@ -172,7 +173,8 @@ def _comma_to_point(cell: str) -> str | None:
     whole = match["whole"]
     if match["group"]:
         whole = whole.replace(match["group"], "")
-    return f"{match['pre']}{match['sign']}{whole}.{match['fraction']}{match['post']}"
+    number = f"{match['sign']}{whole}.{match['fraction']}{match['exponent']}"
+    return f"{match['pre']}{number}{match['post']}"
 
 
 def _name(header: list[str], position: int) -> str:
