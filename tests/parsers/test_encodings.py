@@ -289,3 +289,54 @@ def test_resplit_keeps_cells_and_lines_and_reads_point_groups_as_thousands() -> 
     ]
     # Without decimal commas a point is a point, and nothing is rewritten.
     assert resplit("a;b\n1;1.000.000\n", ";", "f.csv", 1)[0] == "a,b\n1,1.000.000\n"
+
+
+def _as_european_excel(text: str) -> bytes:
+    """``text`` as German Excel on Windows saves it: ``;``, decimal commas, dotted dates,
+    CRLF, cp1252."""
+    import csv
+    import io
+    import re
+
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for number, row in enumerate(rows):
+        if number:
+            cells = []
+            for cell in row:
+                date = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)", cell)
+                if date:
+                    cell = f"{date[3]}.{date[2]}.{date[1]} {date[4]}"
+                elif re.fullmatch(r"-?\d+\.\d+", cell):
+                    cell = cell.replace(".", ",")
+                cells.append(cell)
+            row = cells
+        writer.writerow(row)
+    return out.getvalue().encode("cp1252")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kraken-ledgers.csv",
+        "kraken-trades.csv",
+        "binance-statement.csv",
+        "bybit-transaction-log.csv",
+        "kucoin-spot-orders.csv",
+        "gate-spot-account-book.csv",
+        "us-liquidated-trader.csv",
+    ],
+)
+def test_exports_saved_again_by_european_excel_read_the_same(tmp_path: Path, name: str) -> None:
+    source = SAMPLES / name
+    resaved = tmp_path / name
+    resaved.write_bytes(_as_european_excel(source.read_text(encoding="utf-8")))
+    original = read_file(source, name, ParseOptions(source.stem))
+    again = read_file(resaved, name, ParseOptions(source.stem))
+    assert trade_lines(again.trades) == trade_lines(original.trades)
+    assert {n.code for n in again.assumptions} - {n.code for n in original.assumptions} <= {
+        "delimiter_assumed",
+        "decimal_comma_assumed",
+        "dates_day_first",
+    }
