@@ -340,3 +340,26 @@ def test_exports_saved_again_by_european_excel_read_the_same(tmp_path: Path, nam
         "decimal_comma_assumed",
         "dates_day_first",
     }
+
+
+def _as_us_excel(text: str) -> str:
+    """``text`` with its dates as US Excel writes them (``1/3/2025 14:02:11``)."""
+    import re
+
+    return re.sub(
+        r"(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2})",
+        lambda m: f"{int(m[2])}/{int(m[3])}/{m[1]} {m[4]}",
+        text,
+    )
+
+
+@pytest.mark.parametrize("name", ["kraken-ledgers.csv", "bybit-transaction-log.csv"])
+def test_exports_saved_again_by_us_excel_read_the_same(tmp_path: Path, name: str) -> None:
+    source = SAMPLES / name
+    resaved = tmp_path / name
+    resaved.write_text(_as_us_excel(source.read_text(encoding="utf-8")), encoding="utf-8")
+    original = read_file(source, name, ParseOptions(source.stem))
+    again = read_file(resaved, name, ParseOptions(source.stem))
+    assert trade_lines(again.trades) == trade_lines(original.trades)
+    (dates,) = [n for n in again.assumptions if n.code.startswith("dates_")]
+    assert dates.code == "dates_month_first"
