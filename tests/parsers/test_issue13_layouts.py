@@ -54,9 +54,26 @@ def test_coinbase_pro_sale_for_usdc_and_fee_in_the_quote(parse, tmp_path: Path) 
                  + "default,deposit,2022-01-02T10:00:00.000Z,1.5,1.5,ETH,t-1,,\n")  # fmt: skip
     assert trade_lines(parse(path)) == [
         "2 | 2022-01-03T10:00:00Z | sell | 1.5 ETH | quote 5400.5 USDC | fee 2.7 USDC | "
-        "wallet coinbase-pro | id coinbase-pro:9001 | note 'legs at lines 2, 3, 4'",
-        "5 | 2022-01-02T10:00:00Z | deposit | 1.5 ETH | wallet coinbase-pro | id coinbase-pro:t-1",
+        "wallet coinbase | id coinbase-pro:9001 | note 'legs at lines 2, 3, 4'",
+        "5 | 2022-01-02T10:00:00Z | deposit | 1.5 ETH | wallet coinbase | id coinbase-pro:t-1",
     ]
+
+
+def test_coinbase_pro_transfers_are_flagged(tmp_path: Path) -> None:
+    from taxloss.parsers import ParseOptions, read_file
+
+    path = write(tmp_path, "cbp.csv", CBP
+                 + "default,deposit,2022-01-02T10:00:00.000Z,1.5,1.5,ETH,t-1,,\n"
+                 + "default,deposit,2022-01-02T11:00:00.000Z,100,100,USD,t-2,,\n")  # fmt: skip
+    parsed = read_file(path, "cbp.csv", ParseOptions("cbp"))
+    (notice,) = parsed.warnings
+    assert (notice.code, str(notice.source)) == ("coinbase_pro_transfer", "cbp.csv:2")
+    assert notice.message == (
+        "Coinbase Pro deposit of 1.5 ETH: counted as a transfer into Coinbase. If it came from "
+        "your own Coinbase account, it moved within one custody (Coinbase's report drops that "
+        "side as 'Pro Withdrawal'): skip this row with --overrides, else its other side is an "
+        "exchange or wallet to add"
+    )
 
 
 def test_coinbase_pro_unknown_type_and_lone_leg(parse, tmp_path: Path) -> None:

@@ -12,7 +12,10 @@ with ``Z`` (UTC, written in every cell).
   went down, and sells it when the quote went up. ``external_id`` = ``coinbase-pro:`` + trade
   id. A trade id whose rows do not make one fill of two coins is an error naming its lines.
 * ``deposit``/``withdrawal``: DEPOSIT/WITHDRAWAL of the coin (``external_id`` from the
-  transfer id); those of a government currency are dropped (fiat is not tracked).
+  transfer id); those of a government currency are dropped (fiat is not tracked). The
+  statement does not say whether a crypto deposit came from the user's Coinbase account (a
+  move within one custody, which Coinbase's own report drops as ``Pro Withdrawal``) or from
+  outside, so each is kept and a warning says how to answer it.
 * Any other type is an error naming it (the statement's types are match, fee, deposit,
   withdrawal; a ``conversion`` between USD and USDC, fiat for a par stablecoin, is read as
   a fill of the two).
@@ -27,14 +30,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
 from taxloss.parsers.binance import FIAT_CURRENCIES, QUOTE_RANK
 from taxloss.parsers.rows import Columns, Rows, require_rows, words
 from taxloss.parsers.table import Table
 
-WALLET = "coinbase-pro"
+#: Coinbase Pro was Coinbase's own exchange, one custody with the Coinbase account: the same
+#: wallet as the Coinbase report and the Advanced / Pro fills.
+WALLET = "coinbase"
 EXCHANGE = "coinbase-pro"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -147,7 +152,25 @@ class CoinbaseProAccount:
             if made is not None:
                 trades.append(made)
         rows.finish(by_line=True)
+        for trade in trades:
+            if trade.kind in (TradeKind.DEPOSIT, TradeKind.WITHDRAWAL):
+                options.warn(_transfer_notice(trade))
         yield from sorted(trades, key=lambda t: t.source.line)
+
+
+def _transfer_notice(trade: Trade) -> Notice:
+    """The question a Coinbase Pro deposit or withdrawal of a coin leaves open."""
+    into = trade.kind is TradeKind.DEPOSIT
+    return Notice(
+        "coinbase_pro_transfer",
+        f"Coinbase Pro {'deposit' if into else 'withdrawal'} of {plain(trade.quantity)} "
+        f"{trade.asset}: counted as a transfer {'into' if into else 'out of'} Coinbase. If it "
+        f"{'came from' if into else 'went to'} your own Coinbase account, it moved within one "
+        "custody (Coinbase's report drops that side as 'Pro "
+        f"{'Withdrawal' if into else 'Deposit'}'): skip this row with --overrides, else its "
+        "other side is an exchange or wallet to add",
+        trade.source,
+    )
 
 
 def _fill(rows: Rows, trade_id: str, legs: list[_Leg]) -> Trade | None:
