@@ -363,3 +363,12 @@ def test_exports_saved_again_by_us_excel_read_the_same(tmp_path: Path, name: str
     assert trade_lines(again.trades) == trade_lines(original.trades)
     (dates,) = [n for n in again.assumptions if n.code.startswith("dates_")]
     assert dates.code == "dates_month_first"
+
+
+def test_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "le.txt"
+    text = "\n".join(line.replace(",", "\t") for line in [HEADER, *ROWS]) + "\n"
+    path.write_bytes(text.encode("utf-16-le"))
+    parsed = read(path)
+    assert len(parsed.trades) == 2
+    assert "read as UTF-16 (little-endian, no byte-order mark)" in parsed.assumptions[0].message

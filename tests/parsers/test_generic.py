@@ -160,7 +160,7 @@ def test_not_utf8(parse, tmp_path: Path) -> None:
     path = tmp_path / "binary.csv"
     junk = bytes(range(256)) * 4
     path.write_bytes((HEADER + "\n2025-01-02T00:00:00Z,buy,BTC,1,USD,9,,\n").encode() + junk)
-    assert errors(parse, path) == ["binary.csv:3: not UTF-8 text: save the export as CSV UTF-8"]
+    assert errors(parse, path) == ["binary.csv:4: not UTF-8 text: save the export as CSV UTF-8"]
 
 
 def test_more_than_twenty_errors_are_summarised(parse, write_csv) -> None:

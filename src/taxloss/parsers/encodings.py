@@ -80,7 +80,10 @@ def decode_export(data: bytes, display: str) -> tuple[str, list[Notice]]:
         InputError: an empty file, or bytes that no spreadsheet encoding reads.
     """
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not utf16 and b"\0" not in data[:4096]:
+    # UTF-16 text without a byte-order mark has a zero byte in most pairs; a stray zero in
+    # UTF-8 text is left to the table reader.
+    sample = data[:4096]
+    if not utf16 and (not sample or sample.count(b"\0") * 4 < len(sample)):
         try:
             return decode(data, display), []
         except InputError as exc:
