@@ -347,7 +347,7 @@ def prepare(options: BuildOptions) -> Session:
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-    return Session(rule, trades, inputs, notices, prices, fx, assumptions)
+    return Session(rule, trades, inputs, notices, prices, fx, assumptions=assumptions)
 
 
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
