@@ -140,11 +140,13 @@ def _detected(data: bytes) -> str | None:
     return encoding
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _first_non_ascii_line(text: str) -> int:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.isascii():
-            return number
-    return 1
+    """The line of the first character the encoding decided (1 when there is none)."""
+    found = _NON_ASCII.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
 # -- separators and decimal commas --------------------------------------------------------------
