@@ -61,6 +61,14 @@ from taxloss.model import (
 )
 from taxloss.money import plain
 from taxloss.parsers import ParseOptions, read_file
+from taxloss.parsers.encodings import (
+    DATES_DAY_FIRST,
+    DATES_MONTH_FIRST,
+    DECIMAL_COMMA_ASSUMED,
+    DELIMITER_ASSUMED,
+    ENCODING_ASSUMED,
+)
+from taxloss.parsers.notes import ZONE_ASSUMED
 from taxloss.parsers.prices import read_prices
 from taxloss.progress import SILENT, Progress, Silent, event_counter
 from taxloss.render.data import Split, render_data, write_parts
@@ -209,9 +217,10 @@ def load_trades(
     timezone: str | None,
     forced_format: str | None,
     progress: Progress = SILENT,
+    assumptions: list[Notice] | None = None,
 ) -> tuple[list[Trade], list[InputFile], list[Notice]]:
     """``load_inputs`` without the Form 1099-DA rows."""
-    trades, inputs, notices, _ = load_inputs(files, timezone, forced_format, progress)
+    trades, inputs, notices, _ = load_inputs(files, timezone, forced_format, progress, assumptions)
     return trades, inputs, notices
 
 
@@ -220,6 +229,7 @@ def load_inputs(
     timezone: str | None,
     forced_format: str | None,
     progress: Progress = SILENT,
+    assumptions: list[Notice] | None = None,
 ) -> tuple[list[Trade], list[InputFile], list[Notice], tuple[FormRow, ...]]:
     """Parse every input file; problems from all files are raised together.
 
@@ -228,11 +238,13 @@ def load_inputs(
         timezone: zone for naive timestamps (``--timezone``), or None.
         forced_format: ``--format`` name, or None to detect.
         progress: told how many bytes of the files are read (the ``reading`` stage).
+        assumptions: when given, receives what reading the files assumed (zones, encodings,
+            separators: issue #13).
 
     Returns:
-        All trades (overlaps between files counted once), one ``InputFile`` per file, a
-        notice for every file that repeated rows of another, and the rows of every Form
-        1099-DA file among them.
+        All trades (overlaps between files counted once), one ``InputFile`` per file, the
+        warnings (rows the parsers flagged, and every file that repeated rows of another),
+        and the rows of every Form 1099-DA file among them.
 
     Raises:
         InputError: every problem in every file.
@@ -242,6 +254,8 @@ def load_inputs(
     inputs: list[InputFile] = []
     problems: list[Problem] = []
     forms: list[FormRow] = []
+    read_notices: list[Notice] = []
+    read_assumptions: list[Notice] = []
     sizes = [_size(path) for path in files]
     for number, path in enumerate(files):
         display = str(path)
@@ -259,6 +273,8 @@ def load_inputs(
             problems.extend(exc.problems)
             continue
         inputs.append(parsed.info)
+        read_notices.extend(parsed.warnings)
+        read_assumptions.extend(parsed.assumptions)
         if parsed.forms:
             forms.extend(parsed.forms)
             continue
@@ -267,7 +283,9 @@ def load_inputs(
     if problems:
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
-    return trades, inputs, notices, tuple(forms)
+    if assumptions is not None:
+        assumptions.extend(read_assumptions)
+    return trades, inputs, read_notices + notices, tuple(forms)
 
 
 def _parsing(
@@ -290,6 +308,25 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+#: Assumptions made while reading the input files (issue #13): ``taxloss build`` prints each.
+READING_ASSUMPTIONS = frozenset(
+    {
+        ZONE_ASSUMED,
+        ENCODING_ASSUMED,
+        DELIMITER_ASSUMED,
+        DECIMAL_COMMA_ASSUMED,
+        DATES_DAY_FIRST,
+        DATES_MONTH_FIRST,
+    }
+)
+
+
+def reading_assumptions(report: Report) -> list[Notice]:
+    """The report's assumptions made while reading its input files (zones, encodings,
+    separators, decimal marks), in input order."""
+    return [a for a in report.assumptions if a.code in READING_ASSUMPTIONS]
 
 
 def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
@@ -315,6 +352,7 @@ class Session:
     fx: FxTable = field(default_factory=FxTable)
     #: Form 1099-DA rows given among the files, their wallets resolved (issue #12).
     forms: tuple[FormRow, ...] = ()
+    assumptions: list[Notice] = field(default_factory=list)
 
 
 def year_label(rule: Rule, text: str | None) -> str | None:
@@ -384,14 +422,15 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
     prices = PriceTable()
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
+    assumptions: list[Notice] = []
     trades, inputs, notices, forms = load_inputs(
-        options.files, options.timezone, options.format, progress
+        options.files, options.timezone, options.format, progress, assumptions
     )
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
     forms = check_forms(rule, trades, forms, options)
-    return Session(rule, trades, inputs, notices, prices, fx, forms)
+    return Session(rule, trades, inputs, notices, prices, fx, forms, assumptions)
 
 
 def check_forms(
@@ -477,6 +516,7 @@ def compute_report(
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
+        assumptions=tuple(session.assumptions) + report.assumptions,
     )
     return tie_out(report, session, options)
 
@@ -644,10 +684,9 @@ def planned_outputs(
     offsets = offset_plan(report, options, figures)
     comparison = Comparison(session, options, report) if session is not None else None
     extra: dict[str, dict[str, object]] = {
-        y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
-                 else year_json(y)}
+        y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan) else year_json(y)}
         for y in offsets.years
-    }  # fmt: skip
+    }
     data = DataFiles(report, data_outputs(report, options), extra, figures, split)
     plan.extend((name, data.render) for name in data.names)
     for year in form_years(report, options.year):

@@ -402,6 +402,8 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
         )
+    for assumed in api.reading_assumptions(built.report):
+        click.echo(f"Assumed: {assumed.source}: {assumed.message}", err=True)
 
 
 def software_text(files: tuple[api.SoftwareFile, ...]) -> str:

@@ -157,7 +157,7 @@ def test_spot_samples_build(build, tmp_path) -> None:
 def test_all_binance_samples_build_together(build) -> None:
     files = [*sorted(SAMPLES.glob("binance-*.csv")), SAMPLES / "binance-statement.xlsx"]
     report = build(*files)
-    assert len(report["inputs"]) == 5
+    assert len(report["inputs"]) == 8  # with the issue #13 samples
     assert sum(d["liquidation"] for d in report["disposals"]) == 3
 
 
@@ -249,10 +249,13 @@ def test_groups_that_cannot_be_split_are_errors_naming_the_lines(parse, write_cs
     )
     assert errors(parse, path) == [
         "groups.csv:2: Change: Transaction Buy/Transaction Spend rows at 2025-03-01 10:00:00 in "
-        "Spot: 3 coins changed at the same second (received: BTC, ETH; paid: USDT) and the "
-        "statement does not say which paid for which (lines 2, 3, 4, 5)",
-        "groups.csv:6: Change: Buy Crypto rows at 2025-03-02 10:00:00 in Spot: BTC received but "
-        "nothing paid at this second (line 6)",
+        "Spot: 2 purchases paid from one USDT balance at the same time (paid 2400 USDT; "
+        "received 0.01 BTC, 0.5 ETH): the statement does not say which payment bought which "
+        "coin, and splitting the USDT by the coins' value would need their USDT prices at that "
+        "moment, which the statement does not carry. Give Binance's spot trade history or buy "
+        "crypto history for that day instead of these rows (one row per order) "
+        "(lines 2, 3, 4, 5)",
+        # line 6, a Buy Crypto with only the coin received, is a card purchase (issue #13)
         "groups.csv:7: Change: Small Assets Exchange BNB rows at 2025-03-03 10:00:00 in Spot: "
         "3 coins changed at the same second (received: BNB; paid: DOGE, SHIB) and the statement "
         "does not say which paid for which (lines 7, 8, 9)",

@@ -718,7 +718,11 @@ def test_funding_history_broken_rows(parse, write_csv) -> None:
         "funding.csv:3: Description: unknown description 'Staking Reward': expected one of "
         "Deposit, Withdrawal, Transfer to Derivatives Account, Transfer from Derivatives "
         "Account, Transfer to Unified Trading Account, Transfer from Unified Trading Account, "
-        "Transfer to Spot Account, Transfer from Spot Account",
+        "Transfer to Spot Account, Transfer from Spot Account, Airdrop, Airdrop Bonus, Buy "
+        "Crypto with Card, Buy Crypto. taxloss does not know what Bybit paid or took here: if "
+        "it is income (a reward, bonus or interest), a purchase, or a move between your own "
+        "Bybit accounts, answer this line with --overrides (treat-as income, buy, deposit or "
+        "withdrawal; or skip), and tell us the description so a later version knows it",
         "funding.csv:4: QTY: expected a number, found 'lots'",
         "funding.csv:5: QTY: expected a non-zero amount, found 0",
     ]

@@ -464,7 +464,9 @@ def test_ledger_row_errors_are_reported_together(parse, tmp_path: Path) -> None:
         "bad.csv:6: subtype: unknown earn subtype 'bonus': expected one of reward, allocation, "
         "deallocation, autoallocate, migration",
         "bad.csv:7: refid: expected the trade rows with refid 'T2' to pay one asset and receive "
-        "another, found -100 USD (rows 7): export a date range that holds every leg",
+        "another, found -100 USD (rows 7): only one leg is in this file: export the ledgers "
+        "again with all assets selected (Documents > Export > Ledgers) and a date range that "
+        "holds every leg",
         "bad.csv:8: asset: expected a Kraken asset code such as XXBT, found an empty cell",
         "bad.csv:8: fee: expected a number, found an empty cell",
         "bad.csv:9: amount: expected a staking reward credit (a positive amount), found -1",

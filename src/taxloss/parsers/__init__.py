@@ -13,16 +13,23 @@ import csv
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import FormRow, InputFile, SourceRef, Trade
+from taxloss.model import FormRow, InputFile, Notice, SourceRef, Trade
+from taxloss.parsers.encodings import (
+    DELIMITER_ASSUMED,
+    DELIMITERS,
+    decode_export,
+    local_dates,
+    resplit,
+)
 from taxloss.parsers.table import (
     Table,
-    decode,
+    head_lines,
     header_rows,
     is_xlsx,
     normalize,
@@ -38,10 +45,26 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
-    """What a parser needs beyond the file: the wallet name and the zone of naive times."""
+    """What a parser needs beyond the file: the wallet name and the zone of naive times.
+
+    ``assumptions`` and ``warnings`` collect what the reading assumed or flagged (an assumed
+    zone, encoding or delimiter; a row read in a way the user should check): ``read_file``
+    gives each file fresh lists and returns them with its trades.
+    """
 
     wallet: str
     timezone: tzinfo | None = None
+    assumptions: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+
+    def assume(self, notice: Notice) -> None:
+        """Record an assumption once (the same notice from two columns is kept once)."""
+        if notice not in self.assumptions:
+            self.assumptions.append(notice)
+
+    def warn(self, notice: Notice) -> None:
+        """Record a warning about a row."""
+        self.warnings.append(notice)
 
 
 class Parser(Protocol):
@@ -90,6 +113,8 @@ class ParsedFile:
     reason: str
     #: Form 1099-DA rows, when the file is a form (issue #12); a form has no trades.
     forms: tuple[FormRow, ...] = ()
+    assumptions: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -136,7 +161,55 @@ def detect_file(path: Path, display: str, forced: str | None = None) -> Detectio
         InputError: unknown format name; no parser, or several, claim the file.
     """
     _check_forced(parsers(), forced, display)
-    return _detect(_texts(path, display), display, forced)
+    try:
+        texts = _texts(path, display)
+    except InputError:
+        texts = []  # not UTF-8: read below with the encoding found
+    if not texts or (not texts[0][0] and "\0" in texts[0][1]):
+        texts = [("", decode_export(read_bytes(path, display), display)[0])]
+    return _detect_saved(texts, display, forced)[0]
+
+
+def _detect_saved(
+    texts: list[tuple[str, str]], display: str, forced: str | None
+) -> tuple[Detection, list[tuple[str, str]], list[Notice]]:
+    """``_detect``, and when no parser claims a comma-separated header of a text file, the same
+    with ``;`` or tabs as the separator (issue #13: European Excel, UTF-16 text): the file's
+    text is then rewritten comma-separated, and the separator recorded as assumed unless it is
+    the format's own (a parser's ``delimiter`` attribute).
+
+    Returns:
+        The detection, the texts to read the table from, and the assumptions made.
+
+    Raises:
+        InputError: as ``_detect`` (its own message when no separator helps), or numbers that
+            read two ways in a file with decimal commas.
+    """
+    try:
+        return _detect(texts, display, forced), texts, []
+    except InputError as refusal:
+        if len(texts) != 1 or texts[0][0]:
+            raise
+        text = texts[0][1]
+        head = "\n".join(head_lines(text))
+        for delimiter in DELIMITERS:
+            if delimiter not in head:
+                continue
+            try:
+                trial = resplit(head, delimiter, display, 0, numbers=False)[0]
+                detection = _detect([("", trial)], display, forced)
+            except InputError:
+                continue
+            # A format that is written with this separator (Binance's order history) is
+            # read as it is: no separator to assume, and its numbers keep their points.
+            native = getattr(parsers()[detection.name], "delimiter", ",") == delimiter
+            whole, notices = resplit(
+                text, delimiter, display, detection.header_line, numbers=not native
+            )
+            if native:
+                notices = [n for n in notices if n.code != DELIMITER_ASSUMED]
+            return detection, [("", whole)], notices
+        raise refusal from None
 
 
 def _detect(texts: list[tuple[str, str]], display: str, forced: str | None) -> Detection:
@@ -230,9 +303,23 @@ def read_file(
     # detection and the table are read from.
     data = read_bytes(path, display)
     digest = hashlib.sha256(data).hexdigest()
-    texts = xlsx_to_text(path, display) if is_xlsx(data) else [("", decode(data, display))]
+    assumptions: list[Notice] = []
+    if is_xlsx(data):
+        texts = xlsx_to_text(path, display)
+    else:
+        text, assumptions = decode_export(data, display)
+        texts = [("", text)]
     del data
-    detection = _detect(texts, display, forced)
+    original = texts
+    detection, texts, saved = _detect_saved(texts, display, forced)
+    assumptions += saved
+    if texts is original:  # (a re-separated text had its dates rewritten with its numbers)
+        sheet_text, dated = local_dates(
+            dict(texts)[detection.sheet], display, detection.header_line
+        )
+        if dated:
+            texts = [(detection.sheet, sheet_text)]
+            assumptions += dated
     parser = registry[detection.name]
     text = dict(texts)[detection.sheet]
     del texts
@@ -246,6 +333,7 @@ def read_file(
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
+    options = replace(options, assumptions=assumptions, warnings=[])
     read_forms = getattr(parser, "parse_forms", None)
     forms: tuple[FormRow, ...] = tuple(read_forms(table, options)) if read_forms else ()
     if read_forms:
@@ -262,7 +350,7 @@ def read_file(
         first=min((t.timestamp for t in trades), default=None),
         last=max((t.timestamp for t in trades), default=None),
     )
-    return ParsedFile(trades, info, detection.reason, forms)
+    return ParsedFile(trades, info, detection.reason, forms, options.assumptions, options.warnings)
 
 
 #: How many trades a parser makes between two ``on_rows`` calls.
@@ -281,7 +369,7 @@ def _counted(
 
 
 #: Modules in this package that are helpers, not export formats.
-HELPERS = frozenset({"table", "numbers", "prices", "rows"})
+HELPERS = frozenset({"table", "numbers", "prices", "rows", "notes", "encodings"})
 
 
 def _load_all() -> None:

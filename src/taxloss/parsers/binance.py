@@ -103,7 +103,7 @@ import numpy as np
 import pandas as pd
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
 from taxloss.parsers.numbers import (
@@ -385,6 +385,16 @@ def _resolve(
             or bool(bought) != (hub in gave)
             or bool(sold) != (hub in got)
         )
+        if ambiguous and len(bought) > 1 and not sold and _rank(hub) < len(QUOTE_RANK):
+            raise Unresolvable(
+                f"{len(bought)} purchases paid from one {hub} balance at the same time (paid "
+                f"{plain(gave[hub])} {hub}; received "
+                f"{', '.join(f'{plain(got[b])} {b}' for b in bought)}): the statement does not "
+                f"say which payment bought which coin, and splitting the {hub} by the coins' "
+                f"value would need their {hub} prices at that moment, which the statement does "
+                "not carry. Give Binance's spot trade history or buy crypto history for that "
+                "day instead of these rows (one row per order)"
+            )
         if ambiguous:
             raise Unresolvable(
                 f"{len(coins)} coins changed at the same second (received: {_coins(got)}; "
@@ -805,7 +815,10 @@ class BinanceStatement:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row, group trade legs, raise all problems together."""
-        yield from parse_statement(table)
+        trades = parse_statement(table)
+        for notice in card_notices(trades):
+            options.warn(notice)
+        yield from trades
 
 
 #: Category and wallet codes for the column-wise statement pass.
@@ -1209,6 +1222,13 @@ def _statement_exchanges(
                 g_coins, g_changes, g_lines, g_fees, forced=c.family[row] == forced_family
             )  # type: ignore[arg-type]
         except Unresolvable as exc:
+            card = None
+            if c.family[row] == FAMILY_CODE["buy-crypto"]:
+                card = _card_purchase(g_coins, g_changes, g_lines, g_fees, timestamp, wallet,
+                                      c.path)  # fmt: skip
+            if card is not None:
+                out.append((card.source.line, card))
+                continue
             rows_here = [int(r) for r in rows[start:end]] + [
                 int(r) for m in (members or []) for r in rows[starts[m] : ends[m]]
             ]
@@ -1226,6 +1246,57 @@ def _statement_exchanges(
         for trade in _swap_trades(resolved, timestamp, wallet, c.path):
             out.append((trade.source.line, trade))
     return out, problems
+
+
+#: The note of a statement ``Buy Crypto`` with only the coin received (issue #13).
+CARD_NOTE = "card purchase: only the coin received is in the statement"
+
+
+def _card_purchase(
+    coins: Sequence[str],
+    changes: Sequence[Decimal | None],
+    lines: Sequence[int],
+    fees: Sequence[bool],
+    timestamp: datetime,
+    wallet: str,
+    path: str,
+) -> Trade | None:
+    """A ``Buy Crypto`` group with only the coin received (a card purchase: the card payment
+    is not a Binance balance, so the statement has no leg for it), as a BUY with no
+    counter-asset: its cost is the coin's value that day. None for any other shape."""
+    legs = [(coin, change) for coin, change, fee in zip(coins, changes, fees, strict=True)
+            if not fee]  # fmt: skip
+    if any(fees) or not legs or any(change is None or change <= 0 for _, change in legs):
+        return None
+    if len({coin for coin, _ in legs}) != 1:
+        return None
+    total = sum((change for _, change in legs if change is not None), ZERO)
+    return Trade(
+        timestamp=timestamp,
+        kind=TradeKind.BUY,
+        asset=legs[0][0],
+        quantity=total,
+        wallet=wallet,
+        source=SourceRef(path, min(lines)),
+        note=CARD_NOTE,
+    )
+
+
+def card_notices(trades: Sequence[Trade]) -> list[Notice]:
+    """A warning for each card purchase read from the statement (``_card_purchase``)."""
+    return [
+        Notice(
+            "card_purchase_value",
+            f"Buy Crypto of {plain(t.quantity)} {t.asset} has only the coin received in the "
+            "statement (paid by card: the payment is not a Binance balance). It is counted as "
+            "a purchase at its value that day (par for a stablecoin such as USDT, else a "
+            "--prices row); check the cost against the card statement or Binance's buy crypto "
+            "history export",
+            t.source,
+        )
+        for t in trades
+        if t.note == CARD_NOTE
+    ]
 
 
 def _merge_split_seconds(

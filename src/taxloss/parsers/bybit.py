@@ -84,10 +84,18 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
-from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.rows import Columns, Row, Rows, has_column, header_zone, require_rows
+from taxloss.parsers import ParseOptions, notes, register
+from taxloss.parsers.rows import (
+    Columns,
+    Row,
+    Rows,
+    has_column,
+    header_zone,
+    require_rows,
+    words,
+)
 from taxloss.parsers.table import Table
 
 EXCHANGE = "bybit"
@@ -128,16 +136,30 @@ def _neg(value: Decimal) -> Decimal:
 
 
 def _reader(
-    table: Table, aliases: Mapping[str, tuple[str, ...]], times: tuple[str, ...] = ()
+    table: Table,
+    aliases: Mapping[str, tuple[str, ...]],
+    times: tuple[str, ...] = (),
+    options: ParseOptions | None = None,
 ) -> tuple[Rows, tzinfo]:
     """Find an export's columns by alias (role ``time`` by ``times``, when given): the row
-    reader, and the zone of the time column (UTC unless its name states one)."""
+    reader, and the zone of the time column (UTC unless its name states one; with
+    ``options``, a UTC the name does not state is recorded as assumed)."""
     found = Columns(table)
     columns = {key: found.find(names) for key, names in aliases.items()}
     if times:
         columns["time"] = found.find(times)
     time_column = columns.get("time")
     zone = found.zone(time_column) if time_column else None
+    if options is not None and time_column:
+        zone = notes.file_zone(
+            table,
+            options,
+            zone,
+            UTC,
+            "Bybit documents UTC for its exports",
+            found.written.get(time_column, time_column),
+            documented=True,
+        )
     return Rows(table, columns, blanks=BLANKS), zone or UTC
 
 
@@ -237,6 +259,11 @@ LOG_TYPES = (
     "AIRDROP",
 )
 _LOG_TYPES = {t.lower(): t.lower() for t in LOG_TYPES}
+#: The same types as the unified account log of Bybit EU (and Bybit's API) spells them
+#: (``TRADE``, ``TRANSFER_IN``): upper case with underscores (issue #13).
+_LOG_TYPES.update({"transfer in": "transferin", "transfer out": "transferout",
+                   "exchange in": "exchangein", "exchange out": "exchangeout",
+                   "withdrawal": "withdraw"})  # fmt: skip
 _SIDES = {
     "open long": ("open", "long"),
     "open short": ("open", "short"),
@@ -349,13 +376,14 @@ class BybitTransactionLog:
     @staticmethod
     def detect(header: tuple[str, ...]) -> bool:
         """Claim a header with Bybit's cash-flow columns next to contract and direction."""
-        need = ("time", "currency", "contract", "type", "direction", "cash flow", "change")
-        return set(need) <= set(header)
+        need = ("currency", "contract", "type", "direction", "cash flow", "change")
+        # ``Time`` or, in Bybit EU's unified account log, ``Time(UTC)`` (issue #13).
+        return set(need) <= set(header) and has_column(header, ("time",))
 
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Read every row, decide the Funding sign, follow positions, then build trades."""
-        rows, zone = _reader(table, LOG_COLUMNS)
+        rows, zone = _reader(table, LOG_COLUMNS, options=options)
         _require(rows, LOG_REQUIRED)
         parsed: list[LogRow] = []
         failed: set[str] = set()  # ids of unreadable rows: their partners are not "lone" legs
@@ -374,7 +402,9 @@ class BybitTransactionLog:
         converts: dict[str, list[LogRow]] = {}
         for row in parsed:
             if row.type == "trade" and row.direction in _SPOT:
-                key = row.trade_id or row.order_id or f"{row.time.isoformat()}"
+                # Without ids (Bybit EU's log has none) the legs of one fill share their
+                # second, contract and direction.
+                key = row.trade_id or row.order_id or f"{row.time.isoformat()} {row.symbol}"
                 spot.setdefault(key, []).append(row)
             elif row.type in ("exchangein", "exchangeout"):
                 key = row.order_id or row.trade_id or row.time.isoformat()
@@ -407,7 +437,7 @@ def _log_row(cells: Row, zone: tzinfo) -> LogRow | None:
     """Parse one row's cells; record problems and return None if any cell is bad."""
     time = cells.time("time", zone)
     kind_text = cells.text("type")
-    kind = _LOG_TYPES.get(kind_text.lower())
+    kind = _LOG_TYPES.get(kind_text.lower()) or _LOG_TYPES.get(words(kind_text.replace("_", " ")))
     if kind is None:
         found = repr(kind_text) if kind_text else "an empty cell"
         cells.bad("type", f"unknown type {found}: expected one of {', '.join(LOG_TYPES)}")
@@ -876,7 +906,7 @@ class BybitClosedPnl:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One REALIZED_PNL (or LIQUIDATION) per closed position portion."""
-        rows, zone = _reader(table, PNL_COLUMNS, ("trade time", "time", "close time"))
+        rows, zone = _reader(table, PNL_COLUMNS, ("trade time", "time", "close time"), options)
         _require(rows, PNL_REQUIRED)
         trades: list[Trade] = []
         for row in rows:
@@ -1005,7 +1035,7 @@ class BybitSpot:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One BUY or SELL per row; the fee in its own coin."""
-        rows, zone = _reader(table, SPOT_COLUMNS, SPOT_TIMES)
+        rows, zone = _reader(table, SPOT_COLUMNS, SPOT_TIMES, options)
         _require(rows, SPOT_REQUIRED)
         has_value = rows.column("value") is not None
         if rows.column("price") is None and not has_value:
@@ -1079,6 +1109,8 @@ FUNDING_COLUMNS = {
     "description": ("description",),
     "balance": ("account balance", "wallet balance"),
 }
+#: The note of a Funding-account card purchase (issue #13).
+CARD_NOTE = "bought with a card: only the coin received is in the file"
 #: Description values (lower case) -> (kind, note); None = dropped (same wallet, no tax effect).
 DESCRIPTIONS: dict[str, tuple[TradeKind, str] | None] = {
     "deposit": (TradeKind.DEPOSIT, "deposit"),
@@ -1093,6 +1125,13 @@ DESCRIPTIONS: dict[str, tuple[TradeKind, str] | None] = {
     # Funding <-> classic Spot account: both are the wallet "bybit", so no tax effect.
     "transfer to spot account": None,
     "transfer from spot account": None,
+    # Issue #13: airdrops and bonuses credited to the Funding account are income at their
+    # value when received; a card purchase is a BUY whose cost is the coin's value that day
+    # (the card payment is not in the file), flagged.
+    "airdrop": (TradeKind.INCOME, "airdrop"),
+    "airdrop bonus": (TradeKind.INCOME, "airdrop bonus"),
+    "buy crypto with card": (TradeKind.BUY, CARD_NOTE),
+    "buy crypto": (TradeKind.BUY, CARD_NOTE),
 }
 #: Older layout's Type values (lower case); the internal transfers do not name the other
 #: account, so they are dropped (see the module docstring).
@@ -1133,7 +1172,7 @@ class BybitFunding:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Deposits and withdrawals of the Funding account; transfers to the UTA/derivatives
         account become withdrawals and deposits so the engine can match the other side."""
-        rows, zone = _reader(table, FUNDING_COLUMNS, ("date & time", "time", "date"))
+        rows, zone = _reader(table, FUNDING_COLUMNS, ("date & time", "time", "date"), options)
         old = rows.column("description") is None
         required = {"coin": "Coin", "quantity": "QTY", "description": "Description",
                     "time": "Date & Time(UTC)"}  # fmt: skip
@@ -1146,11 +1185,18 @@ class BybitFunding:
             time = row.time("time", zone)
             what = row.text(key)
             known = what.lower() in table_of
+            if not known and row.text("coin").upper() in FIAT:
+                continue  # a government currency, whatever moved it: fiat is not tracked
             if not known:
                 shown = ", ".join(
                     _spelled(name) if not old else _old_spelled(name) for name in table_of
                 )
-                row.bad(key, f"unknown {key} {what!r}: expected one of {shown}")
+                row.bad(key, f"unknown {key} {what!r}: expected one of {shown}" + (
+                    "" if old else ". taxloss does not know what Bybit paid or took here: if "
+                    "it is income (a reward, bonus or interest), a purchase, or a move between "
+                    "your own Bybit accounts, answer this line with --overrides (treat-as "
+                    "income, buy, deposit or withdrawal; or skip), and tell us the description "
+                    "so a later version knows it"))  # fmt: skip
             coin = row.text("coin").upper()
             if not coin:
                 row.bad("coin", "expected a coin such as USDT, found an empty cell")
@@ -1164,6 +1210,20 @@ class BybitFunding:
             if found is None or coin in FIAT:
                 continue  # same-wallet transfer, or fiat (not tracked): no tax effect
             kind, note = found
+            if kind in (TradeKind.INCOME, TradeKind.BUY) and quantity < 0:
+                row.bad("quantity", f"expected a credit for {what!r}, found {plain(quantity)}")
+                continue
+            if note == CARD_NOTE:
+                options.warn(
+                    Notice(
+                        "card_purchase_value",
+                        f"{what} of {plain(abs(quantity))} {coin}: the file shows only the coin "
+                        "received (the card payment is not a Bybit balance). It is counted as a "
+                        "purchase at its value that day (par for a stablecoin such as USDT, else "
+                        "a --prices row); check the cost against the card statement",
+                        row.source,
+                    )
+                )
             trades.append(
                 Trade(
                     timestamp=time,
@@ -1182,7 +1242,8 @@ class BybitFunding:
 def _spelled(name: str) -> str:
     words = name.split()
     special = {"unified": "Unified", "trading": "Trading", "account": "Account",
-               "derivatives": "Derivatives", "spot": "Spot"}  # fmt: skip
+               "derivatives": "Derivatives", "spot": "Spot", "crypto": "Crypto",
+               "card": "Card", "bonus": "Bonus"}  # fmt: skip
     return " ".join([words[0].capitalize(), *(special.get(w, w) for w in words[1:])])
 
 

@@ -31,7 +31,7 @@ from decimal import Decimal
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
-from taxloss.parsers import ParseOptions, register
+from taxloss.parsers import ParseOptions, notes, register
 from taxloss.parsers.numbers import fixed_offset
 from taxloss.parsers.rows import Columns, Row, Rows, has_column, require_rows, words
 from taxloss.parsers.table import Table
@@ -41,8 +41,16 @@ GATE_DEFAULT_ZONE = fixed_offset(8)
 
 
 def file_zone(columns: Columns, time_column: str, options: ParseOptions) -> tzinfo:
-    """The zone of naive times: the header's, else ``--timezone``, else Gate's UTC+8."""
-    return columns.zone(time_column) or options.timezone or GATE_DEFAULT_ZONE
+    """The zone of naive times: the header's, else ``--timezone``, else Gate's UTC+8 (recorded
+    as assumed)."""
+    return notes.file_zone(
+        columns.table,
+        options,
+        columns.zone(time_column),
+        GATE_DEFAULT_ZONE,
+        "Gate's default display zone",
+        columns.written.get(time_column, time_column),
+    )
 
 
 # -- spot account book ------------------------------------------------------------------------

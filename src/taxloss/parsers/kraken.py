@@ -82,9 +82,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind
+from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
-from taxloss.parsers import ParseOptions, register
+from taxloss.parsers import ParseOptions, notes, register
 from taxloss.parsers.numbers import strict_number
 from taxloss.parsers.rows import Rows
 from taxloss.parsers.table import Table
@@ -327,6 +327,7 @@ class Output:
 
     rows: Rows
     trades: list[tuple[int, Trade]] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
     def add(self, row: LedgerRow, trade: Trade) -> None:
         """Keep ``trade``, ordered by the file position of ``row``."""
@@ -354,6 +355,7 @@ class KrakenLedgers:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row, group legs by refid; raise all problems at once."""
         reader = _rows(table, LEDGER_REQUIRED, "a Kraken ledgers export")
+        _utc_assumed(table, options)
         rows, failed_refids = _ledger_rows(reader)
         out = Output(reader)
         transfer_refids = {row.refid for row in rows if row.type == "transfer"}
@@ -373,8 +375,19 @@ class KrakenLedgers:
                 continue  # a row of this refid has its own error: check the group once fixed
             _ledger_group(family, legs, transfer_refids, out)
         reader.finish(by_line=True)
+        for notice in out.warnings:
+            options.warn(notice)
         for _, trade in sorted(out.trades, key=lambda item: item[0]):
             yield trade
+
+
+def _utc_assumed(table: Table, options: ParseOptions) -> None:
+    """Record that the file's times (no zone written) were read as UTC, Kraken's zone."""
+    if len(table):
+        notes.file_zone(
+            table, options, None, UTC, "Kraken documents UTC for its exports", "time",
+            documented=True,
+        )  # fmt: skip
 
 
 def _ledger_rows(reader: Rows) -> tuple[list[LedgerRow], set[str]]:
@@ -511,6 +524,10 @@ def _exchange(family: str, legs: list[LedgerRow], out: Output) -> None:
     got = [asset for asset, net in nets.items() if net > 0]
     if not paid and not got and not fees:
         return  # nothing moved
+    lone = len(nets) == 1 and len(paid) + len(got) == 1 and first.type == "trade"
+    if lone and not set(nets) & FIAT:
+        _lone_leg(first, legs, nets, out)
+        return
     if len(paid) != 1 or len(got) != 1:
         found = ", ".join(f"{plain(net)} {asset}" for asset, net in nets.items() if net) or "none"
         out.bad(
@@ -518,7 +535,12 @@ def _exchange(family: str, legs: list[LedgerRow], out: Output) -> None:
             "refid",
             f"expected the {first.type} rows with refid {first.refid!r} to pay one asset and "
             f"receive another, found {found} (rows {', '.join(str(x.source.line) for x in legs)}): "
-            "export a date range that holds every leg",
+            + (
+                "only one leg is in this file: export the ledgers again with all assets "
+                "selected (Documents > Export > Ledgers) and a date range that holds every leg"
+                if lone
+                else "export a date range that holds every leg"
+            ),
         )
         return
     give, take = paid[0], got[0]
@@ -561,6 +583,47 @@ def _exchange(family: str, legs: list[LedgerRow], out: Output) -> None:
                 note=f"second fee of {first.type} {first.refid}",
             ),
         )
+
+
+def _lone_leg(
+    first: LedgerRow, legs: list[LedgerRow], nets: dict[str, Decimal], out: Output
+) -> None:
+    """A trade of which the file holds one asset's rows only (issue #13): the ledgers were
+    exported for one asset. Its units still moved, so it is counted as a purchase (units in)
+    or a sale (units out) at their value that day (a ``--prices`` row), and flagged."""
+    ((asset, net),) = nets.items()
+    fee = sum((leg.fee for leg in legs if leg.fee), ZERO)
+    lines = ", ".join(str(leg.source.line) for leg in legs)
+    kind = TradeKind.BUY if net > 0 else TradeKind.SELL
+    what = "a purchase" if net > 0 else "a sale"
+    value = _value(first) if len(legs) == 1 else {}
+    worth = "the USD value in its amountusd cell" if value else "its value that day (--prices)"
+    out.add(
+        first,
+        Trade(
+            timestamp=first.timestamp,
+            kind=kind,
+            asset=asset,
+            quantity=abs(net),
+            wallet=WALLET,
+            source=first.source,
+            external_id=PREFIX + first.refid,
+            note=f"only the {asset} leg is in this export",
+            **({"fee_asset": asset, "fee_quantity": fee} if fee else {}),  # type: ignore[arg-type]
+            **value,  # type: ignore[arg-type]
+        ),
+    )
+    out.warnings.append(
+        Notice(
+            "kraken_one_leg",
+            f"trade {first.refid} has only its {asset} row(s) in this file (line(s) {lines}): "
+            f"the ledgers were exported for one asset, so what was paid or received for the "
+            f"{plain(abs(net))} {asset} is unknown. It is counted as {what} at {worth}. "
+            "Fix: export the ledgers again with all assets selected (Documents > Export > "
+            "Ledgers) and build with that file",
+            first.source,
+        )
+    )
 
 
 def _value(row: LedgerRow) -> dict[str, object]:
@@ -802,6 +865,7 @@ class KrakenTrades:
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Validate every row; raise all problems at once."""
         rows = _rows(table, TRADES_REQUIRED, "a Kraken trades export")
+        _utc_assumed(table, options)
         trades: list[Trade] = []
         margin_fills = 0
         for row in rows:

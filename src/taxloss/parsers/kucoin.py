@@ -23,6 +23,7 @@ from taxloss.errors import InputError, Problem
 from taxloss.model import Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
+from taxloss.parsers.notes import file_zone
 from taxloss.parsers.numbers import fixed_offset
 from taxloss.parsers.rows import (
     Columns,
@@ -69,8 +70,15 @@ ACCOUNT_WALLETS = {
 
 
 def _zone(columns: Columns, name: str, options: ParseOptions) -> tzinfo:
-    """The header's offset, else ``--timezone``, else KuCoin's UTC+8."""
-    return columns.zone(name) or options.timezone or KUCOIN_DEFAULT_ZONE
+    """The header's offset, else ``--timezone``, else KuCoin's UTC+8 (recorded as assumed)."""
+    return file_zone(
+        columns.table,
+        options,
+        columns.zone(name),
+        KUCOIN_DEFAULT_ZONE,
+        "KuCoin's default display zone",
+        columns.written.get(name, name),
+    )
 
 
 def _wallet(row: Row, column: str | None) -> str | None:
@@ -651,5 +659,122 @@ class KucoinFuturesRealizedPnl:
                         side=side,
                     )
                 )
+        rows.finish()
+        yield from trades
+
+
+# -- 2019 trade history -----------------------------------------------------------------------
+
+TRADES_2019_COLUMNS: dict[str, tuple[str, ...]] = {
+    "time": ("time",),
+    "pair": ("pair",),
+    "side": ("side",),
+    "amount": ("amount",),
+    "amount coin": ("amountcoin",),
+    "volume": ("volume",),
+    "volume coin": ("volumecoin",),
+    "fee": ("fee",),
+    "fee coin": ("feecoin",),
+}
+
+
+@register("kucoin-trades-2019")
+class KucoinTrades2019:
+    """KuCoin's 2019 trade history: one BUY or SELL per fill.
+
+    ``Pair`` ``KCS/BTC`` = base/quote; ``Amount`` is the base (in ``AmountCoin``), ``Volume``
+    the quote (in ``VolumeCoin``, before the fee), ``Fee`` in ``FeeCoin``. Each coin column must
+    name the pair's own coin, so a file whose columns mean something else is refused, not
+    misread. Dates are ``2019/05/11 10:12:13`` with no zone: KuCoin's UTC+8 is assumed (and
+    recorded) unless ``--timezone`` says otherwise. The file has no ids.
+    """
+
+    title = "KuCoin trade history (2019 layout)"
+    layouts = (
+        (
+            "time",
+            "pair",
+            "side",
+            "filledprice",
+            "filledpricecoin",
+            "amount",
+            "amountcoin",
+            "volume",
+            "volumecoin",
+            "fee",
+            "feecoin",
+        ),
+    )
+    download = "KuCoin (2019): Orders > Trade History > Export (the older CSV layout)."
+
+    @staticmethod
+    def detect(header: tuple[str, ...]) -> bool:
+        """Claim the 2019 columns: Pair with AmountCoin, VolumeCoin and FeeCoin."""
+        return {"pair", "side", "amountcoin", "volumecoin", "feecoin"} <= set(header) and (
+            has_column(header, ("time",))
+        )
+
+    @staticmethod
+    def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
+        """Read every row; raise all problems at once."""
+        columns = Columns(table)
+        problems: list[Problem] = []
+        found = columns.require(TRADES_2019_COLUMNS, problems)
+        if problems:
+            raise InputError(problems)
+        require_rows(table, "trades")
+        rows = Rows(table)
+        zone = _zone(columns, found["time"], options)
+        trades: list[Trade] = []
+        for row in rows:
+            timestamp = row.time(found["time"], zone)
+            pair = row.text(found["pair"]).upper()
+            base, slash, quote = pair.replace("-", "/").partition("/")
+            if not (slash and base and quote and "/" not in quote):
+                row.bad(found["pair"], f"expected a pair like KCS/BTC, found {pair!r}")
+            side_text = row.text(found["side"])
+            side = side_text.lower()
+            if side not in ("buy", "sell"):
+                row.bad(found["side"], f"expected buy or sell, found {side_text!r}")
+            amount = row.number(found["amount"], required=True)
+            volume = row.number(found["volume"], required=True)
+            fee = row.number(found["fee"]) or ZERO
+            fee_coin = row.text(found["fee coin"]).upper()
+            for key, wanted in (("amount coin", base), ("volume coin", quote)):
+                coin = row.text(found[key]).upper()
+                if slash and coin != wanted:
+                    row.bad(
+                        found[key],
+                        f"expected {wanted} (the {'base' if wanted == base else 'quote'} coin of "
+                        f"{pair}), found {coin!r}",
+                    )
+            if fee < 0:
+                row.bad(found["fee"], f"expected a fee of zero or more, found {plain(fee)}")
+            if fee and not fee_coin:
+                row.bad(found["fee coin"], "a fee needs its coin")
+            if row.problems:
+                continue
+            assert timestamp is not None and amount is not None and volume is not None
+            if amount <= 0 or volume <= 0:
+                row.bad(
+                    found["amount"] if amount <= 0 else found["volume"],
+                    f"expected positive amounts, found {plain(amount)} {base} for "
+                    f"{plain(volume)} {quote}",
+                )
+                continue
+            trades.append(
+                Trade(
+                    timestamp=timestamp,
+                    kind=TradeKind.BUY if side == "buy" else TradeKind.SELL,
+                    asset=base,
+                    quantity=amount,
+                    wallet="kucoin",
+                    source=row.source,
+                    quote_asset=quote,
+                    quote_quantity=volume,
+                    fee_asset=fee_coin if fee else "",
+                    fee_quantity=fee if fee else None,
+                )
+            )
         rows.finish()
         yield from trades

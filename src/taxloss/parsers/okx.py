@@ -73,7 +73,9 @@ from decimal import Decimal
 
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
-from taxloss.parsers import ParseOptions, register
+from taxloss.money import plain
+from taxloss.parsers import ParseOptions, notes, register
+from taxloss.parsers.numbers import BadValue, loose_number, split_amount
 from taxloss.parsers.rows import Columns, Row, Rows, require_rows, utc_offset
 from taxloss.parsers.rows import words as _words
 from taxloss.parsers.table import BOM, Table, normalize
@@ -263,6 +265,22 @@ def file_zone(table: Table) -> tzinfo:
     return DEFAULT_ZONE
 
 
+def assumed_zone(table: Table, options: ParseOptions) -> tzinfo:
+    """``file_zone``, with OKX's UTC+8 (or ``--timezone``) recorded as an assumption when the
+    file has no ``Time Zone:`` line (``file_zone`` returns the very ``DEFAULT_ZONE`` object only
+    then: a stated zone is a new object, even when it is UTC+8)."""
+    zone = file_zone(table)
+    stated = None if zone is DEFAULT_ZONE else zone
+    return notes.file_zone(
+        table,
+        options,
+        stated,
+        DEFAULT_ZONE,
+        "OKX's default display zone, as it has no 'Time Zone:' line; --timezone does not apply",
+        documented=True,
+    )
+
+
 def _reader(
     table: Table, wanted: Mapping[str, tuple[str, ...]], required: tuple[str, ...], title: str
 ) -> Rows:
@@ -366,7 +384,7 @@ class OkxTrading:
         """Read every row; raise all row errors at once."""
         rows = _reader(table, TRADING_COLUMNS, TRADING_REQUIRED, "OKX trading history")
         require_rows(table, "OKX trading account rows")
-        zone = file_zone(table)
+        zone = assumed_zone(table, options)
         out: list[tuple[int, Trade]] = []
         fills: dict[tuple[str, str], list[_Leg]] = {}
         broken: set[tuple[str, str]] = set()
@@ -680,7 +698,7 @@ class OkxFunding:
         """Read every row; raise all row errors at once."""
         rows = _reader(table, FUNDING_COLUMNS, FUNDING_REQUIRED, "OKX funding history")
         require_rows(table, "OKX funding account rows")
-        zone = file_zone(table)
+        zone = assumed_zone(table, options)
         trades = [trade for row in rows if (trade := _funding_row(row, zone)) is not None]
         rows.finish()
         yield from trades
@@ -779,3 +797,132 @@ def _fee_split(
     if kind is TradeKind.WITHDRAWAL:
         return (amount + fee, amount), (amount, amount - fee)
     return (amount - fee, amount), (amount, amount + fee)
+
+
+# -- OKEx 2020 spot fills ---------------------------------------------------------------------
+
+FILLS_2020_COLUMNS: dict[str, tuple[str, ...]] = {
+    "order id": ("order id",),
+    "trade id": ("trade id",),
+    "time": ("trade time",),
+    "pair": ("pairs", "pair"),
+    "amount": ("amount",),
+    "price": ("price",),
+    "total": ("total",),
+    "fee": ("fee",),
+    "unit": ("unit",),
+}
+FILLS_2020_REQUIRED = ("trade id", "time", "pair", "amount", "total")
+
+
+def _glued(row: Row, key: str, known: set[str]) -> tuple[Decimal, str] | None:
+    """A cell such as ``-104.97 USDT`` (unit after the number, with or without a space) or a
+    bare number: the signed number and its unit (``""`` when none is written)."""
+    text = row.text(key).replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    try:
+        if text[-1].isalpha():
+            return split_amount(text, known)
+        return loose_number(text), ""
+    except BadValue as exc:
+        row.bad(key, str(exc))
+        return None
+
+
+@register("okex-fills-2020")
+class OkexSpotFills2020:
+    """OKEx's 2020 spot fills export: one BUY or SELL per fill.
+
+    ``Pairs`` ``ETH-USDT`` = base-quote. ``Amount`` is the base and ``Total`` the quote, each
+    with its unit glued on and signed by direction (``0.5 ETH`` received and ``-104.97 USDT``
+    paid is a buy; the reverse signs a sale); a unit must be the pair's own coin, and a row
+    whose signs do not say the direction is refused. ``Fee`` is the fee charged (sign ignored),
+    in the unit glued to it, else in ``unit``, else the coin received (OKEx's rule: the fee is
+    taken from what the fill receives). Every cell may start with a byte-order mark (dropped).
+    ``Trade Time`` has no zone: UTC+8, OKEx's display zone, is assumed and recorded.
+    ``external_id`` = ``okx:`` + Trade ID.
+    """
+
+    title = "OKEx spot fills (2020 layout)"
+    layouts = (
+        (
+            "order id",
+            "trade id",
+            "trade time",
+            "pairs",
+            "amount",
+            "price",
+            "total",
+            "taker/maker",
+            "fee",
+            "unit",
+        ),
+    )
+    download = "OKEx (2020): Orders > Spot > Order history > Fills > Export (CSV)."
+
+    @staticmethod
+    def detect(header: tuple[str, ...]) -> bool:
+        """Claim Trade ID, Trade Time, Pairs, Amount and Total."""
+        return {"trade id", "trade time", "pairs", "amount", "total"} <= set(header)
+
+    @staticmethod
+    def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
+        """Read every fill; raise all problems at once."""
+        rows = _reader(table, FILLS_2020_COLUMNS, FILLS_2020_REQUIRED, "OKEx 2020 spot fills")
+        require_rows(table, "OKEx fills")
+        zone = assumed_zone(table, options)
+        trades: list[Trade] = []
+        for row in rows:
+            timestamp = row.time("time", zone)
+            pair = row.text("pair").upper()
+            base, dash, quote = pair.replace("/", "-").partition("-")
+            if not (dash and base and quote and "-" not in quote):
+                row.bad("pair", f"expected a pair like ETH-USDT, found {pair!r}")
+                continue
+            known = {base, quote}
+            amount = _glued(row, "amount", known)
+            total = _glued(row, "total", known)
+            fee = _glued(row, "fee", known | {row.text("unit").upper()})
+            for key, cell, wanted in (("amount", amount, base), ("total", total, quote)):
+                if cell is None:
+                    row.bad(key, "expected an amount with its coin, found an empty cell")
+                elif cell[1] and cell[1] != wanted:
+                    row.bad(key, f"expected an amount in {wanted} ({pair}), found {cell[1]}")
+            if row.problems or timestamp is None:
+                continue
+            assert amount is not None and total is not None
+            if amount[0] > 0 > total[0]:
+                kind, received = TradeKind.BUY, base
+            elif amount[0] < 0 < total[0]:
+                kind, received = TradeKind.SELL, quote
+            else:
+                row.bad(
+                    "amount",
+                    f"cannot tell a buy from a sale: Amount {plain(amount[0])} {base} and Total "
+                    f"{plain(total[0])} {quote} should have opposite signs (received positive, "
+                    "paid negative)",
+                )
+                continue
+            fee_quantity = abs(fee[0]) if fee is not None else ZERO
+            fee_asset = ""
+            if fee_quantity:
+                fee_asset = (fee[1] if fee else "") or row.text("unit").upper() or received
+            trade_id = row.text("trade id")
+            trades.append(
+                Trade(
+                    timestamp=timestamp,
+                    kind=kind,
+                    asset=base,
+                    quantity=abs(amount[0]),
+                    wallet=WALLET,
+                    source=row.source,
+                    quote_asset=quote,
+                    quote_quantity=abs(total[0]),
+                    fee_asset=fee_asset,
+                    fee_quantity=fee_quantity if fee_quantity else None,
+                    external_id=f"okx:{trade_id}" if trade_id else "",
+                )
+            )
+        rows.finish()
+        yield from trades

@@ -50,6 +50,18 @@ AUDIT_LIMIT = 400
 #: At most this many assumptions are listed per kind (report.json has all of them).
 ASSUMPTIONS_LISTED = 15
 WIDTH = letter[0] - 1.3 * inch
+#: Assumptions made while reading the files (issue #13): one per file, each saying something
+#: different (UTC+8 for one file, UTC for another), so each is listed with its own message.
+EACH_MESSAGE = frozenset(
+    {
+        "zone_assumed",
+        "encoding_assumed",
+        "delimiter_assumed",
+        "decimal_comma_assumed",
+        "dates_day_first",
+        "dates_month_first",
+    }
+)
 
 WORKSHEET_TEXT = {
     "1": "Taxable income (Form 1040, line 15); if negative, the negative number",
@@ -968,6 +980,11 @@ class Summary:
             story.append(para("None."))
         for code in sorted(kinds):
             items = kinds[code]
+            if code in EACH_MESSAGE and len(items) <= ASSUMPTIONS_LISTED:
+                story.append(para(f"<b>{_esc(code)}</b>: {len(items)} use(s)", "small"))
+                for a in items:
+                    story.append(para(f"{_esc(str(a.source))}: {_esc(a.message)}", "grey"))
+                continue
             story.append(
                 para(
                     f"<b>{_esc(code)}</b>: {len(items)} use(s), e.g. {_esc(items[0].message)}",
