@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from taxloss.currencies import fiat_codes
 from taxloss.errors import Problem, RuleError
 from taxloss.model import (
     BasisScope,
@@ -431,7 +432,9 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         month_end_convention=data["holding"]["month_end_convention"],
         scope_periods=tuple(periods),
         usd_equivalent=strings("valuation.usd_equivalent", data["valuation"]["usd_equivalent"]),
-        other_fiat=strings("valuation.other_fiat", data["valuation"]["other_fiat"]),
+        other_fiat=_other_fiat(
+            data["fiat"], strings("valuation.other_fiat", data["valuation"]["other_fiat"])
+        ),
         unmatched_stablecoin_basis=choice(
             "valuation.unmatched_stablecoin_basis",
             data["valuation"]["unmatched_stablecoin_basis"],
@@ -780,3 +783,9 @@ def _years(first: int | None, last: int | None) -> str:
     if last:
         return f"up to {last}"
     return "all years"
+
+
+def _other_fiat(fiat: str, listed: tuple[str, ...]) -> tuple[str, ...]:
+    """Government currencies other than the rule's: every ISO 4217 code (issue #13: never a
+    hand-typed list; ``taxloss.currencies``) plus any the rule file lists, sorted."""
+    return tuple(sorted((fiat_codes() | set(listed)) - {str(fiat).upper()}))

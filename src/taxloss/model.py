@@ -149,6 +149,10 @@ class Trade:
     position: str = ""
     opened: datetime | None = None
     side: str = ""
+    #: The currency of ``fiat_value``: empty means USD (what the exchange parsers give); a
+    #: Coinbase report in EUR gives its rows' own EUR values, an ``--overrides`` value is in
+    #: the rule's fiat. The engine converts it at the day's rate when it is not the rule's.
+    fiat_currency: str = ""
 
 
 class EventKind(enum.StrEnum):

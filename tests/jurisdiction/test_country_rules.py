@@ -395,7 +395,8 @@ def test_a_rule_without_offset_needs_the_us_loss_limit(tmp_path: Path) -> None:
 
 
 def test_a_non_usd_rule_needs_fx(tmp_path: Path) -> None:
-    source = text_of("us").replace('fiat = "USD"', 'fiat = "CHF"')
+    us = text_of("us")
+    source = us[: us.index("\n[fx]")].replace('fiat = "USD"', 'fiat = "CHF"')
     path = tmp_path / "v.toml"
     path.write_text(source, encoding="utf-8")
     with pytest.raises(RuleError, match=r"v\.toml: fx: missing: a rule whose fiat is not USD"):

@@ -147,10 +147,24 @@ class Valuer:
         return found
 
     def fiat_value(self, trade: Trade, day: date) -> Decimal | None:
-        """The row's ``fiat_value`` (USD, as the parsers give it) in the rule's fiat."""
+        """The row's ``fiat_value`` (in ``fiat_currency``, USD when empty) in the rule's fiat."""
         if trade.fiat_value is None:
             return None
-        return self.to_fiat(trade, trade.fiat_value, FIAT_VALUE_CURRENCY, day)
+        currency = trade.fiat_currency or FIAT_VALUE_CURRENCY
+        if currency != self.rule.fiat and trade.fiat_currency and not self.fx.active:
+            if trade.source not in self._fx_failed:
+                self._fx_failed.add(trade.source)
+                self.out.problems.append(
+                    Problem(
+                        trade.source,
+                        f"the row's value is in {currency} and {self.rule.path} has no [fx] "
+                        f"section to convert it into {self.rule.fiat}: add one, or answer the "
+                        f"row in an --overrides file: '{trade.source},value AMOUNT,NOTE'",
+                        column="fiat_value",
+                    )
+                )
+            return None
+        return self.to_fiat(trade, trade.fiat_value, currency, day)
 
     def assume(self, notice: Notice) -> None:
         """Record an assumption once per row (a row may use the same one for two legs)."""

@@ -77,6 +77,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
+from taxloss.currencies import FIAT as CURRENCIES
 from taxloss.errors import InputError, Problem
 from taxloss.model import Trade, TradeKind
 from taxloss.parsers import ParseOptions, register
@@ -88,11 +89,9 @@ WALLET = "coinbase"
 #: The only currency whose amounts become ``fiat_value`` (the US rule's fiat).
 USD = "USD"
 
-#: Government currencies Coinbase keeps balances in: their deposits and withdrawals are dropped.
-FIAT = frozenset(
-    {"USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SGD", "HKD", "NZD", "SEK", "NOK", "DKK",
-     "PLN", "BRL", "MXN", "KRW", "TRY"}
-)  # fmt: skip
+#: Government currencies (every ISO 4217 code, taxloss.currencies): their deposits and
+#: withdrawals are dropped, and a trade of one for another is dropped with a notice.
+FIAT = CURRENCIES
 
 #: Coinbase tickers that name the same asset as another ticker.
 ALIASES = {"ETH2": "ETH"}
