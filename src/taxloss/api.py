@@ -25,6 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
+from taxloss.currencies import clash_notices
 from taxloss.engine import compute
 from taxloss.errors import (
     InputError,
@@ -195,21 +196,22 @@ def load_trades(
     per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
+    parser_notices: list[Notice] = []
     for path in files:
         display = str(path)
+        options = ParseOptions(wallet=path.stem, timezone=tz)
         try:
-            parsed = read_file(
-                path, display, ParseOptions(wallet=path.stem, timezone=tz), forced_format
-            )
+            parsed = read_file(path, display, options, forced_format)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        parser_notices.extend(options.notices)
         per_file.append((display, parsed.trades))
         inputs.append(parsed.info)
     if problems:
         raise InputError(problems)
     trades, notices = drop_duplicates(per_file)
-    return trades, inputs, notices
+    return trades, inputs, parser_notices + notices + clash_notices(trades)
 
 
 def generated_at(inputs: Sequence[InputFile]) -> datetime | None:
@@ -271,6 +273,8 @@ def fx_currencies(rule: Rule, trades: Sequence[Trade]) -> set[str]:
     found = {"USD", rule.fx.stablecoin_currency}
     for trade in trades:
         found.update(a for a in (trade.asset, trade.quote_asset, trade.fee_asset) if a in other)
+        if trade.fiat_currency:
+            found.add(trade.fiat_currency)
     return found - {rule.fiat}
 
 

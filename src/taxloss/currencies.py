@@ -11,13 +11,16 @@ tögrög and Mantle). No supported exchange lists those government currencies, s
 export these codes are the digital asset, and every build that reads one says so in its
 assumptions. A 3-letter code that is in neither list but sits where a currency is expected is
 a question for the user, never a lot (``looks_like_currency``).
-May import pycountry; must not import the engine, parsers or renderers.
+May import pycountry and ``taxloss.model``; must not import the engine, parsers or renderers.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
+
+from taxloss.model import Notice, SourceRef, Trade
 
 #: ISO 4217 codes that are also tickers of digital assets traded on supported exchanges, and
 #: the asset the exchanges mean by them.
@@ -78,3 +81,30 @@ class FiatSet:
 
 #: Shared by every parser: ``asset in FIAT``.
 FIAT = FiatSet()
+
+
+def clash_notices(trades: Iterable[Trade]) -> list[Notice]:
+    """One assumption per ``TICKER_CLASHES`` code read as a digital asset, at its first row.
+
+    Args:
+        trades: the parsed trades.
+
+    Returns:
+        ``ticker_read_as_crypto`` notices, in code order.
+    """
+    first: dict[str, SourceRef] = {}
+    for trade in trades:
+        for code in (trade.asset, trade.quote_asset, trade.fee_asset):
+            if code in TICKER_CLASHES:
+                source = first.get(code)
+                if source is None or trade.source < source:
+                    first[code] = trade.source
+    return [
+        Notice(
+            "ticker_read_as_crypto",
+            f"{code} is read as the digital asset {TICKER_CLASHES[code]}: exchanges list the "
+            f"token under this ticker, and none of them trades the government currency",
+            source,
+        )
+        for code, source in sorted(first.items())
+    ]

@@ -13,13 +13,13 @@ import csv
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import InputFile, SourceRef, Trade
+from taxloss.model import InputFile, Notice, SourceRef, Trade
 from taxloss.parsers.table import (
     Table,
     decode,
@@ -42,6 +42,9 @@ class ParseOptions:
 
     wallet: str
     timezone: tzinfo | None = None
+    #: Where a parser records what it did with rows it read but did not turn into trades
+    #: (e.g. a fiat-for-fiat row dropped): warnings of the report, each with its row.
+    notices: list[Notice] = field(default_factory=list)
 
 
 class Parser(Protocol):

@@ -1,0 +1,123 @@
+"""Coinbase reports kept in EUR, GBP or CZK (issue #13 items 1-3).
+
+Goldens of the three samples; builds under the US rule with no --prices, each value converted
+at the day's ECB rate and recorded; no government currency ever becomes a lot; the fiat-for-fiat
+row dropped with its notice; a price currency that is not ISO 4217 is a question.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from taxloss import jurisdiction
+from taxloss.currencies import TICKER_CLASHES, fiat_codes, is_fiat, looks_like_currency
+
+from ..conftest import SAMPLES
+from .conftest import errors, trades_text, write
+from .test_coinbase import CURRENT, PREAMBLE
+
+NAMES = ("coinbase-eur.csv", "coinbase-czk.csv", "coinbase-gbp.csv")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sample_golden(parse, golden, name: str) -> None:
+    golden(name.replace(".csv", ".trades.txt"), trades_text(parse(SAMPLES / name)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_government_currency_is_ever_a_lot(build, name: str) -> None:
+    data = build(SAMPLES / name)
+    held = {d["asset"] for d in data["disposals"]} | {lot["asset"] for lot in data["open_lots"]}
+    assert held and not any(is_fiat(asset) for asset in held)
+    assert data["conversions"], "every value is converted into USD and recorded"
+    assert all(a["code"].startswith("fx_rate") for a in data["assumptions"])
+
+
+def test_eur_report_builds_under_the_us_rule_with_ecb_rates(build) -> None:
+    data = build(SAMPLES / "coinbase-eur.csv")
+    (btc,) = [d for d in data["disposals"] if d["asset"] == "BTC"]
+    # Sold 0.02 BTC: 1,640.00 EUR less the 19.68 EUR fee at 1.0617 USD/EUR (2024-11-12);
+    # basis 0.02/0.05 of 1,998.70 EUR at 1.0814 (2024-02-01) = 864.5576 USD.
+    assert (btc["proceeds"], btc["cost_basis"], btc["fee"]) == ("1720.29", "864.56", "20.89")
+    # Income in EUR at the day's rate: 8.25 EUR x 1.0849, 1.50 EUR x 1.086, 0.7812 x 1.0698.
+    assert [(i["asset"], i["fiat_value"]) for i in data["income"]] == [
+        ("ETH", "8.95"),
+        ("XLM", "1.63"),
+        ("USDC", "0.84"),
+    ]
+    # The Saturday purchase uses Friday's rate, and says so.
+    prior = [c for c in data["conversions"] if c["prior_day"]]
+    assert {(c["date"], c["rate_date"], c["rate"]) for c in prior} == {
+        ("2024-02-03", "2024-02-02", "1.0883")
+    }
+    (dropped,) = [w for w in data["warnings"] if w["code"] == "fiat_for_fiat_dropped"]
+    assert dropped["source"] == "samples/coinbase-eur.csv:12" or dropped["source"].endswith(
+        "coinbase-eur.csv:12"
+    )
+    assert "Bought 10 EUR for 10 EUR" in dropped["message"]
+
+
+def test_eur_report_under_the_german_rule_uses_the_rows_own_values(build) -> None:
+    data = build(SAMPLES / "coinbase-eur.csv", extra=("--country", "de"))
+    assert [(i["asset"], i["fiat_value"]) for i in data["income"]] == [
+        ("ETH", "8.25"),
+        ("XLM", "1.50"),
+        ("USDC", "0.78"),
+    ]
+    assert data["conversions"] == []
+
+
+def test_czk_report_never_makes_czk_rows(build) -> None:
+    data = build(SAMPLES / "coinbase-czk.csv")
+    assert "CZK" not in {d["asset"] for d in data["disposals"]}
+    assert {c["currency"] for c in data["conversions"]} == {"CZK"}
+    (dropped,) = [w for w in data["warnings"] if w["code"] == "fiat_for_fiat_dropped"]
+    assert dropped["source"].endswith("coinbase-czk.csv:16")
+    # 73 CZK bought for 73 CZK: dropped, never a lot.
+    assert "73 CZK" in dropped["message"]
+
+
+def test_a_price_currency_outside_iso_4217_is_a_question(tmp_path: Path, parse) -> None:
+    path = write(
+        tmp_path,
+        "cb.csv",
+        PREAMBLE + CURRENT + "\n"
+        "a1,2024-03-01 10:00:00 UTC,Buy,BTC,0.1,XYZ,100,10,10,0,Bought 0.1 BTC for 10 XYZ\n",
+    )
+    assert errors(parse, path) == [
+        "cb.csv:5: Price Currency: 'XYZ' is not an ISO 4217 currency code: a Coinbase report "
+        "states its values in the account's government currency (USD, EUR, GBP, CZK ...); "
+        "check the export, or answer this row in an --overrides file: 'cb.csv:5,skip,NOTE' "
+        "(or value AMOUNT)",
+    ]
+
+
+def test_fiat_list_is_iso_4217() -> None:
+    codes = fiat_codes()
+    assert {"USD", "EUR", "GBP", "CZK", "HUF", "ZAR", "XOF"} <= codes
+    assert len(codes) > 150  # the maintained list, not a hand-typed one
+    assert not codes & set(TICKER_CLASHES)  # MNT is Mantle on the exchanges
+    assert looks_like_currency("XYZ") and not looks_like_currency("CZK")
+    assert not looks_like_currency("USDT")
+    rule = jurisdiction.load_bundled("us")
+    assert "CZK" in rule.other_fiat and "MNT" not in rule.other_fiat
+    assert "USD" not in rule.other_fiat
+    assert rule.fx is not None and rule.fx.stablecoin_currency == "USD"
+
+
+def test_a_ticker_clash_is_said(build, tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text(
+        "timestamp,type,asset,quantity,quote_asset,quote_quantity\n"
+        "2024-01-02T10:00:00Z,buy,MNT,100,USD,80\n"
+        "2024-02-02T10:00:00Z,sell,MNT,100,USD,90\n",
+        encoding="utf-8",
+    )
+    data = build(path)
+    (notice,) = [w for w in data["warnings"] if w["code"] == "ticker_read_as_crypto"]
+    assert notice["source"].endswith("g.csv:2") and "Mantle" in notice["message"]
+    (row,) = data["disposals"]
+    assert (row["asset"], Decimal(row["gain_loss"])) == ("MNT", Decimal("10.00"))
