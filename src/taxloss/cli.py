@@ -109,6 +109,14 @@ def common_options(command: F) -> F:
             help="Skip detection and read every file with "
             "this parser (see 'taxloss detect'). Default: detect from the header.",
         ),
+        click.option(
+            "--overrides",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="CSV 'source,action,note' of your answers to rows taxloss refuses: source "
+            "path:line or an exchange id; action skip, treat-as TYPE, value AMOUNT or note. "
+            "Each use is listed in report.json and the summary (see 'taxloss check'). "
+            "Default: none.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -229,6 +237,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         statement_threshold=values.get("statement_threshold", 500),
         jobs=values.get("jobs", 1),
         fx_rates=values.get("fx_rates"),
+        overrides=values.get("overrides"),
     )  # fmt: skip
 
 
@@ -297,6 +306,10 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
     click.echo("Wrote:")
     for path in built.written:
         click.echo(f"  {path}")
+    if built.report.overrides:
+        click.echo(f"Your answers applied (--overrides, {len(built.report.overrides)}):")
+        for use in built.report.overrides:
+            click.echo(f"  {use.source}: {use.action}: {use.effect} (note: {use.note})")
     if built.report.warnings:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
@@ -318,6 +331,53 @@ def compare(files: tuple[Path, ...], year: str, as_json: bool, **values: Any) ->
         click.echo(json.dumps(comparison_json(results), indent=2))
     else:
         click.echo(comparison_text(results, year, rule), nl=False)
+
+
+@main.command()
+@FILES
+@common_options
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification, as for build. Default: the rule file's.",
+)
+@click.option(
+    "--write-overrides",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a starter overrides file (a new file): one line per question, with the "
+    "question and a suggested answer; fill in action and note, then pass it with "
+    "--overrides. Default: none.",
+)
+@user_errors
+def check(files: tuple[Path, ...], write_overrides: Path | None, **values: Any) -> None:
+    """List every question about FILES at once (rows taxloss cannot use as they are, each with
+    what would answer it); write nothing else. Exit 0 with none, 2 with questions."""
+    defaults = {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
+                "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
+                "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
+    result = api.check(options_from(files, {**defaults, **values}))
+    for use in result.overrides:
+        click.echo(f"answered by --overrides: {use.source}: {use.action} (note: {use.note})")
+    if not result.questions:
+        click.echo(
+            f"No questions: {result.files} file(s), {result.trades} row(s) read; "
+            "taxloss build will run."
+        )
+        return
+    click.echo(f"{len(result.questions)} question(s) (answer each, or fix the export):")
+    for question in result.questions:
+        click.echo(f"  {question.problem.format()}")
+        if question.suggestion:
+            click.echo(f"      answer: {question.suggestion} ({question.reason})")
+    if result.pending:
+        click.echo(f"Not yet checked: {result.pending}.")
+    if write_overrides is not None:
+        written = api.write_starter(result, write_overrides)
+        click.echo(
+            f"Wrote {written}: fill in action and note on each line, then run again with "
+            f"--overrides {written}."
+        )
+    sys.exit(2)
 
 
 @main.command()

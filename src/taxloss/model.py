@@ -306,6 +306,22 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class OverrideUse:
+    """One answer of the user's ``--overrides`` file applied to one input row."""
+
+    #: The input row answered.
+    source: SourceRef
+    #: The action as written (``skip``, ``treat-as income``, ``value 1250.00``, ``note``).
+    action: str
+    #: What it did, in plain words (``left out before parsing``, ``valued at 1250.00 USD``).
+    effect: str
+    #: The user's note, printed with the row in every output.
+    note: str
+    #: The overrides file's line.
+    origin: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """One input file as read: for the cover page and report.json ``inputs``."""
 
@@ -526,6 +542,8 @@ class Report:
     generated_at: datetime | None = None
     conversions: tuple[Conversion, ...] = ()
     pool_history: tuple[PoolEntry, ...] = ()
+    #: The user's ``--overrides`` answers, one per row answered (issue #13).
+    overrides: tuple[OverrideUse, ...] = ()
 
 
 R = TypeVar("R")

@@ -611,7 +611,9 @@ class Run:
                             f"sells {plain(piece_quantity)} {event.asset} "
                             f"received by the unmatched deposit at {piece_source}, whose "
                             "basis is unknown; add the transfer's other side or the "
-                            "purchase, or run with --allow-missing-basis",
+                            "purchase, or run with --allow-missing-basis, or give the "
+                            f"deposit its cost with --overrides lines '{piece_source},"
+                            f"treat-as buy,NOTE' and '{piece_source},value COST,NOTE'",
                         )
                     )
                 elif piece_source != event.source:

@@ -213,8 +213,9 @@ class Valuer:
             Problem(
                 trade.source,
                 f"needs a {self.rule.fiat} value for {what} on "
-                f"{local_date(trade.timestamp, self.tz)}: give fiat_value in the row, or a "
-                f"--prices row 'date,asset,price'",
+                f"{local_date(trade.timestamp, self.tz)}: give fiat_value in the row, a "
+                f"--prices row 'date,asset,price', or an --overrides line "
+                f"'{trade.source},value AMOUNT,NOTE' (the row's {self.rule.fiat} value)",
                 column="fiat_value",
             )
         )

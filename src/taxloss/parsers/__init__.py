@@ -13,7 +13,7 @@ import csv
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
@@ -45,6 +45,10 @@ class ParseOptions:
     #: Where a parser records what it did with rows it read but did not turn into trades
     #: (e.g. a fiat-for-fiat row dropped): warnings of the report, each with its row.
     notices: list[Notice] = field(default_factory=list)
+    #: Data lines to leave out before parsing (``skip`` answers of an ``--overrides`` file) ...
+    skip_lines: frozenset[int] = frozenset()
+    #: ... and those of them the file had (filled by ``read_file``).
+    skipped: list[int] = field(default_factory=list)
 
 
 class Parser(Protocol):
@@ -244,6 +248,8 @@ def read_file(
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
+    if options.skip_lines:
+        table = _without_lines(table, options.skip_lines, options.skipped)
     trades = list(parser.parse(table, options))
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
@@ -255,6 +261,16 @@ def read_file(
         last=max((t.timestamp for t in trades), default=None),
     )
     return ParsedFile(trades, info, detection.reason)
+
+
+def _without_lines(table: Table, lines: frozenset[int], found: list[int]) -> Table:
+    """``table`` without the data rows on ``lines``; the lines it had are added to ``found``."""
+    keep = [index for index, line in enumerate(table.lines) if line not in lines]
+    if len(keep) == len(table.lines):
+        return table
+    found.extend(sorted(set(table.lines) & lines))
+    frame = table.frame.iloc[keep].reset_index(drop=True)
+    return replace(table, frame=frame, lines=[table.lines[i] for i in keep])
 
 
 #: Modules in this package that are helpers, not export formats.

@@ -584,6 +584,7 @@ def build_json(
         "warnings": [_notice(n) for n in report.warnings],
         "assumptions": [_notice(n) for n in report.assumptions],
         **_country_extras(report),
+        **_overrides(report),
     }
 
 
@@ -631,6 +632,20 @@ def _country_extras(report: Report) -> dict[str, Any]:
             for e in report.pool_history
         ]  # fmt: skip
     return out
+
+
+def _overrides(report: Report) -> dict[str, Any]:
+    """report.json ``overrides``: each ``--overrides`` answer used, with the user's note
+    (only when the build had an overrides file, so other reports keep their bytes)."""
+    if not report.overrides:
+        return {}
+    return {
+        "overrides": [
+            {"source": str(u.source), "action": u.action, "effect": u.effect, "note": u.note,
+             "overrides_line": str(u.origin)}
+            for u in report.overrides
+        ]
+    }  # fmt: skip
 
 
 def dumps(value: Any, indent: int = 0) -> str:
