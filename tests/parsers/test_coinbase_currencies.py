@@ -121,3 +121,20 @@ def test_a_ticker_clash_is_said(build, tmp_path: Path) -> None:
     assert notice["source"].endswith("g.csv:2") and "Mantle" in notice["message"]
     (row,) = data["disposals"]
     assert (row["asset"], Decimal(row["gain_loss"])) == ("MNT", Decimal("10.00"))
+
+
+def test_a_rule_without_fx_refuses_foreign_values(runner, tmp_path: Path) -> None:
+    from taxloss.cli import main
+
+    us = (SAMPLES.parent / "rules" / "us.toml").read_text(encoding="utf-8")
+    rule = tmp_path / "nofx.toml"
+    rule.write_text(us[: us.index("\n[fx]")] + "\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["build", "--rules", str(rule), str(SAMPLES / "coinbase-gbp.csv"), "--out",
+               str(tmp_path / "o")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert (
+        f"coinbase-gbp.csv:10: fiat_value: the row's value is in GBP and {rule} has no [fx] "
+        "section to convert it into USD: add one, or answer the row in an --overrides file: "
+    ) in result.stderr
