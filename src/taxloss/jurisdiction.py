@@ -670,7 +670,7 @@ def describe(rule: Rule) -> str:
         holding,
         f"  basis scope: {scopes}",
         f"  stablecoins valued at 1 {rule.fiat}: {stable}"
-        if rule.fx is None
+        if rule.fx is None or rule.fx.stablecoin_currency == rule.fiat
         else f"  stablecoins valued at 1 {rule.fx.stablecoin_currency}, converted to "
         f"{rule.fiat}: {stable}",
         f"  stablecoins deposited with no known purchase: basis {rule.unmatched_stablecoin_basis}",
