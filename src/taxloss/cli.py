@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from taxloss import __version__, api, jurisdiction
-from taxloss.errors import TaxlossError, format_error
+from taxloss.errors import EngineError, InputError, TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.render.offset import OffsetInputs
@@ -43,9 +43,34 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except TaxlossError as exc:
             click.echo(format_error(exc), err=True)
+            hint = answer_hint(exc, kwargs)
+            if hint:
+                click.echo(hint, err=True)
             sys.exit(2)
 
     return run  # type: ignore[return-value]
+
+
+def answer_hint(error: TaxlossError, values: dict[str, Any]) -> str:
+    """After refusals of input rows (issue #13): how to answer them without editing the
+    export. Empty for other errors, for check (it lists the answers itself) and for problems
+    in the overrides file."""
+    if "write_overrides" in values or not isinstance(error, (InputError, EngineError)):
+        return ""
+    overrides = str(values.get("overrides") or "")
+    files = {str(f) for f in values.get("files", ())}
+    rows = [
+        p
+        for p in error.problems
+        if p.source is not None and p.source.path in files and p.source.path != overrides
+    ]
+    if not rows:
+        return ""
+    return (
+        "Each row above can be answered without editing the export: run 'taxloss check' on "
+        "the same files with --write-overrides answers.csv, fill in each action (skip, "
+        "treat-as TYPE, value AMOUNT or note) and note, and pass --overrides answers.csv."
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -224,9 +224,14 @@ def skipped_lines(overrides: Sequence[Override], display: str) -> frozenset[int]
 
 
 def _matches(override: Override, trade: Trade) -> bool:
-    if override.by_location:
-        return override.line == trade.source.line and same_file(override.path, trade.source.path)
-    return bool(trade.external_id) and trade.external_id == override.target
+    # An id may look like a location (``coinbase:BTC-USD:12345``): either reading may match.
+    if trade.external_id and trade.external_id == override.target:
+        return True
+    return (
+        override.by_location
+        and override.line == trade.source.line
+        and same_file(override.path, trade.source.path)
+    )
 
 
 def apply_overrides(

@@ -205,3 +205,32 @@ def test_starter_cells_are_never_formulas() -> None:
     assert safe_cell("plain") == "plain"
     text = starter_text([("a.csv:2", "@SUM(1)", "skip")])
     assert text.splitlines()[1] == "a.csv:2,,,'@SUM(1),skip"
+
+
+def test_an_id_answers_its_row(tl, tmp_path: Path) -> None:
+    answers = tmp_path / "ov.csv"
+    answers.write_text(
+        "source,action,note\n"
+        "bn-2002,value 4500,the ETH/BTC trade by its id\n"
+        "bn-2003,skip,not a location: a skip needs path:line\n",
+        encoding="utf-8",
+    )
+    result = tl("check", FILES[0], "--overrides", answers)
+    assert result.exit_code == 2
+    assert f"  {answers}:3: source: 'bn-2003' matches no row" in result.output
+    answers.write_text(
+        "source,action,note\nbn-2002,value 4500,the ETH/BTC trade by its id\n", encoding="utf-8"
+    )
+    result = tl("check", FILES[0], "--overrides", answers)
+    assert f"answered by --overrides: {Q}us-questions.csv:4: value 4500" in result.output
+    assert "us-questions.csv:4: fiat_value" not in result.output
+
+
+def test_a_refused_build_says_how_to_answer(tl, tmp_path: Path) -> None:
+    result = tl("build", *FILES, "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Each row above can be answered without editing the export: run 'taxloss check' on the "
+        "same files with --write-overrides answers.csv, fill in each action (skip, treat-as "
+        "TYPE, value AMOUNT or note) and note, and pass --overrides answers.csv."
+    )

@@ -439,9 +439,9 @@ def _report_row(
                 )
             )
             return None
-    if currency and c.currency is not None and looks_like_currency(currency):
+    if currency and looks_like_currency(currency):
         row.bad(
-            c.currency,
+            c.currency or c.price,
             f"{currency!r} is not an ISO 4217 currency code: a Coinbase report states its "
             "values in the account's government currency (USD, EUR, GBP, CZK ...); check "
             "the export, or answer this row in an --overrides file: "
