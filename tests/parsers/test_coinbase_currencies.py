@@ -138,3 +138,25 @@ def test_a_rule_without_fx_refuses_foreign_values(runner, tmp_path: Path) -> Non
         f"coinbase-gbp.csv:10: fiat_value: the row's value is in GBP and {rule} has no [fx] "
         "section to convert it into USD: add one, or answer the row in an --overrides file: "
     ) in result.stderr
+
+
+@pytest.mark.parametrize("name", ["coinbase-eur.csv", "coinbase-czk.csv"])
+def test_report_golden_under_the_us_rule(golden, monkeypatch, name: str) -> None:
+    from taxloss.api import BuildOptions, build_report
+    from taxloss.render.text import render_text
+
+    monkeypatch.chdir(SAMPLES.parent)
+    report = build_report(BuildOptions(files=(Path("samples") / name,)))
+    golden(name.replace(".csv", ".report.txt"), render_text(report))
+
+
+def test_czk_summary_pdf_golden(runner, golden, monkeypatch, tmp_path: Path) -> None:
+    from taxloss.cli import main
+
+    from ..render.test_pdf import pdf_text
+
+    monkeypatch.chdir(SAMPLES.parent)
+    out = tmp_path / "o"
+    result = runner.invoke(main, ["build", "samples/coinbase-czk.csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    golden("coinbase-czk.summary-2024.pdf.txt", pdf_text(out / "summary-2024.pdf"))

@@ -432,7 +432,7 @@ def _report_row(
             notices.append(
                 Notice(
                     "fiat_for_fiat_dropped",
-                    f"{type_text} of {quantity_text} {asset} for {other} "
+                    f"{type_text} of {quantity_text.lstrip('-')} {asset} against {other} "
                     f"({notes or 'no notes'}): a government currency for a government "
                     "currency is not a digital-asset trade; the row was dropped (no tax effect)",
                     row.source,
