@@ -160,3 +160,21 @@ def test_czk_summary_pdf_golden(runner, golden, monkeypatch, tmp_path: Path) -> 
     result = runner.invoke(main, ["build", "samples/coinbase-czk.csv", "--out", str(out)])
     assert result.exit_code == 0, result.output
     golden("coinbase-czk.summary-2024.pdf.txt", pdf_text(out / "summary-2024.pdf"))
+
+
+def test_fiat_moves_in_the_generic_csv_are_never_lots(build, tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text(
+        "timestamp,type,asset,quantity,quote_asset,quote_quantity\n"
+        "2025-01-02T00:00:00Z,deposit,CZK,1000,,\n"
+        "2025-01-03T00:00:00Z,buy,BTC,0.001,CZK,1000\n"
+        "2025-01-04T00:00:00Z,withdrawal,EUR,50,,\n",
+        encoding="utf-8",
+    )
+    data = build(path)
+    assert [(w["code"], w["source"][-5:]) for w in data["warnings"]] == [
+        ("fiat_move_dropped", "csv:2"),
+        ("fiat_move_dropped", "csv:4"),
+    ]
+    assert [lot["asset"] for lot in data["open_lots"]] == ["BTC"]
+    assert data["transfers"] == []
