@@ -119,7 +119,7 @@ def common_options(command: F) -> F:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="CSV 'date,currency,rate' of exchange rates (report currency per 1 unit) "
             "that add to or replace the bundled ECB rates, for rules with an [fx] section "
-            "(uk, ca, au, de). Default: the ECB rates only.",
+            "(every bundled rule). Default: the ECB rates only.",
         ),
         click.option(
             "--allow-missing-basis",
