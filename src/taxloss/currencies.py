@@ -54,14 +54,6 @@ def is_fiat(code: str) -> bool:
     return code.strip().upper() in fiat_codes()
 
 
-def currency_name(code: str) -> str:
-    """The ISO 4217 name of ``code`` (e.g. ``Czech Koruna``), or ``""``."""
-    import pycountry
-
-    found = pycountry.currencies.get(alpha_3=code.strip().upper())
-    return str(found.name) if found is not None else ""
-
-
 def looks_like_currency(code: str) -> bool:
     """True for a 3-letter code that is not ISO 4217: in a currency column it is a question."""
     text = code.strip().upper()

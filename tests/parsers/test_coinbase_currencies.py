@@ -178,3 +178,19 @@ def test_fiat_moves_in_the_generic_csv_are_never_lots(build, tmp_path: Path) -> 
     ]
     assert [lot["asset"] for lot in data["open_lots"]] == ["BTC"]
     assert data["transfers"] == []
+
+
+def test_a_header_currency_outside_iso_4217_is_a_question(tmp_path: Path, parse) -> None:
+    header = (
+        "Timestamp,Transaction Type,Asset,Quantity Transacted,XYZ Spot Price at Transaction,"
+        "XYZ Subtotal,XYZ Total (inclusive of fees and/or spread),XYZ Fees and/or Spread,Notes"
+    )
+    path = write(
+        tmp_path,
+        "cb.csv",
+        PREAMBLE + header + "\n2024-03-01T10:00:00Z,Staking Income,ETH,0.01,100,1,1,0,\n",
+    )
+    (line,) = errors(parse, path)
+    assert line.startswith(
+        "cb.csv:5: XYZ Spot Price at Transaction: 'XYZ' is not an ISO 4217 currency code"
+    )
