@@ -980,7 +980,19 @@ def check(options: BuildOptions) -> CheckResult:
             trades, _, _ = load_trades([path], options.timezone, options.format, answers, skipped)
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
+            # Read the file's other rows anyway (the refused ones left out), so their own
+            # questions are asked now too; nothing read this way is ever written.
+            refused = [
+                Override(SourceRef("check", 0), "", str(path), p.source.line, "skip")
+                for p in exc.problems
+                if p.source is not None and p.source.path == str(path) and p.source.line > 0
+            ]
+            try:
+                trades, _, _ = load_trades(
+                    [path], options.timezone, options.format, [*answers, *refused], []
+                )
+            except InputError:
+                continue  # not a row problem (a header, a layout): the file stays unread
         per_file.append((str(path), trades))
     trades, _ = drop_duplicates(per_file)
     uses: list[OverrideUse] = []

@@ -234,3 +234,20 @@ def test_a_refused_build_says_how_to_answer(tl, tmp_path: Path) -> None:
         "same files with --write-overrides answers.csv, fill in each action (skip, treat-as "
         "TYPE, value AMOUNT or note) and note, and pass --overrides answers.csv."
     )
+
+
+def test_check_reads_the_other_rows_of_a_file_with_a_refused_row(tl, tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text(
+        "timestamp,type,asset,quantity,quote_asset,quote_quantity\n"
+        "2025-01-02T00:00:00Z,gift,BTC,1,,\n"
+        "2025-01-03T00:00:00Z,buy,ETH,1,SOL,20\n",
+        encoding="utf-8",
+    )
+    result = tl("check", path)
+    assert result.exit_code == 2
+    questions = [line for line in result.output.splitlines() if line.startswith(f"  {path}")]
+    assert [q.split(": ")[0:2] for q in questions] == [
+        [f"  {path}:2", "type"],
+        [f"  {path}:3", "fiat_value"],
+    ]
