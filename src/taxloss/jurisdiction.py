@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -216,7 +216,7 @@ def load(path: Path, display: str | None = None) -> Rule:
     _check(data, SCHEMA, "", name, problems)
     if problems:
         raise RuleError(problems)
-    return _build(data, name, hashlib.sha256(raw).hexdigest(), problems)
+    return _with_iso_fiat(_build(data, name, hashlib.sha256(raw).hexdigest(), problems))
 
 
 def _problem(file: str, key: str, message: str) -> Problem:
@@ -432,9 +432,7 @@ def _build(data: Mapping[str, Any], file: str, sha256: str, problems: list[Probl
         month_end_convention=data["holding"]["month_end_convention"],
         scope_periods=tuple(periods),
         usd_equivalent=strings("valuation.usd_equivalent", data["valuation"]["usd_equivalent"]),
-        other_fiat=_other_fiat(
-            data["fiat"], strings("valuation.other_fiat", data["valuation"]["other_fiat"])
-        ),
+        other_fiat=strings("valuation.other_fiat", data["valuation"]["other_fiat"]),
         unmatched_stablecoin_basis=choice(
             "valuation.unmatched_stablecoin_basis",
             data["valuation"]["unmatched_stablecoin_basis"],
@@ -785,7 +783,9 @@ def _years(first: int | None, last: int | None) -> str:
     return "all years"
 
 
-def _other_fiat(fiat: str, listed: tuple[str, ...]) -> tuple[str, ...]:
-    """Government currencies other than the rule's: every ISO 4217 code (issue #13: never a
-    hand-typed list; ``taxloss.currencies``) plus any the rule file lists, sorted."""
-    return tuple(sorted((fiat_codes() | set(listed)) - {str(fiat).upper()}))
+def _with_iso_fiat(rule: Rule) -> Rule:
+    """``rule`` whose ``other_fiat`` is every government currency but its own: each ISO 4217
+    code (issue #13: never a hand-typed list; ``taxloss.currencies``) plus any the rule file
+    lists under ``valuation.other_fiat``, sorted."""
+    other = tuple(sorted((fiat_codes() | set(rule.other_fiat)) - {rule.fiat}))
+    return replace(rule, other_fiat=other)
