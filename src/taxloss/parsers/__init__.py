@@ -206,6 +206,16 @@ def _unrecognised(
     return [Problem(SourceRef(display, line), message, column="header")]
 
 
+def _without_lines(table: Table, lines: frozenset[int], found: list[int]) -> Table:
+    """``table`` without the data rows on ``lines``; the lines it had are added to ``found``."""
+    keep = [index for index, line in enumerate(table.lines) if line not in lines]
+    if len(keep) == len(table.lines):
+        return table
+    found.extend(sorted(set(table.lines) & lines))
+    frame = table.frame.iloc[keep].reset_index(drop=True)
+    return replace(table, frame=frame, lines=[table.lines[i] for i in keep])
+
+
 def read_file(
     path: Path,
     display: str,
@@ -245,11 +255,11 @@ def read_file(
         sheet_text=text,
         repeated_columns=getattr(parser, "repeated_columns", False),
     )
+    if table is not None and options.skip_lines:
+        table = _without_lines(table, options.skip_lines, options.skipped)
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
-    if options.skip_lines:
-        table = _without_lines(table, options.skip_lines, options.skipped)
     trades = list(parser.parse(table, options))
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
@@ -261,16 +271,6 @@ def read_file(
         last=max((t.timestamp for t in trades), default=None),
     )
     return ParsedFile(trades, info, detection.reason)
-
-
-def _without_lines(table: Table, lines: frozenset[int], found: list[int]) -> Table:
-    """``table`` without the data rows on ``lines``; the lines it had are added to ``found``."""
-    keep = [index for index, line in enumerate(table.lines) if line not in lines]
-    if len(keep) == len(table.lines):
-        return table
-    found.extend(sorted(set(table.lines) & lines))
-    frame = table.frame.iloc[keep].reset_index(drop=True)
-    return replace(table, frame=frame, lines=[table.lines[i] for i in keep])
 
 
 #: Modules in this package that are helpers, not export formats.
