@@ -17,7 +17,7 @@ from taxloss.cli import main
 from taxloss.errors import InputError
 from taxloss.fx import ecb_rates, load_fx, read_fx_rates
 
-from ..conftest import SAMPLES
+from ..conftest import SAMPLES, without_fx
 
 ROOT = SAMPLES.parent
 
@@ -163,7 +163,7 @@ def test_fx_rates_need_a_rule_with_fx(runner, tmp_path) -> None:
     # The bundled US rule converts (issue #13); a rule file without [fx] refuses rates.
     us = (ROOT / "rules" / "us.toml").read_text(encoding="utf-8")
     rule = tmp_path / "nofx.toml"
-    rule.write_text(us[: us.index("\n[fx]")] + "\n", encoding="utf-8")
+    rule.write_text(without_fx(us), encoding="utf-8")
     result = runner.invoke(
         main,
         [

@@ -15,7 +15,7 @@ import pytest
 from taxloss import jurisdiction
 from taxloss.currencies import TICKER_CLASHES, fiat_codes, is_fiat, looks_like_currency
 
-from ..conftest import SAMPLES
+from ..conftest import SAMPLES, without_fx
 from .conftest import errors, trades_text, write
 from .test_coinbase import CURRENT, PREAMBLE
 
@@ -128,7 +128,7 @@ def test_a_rule_without_fx_refuses_foreign_values(runner, tmp_path: Path) -> Non
 
     us = (SAMPLES.parent / "rules" / "us.toml").read_text(encoding="utf-8")
     rule = tmp_path / "nofx.toml"
-    rule.write_text(us[: us.index("\n[fx]")] + "\n", encoding="utf-8")
+    rule.write_text(without_fx(us), encoding="utf-8")
     result = runner.invoke(
         main, ["build", "--rules", str(rule), str(SAMPLES / "coinbase-gbp.csv"), "--out",
                str(tmp_path / "o")],
