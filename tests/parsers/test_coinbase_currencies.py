@@ -194,3 +194,39 @@ def test_a_header_currency_outside_iso_4217_is_a_question(tmp_path: Path, parse)
     assert line.startswith(
         "cb.csv:5: XYZ Spot Price at Transaction: 'XYZ' is not an ISO 4217 currency code"
     )
+
+
+def test_a_currency_the_ecb_does_not_publish_asks_for_a_rate(runner, tmp_path: Path) -> None:
+    from taxloss.cli import main
+
+    text = (SAMPLES / "coinbase-eur.csv").read_text(encoding="utf-8")
+    path = tmp_path / "ars.csv"
+    path.write_text(text.replace("EUR", "ARS").replace("€", ""), encoding="utf-8")
+    result = runner.invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert (
+        f"  {path}:6: fx: no USD rate for ARS in ECB euro reference rates (none published for "
+        f"ARS); add a row '2024-02-01,ARS,RATE' (USD per 1 ARS) to an --fx-rates file, or "
+        f"answer the row with an --overrides line '{path}:6,value AMOUNT,NOTE' (its USD value)"
+    ) in result.output
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "date,currency,rate\n"
+        + "".join(
+            f"{day},ARS,0.0012\n"
+            for day in (
+                "2024-02-01",
+                "2024-02-03",
+                "2024-03-05",
+                "2024-04-10",
+                "2024-05-02",
+                "2024-06-14",
+                "2024-11-12",
+                "2025-01-15",
+                "2025-03-20",
+            )
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["check", str(path), "--fx-rates", str(rates)])
+    assert result.exit_code == 0, result.output
