@@ -54,3 +54,10 @@ def write_csv(tmp_path: Path):
         return path
 
     return write
+
+
+def without_fx(rule_text: str) -> str:
+    """A rule file's text without its ``[fx]`` section (a rule that converts nothing)."""
+    start = rule_text.index("\n[fx]\n")
+    end = rule_text.find("\n[", start + 1)
+    return rule_text[:start] + (rule_text[end:] if end >= 0 else "\n")

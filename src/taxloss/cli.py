@@ -18,7 +18,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from taxloss import __version__, api, jurisdiction
-from taxloss.errors import TaxlossError, format_error
+from taxloss.errors import EngineError, InputError, TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.progress import SILENT, Progress
@@ -46,9 +46,34 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except TaxlossError as exc:
             click.echo(format_error(exc), err=True)
+            hint = answer_hint(exc, kwargs)
+            if hint:
+                click.echo(hint, err=True)
             sys.exit(2)
 
     return run  # type: ignore[return-value]
+
+
+def answer_hint(error: TaxlossError, values: dict[str, Any]) -> str:
+    """After refusals of input rows (issue #13): how to answer them without editing the
+    export. Empty for other errors, for check (it lists the answers itself) and for problems
+    in the overrides file."""
+    if "write_overrides" in values or not isinstance(error, (InputError, EngineError)):
+        return ""
+    overrides = str(values.get("overrides") or "")
+    files = {str(f) for f in values.get("files", ())}
+    rows = [
+        p
+        for p in error.problems
+        if p.source is not None and p.source.path in files and p.source.path != overrides
+    ]
+    if not rows:
+        return ""
+    return (
+        "Each row above can be answered without editing the export: run 'taxloss check' on "
+        "the same files with --write-overrides answers.csv, fill in each action (skip, "
+        "treat-as TYPE, value AMOUNT or note) and note, and pass --overrides answers.csv."
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -97,7 +122,7 @@ def common_options(command: F) -> F:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="CSV 'date,currency,rate' of exchange rates (report currency per 1 unit) "
             "that add to or replace the bundled ECB rates, for rules with an [fx] section "
-            "(uk, ca, au, de). Default: the ECB rates only.",
+            "(every bundled rule). Default: the ECB rates only.",
         ),
         click.option(
             "--allow-missing-basis",
@@ -111,6 +136,14 @@ def common_options(command: F) -> F:
             "format_name",
             help="Skip detection and read every file with "
             "this parser (see 'taxloss detect'). Default: detect from the header.",
+        ),
+        click.option(
+            "--overrides",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="CSV 'source,action,note' of your answers to rows taxloss refuses: source "
+            "path:line or an exchange id; action skip, treat-as TYPE, value AMOUNT or note. "
+            "Each use is listed in report.json and the summary (see 'taxloss check'). "
+            "Default: none.",
         ),
     ]
     for option in reversed(options):
@@ -236,6 +269,7 @@ def options_from(files: tuple[Path, ...], values: dict[str, Any]) -> api.BuildOp
         max_rows=values.get("max_rows"),
         reported_by=tuple(values.get("reported_by") or ()),
         schedule_d_1a=values.get("schedule_d_1a", False),
+        overrides=values.get("overrides"),
     )  # fmt: skip
 
 
@@ -398,6 +432,10 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
         click.echo(f"  {path}")
     if built.software:
         click.echo(software_text(built.software), nl=False)
+    if built.report.overrides:
+        click.echo(f"Your answers applied (--overrides, {len(built.report.overrides)}):")
+        for use in built.report.overrides:
+            click.echo(f"  {use.source}: {use.action}: {use.effect} (note: {use.note})")
     if built.report.warnings:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
@@ -577,6 +615,53 @@ def _offset_defaults() -> dict[str, Any]:
     return {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
             "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
             "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
+
+
+@main.command()
+@FILES
+@common_options
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification, as for build. Default: the rule file's.",
+)
+@click.option(
+    "--write-overrides",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a starter overrides file (a new file): one line per question, with the "
+    "question and a suggested answer; fill in action and note, then pass it with "
+    "--overrides. Default: none.",
+)
+@user_errors
+def check(files: tuple[Path, ...], write_overrides: Path | None, **values: Any) -> None:
+    """List every question about FILES at once (rows taxloss cannot use as they are, each with
+    what would answer it); write nothing else. Exit 0 with none, 2 with questions."""
+    defaults = {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
+                "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
+                "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
+    result = api.check(options_from(files, {**defaults, **values}))
+    for use in result.overrides:
+        click.echo(f"answered by --overrides: {use.source}: {use.action} (note: {use.note})")
+    if not result.questions:
+        click.echo(
+            f"No questions: {result.files} file(s), {result.trades} row(s) read; "
+            "taxloss build will run."
+        )
+        return
+    click.echo(f"{len(result.questions)} question(s) (answer each, or fix the export):")
+    for question in result.questions:
+        click.echo(f"  {question.problem.format()}")
+        if question.suggestion:
+            click.echo(f"      answer: {question.suggestion} ({question.reason})")
+    if result.pending:
+        click.echo(f"Not yet checked: {result.pending}.")
+    if write_overrides is not None:
+        written = api.write_starter(result, write_overrides)
+        click.echo(
+            f"Wrote {written}: fill in action and note on each line, then run again with "
+            f"--overrides {written}."
+        )
+    sys.exit(2)
 
 
 @main.command()

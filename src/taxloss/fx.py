@@ -160,6 +160,11 @@ def load_fx(
                 f"ECB euro reference rates, {first} to {last}, from {ecb_label()}"
                 + ("" if target == "EUR" else ", cross rates via EUR")
             )
+        uncovered = sorted(wanted - {target} - {r.currency for r in rates})
+        if uncovered:
+            # Said where the missing rate is reported (issue #13: ARS, NGN ... are ISO 4217
+            # currencies the ECB does not publish).
+            parts.append(f"ECB euro reference rates (none published for {', '.join(uncovered)})")
     if rates_file is not None:
         user = read_fx_rates(rates_file, str(rates_file), target)
         for rate in user:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from taxloss.currencies import fiat_codes
 from taxloss.errors import Problem, RuleError
 from taxloss.model import (
     BasisScope,
@@ -217,7 +218,7 @@ def load(path: Path, display: str | None = None) -> Rule:
     _check(data, SCHEMA, "", name, problems)
     if problems:
         raise RuleError(problems)
-    return _build(data, name, hashlib.sha256(raw).hexdigest(), problems)
+    return _with_iso_fiat(_build(data, name, hashlib.sha256(raw).hexdigest(), problems))
 
 
 def _problem(file: str, key: str, message: str) -> Problem:
@@ -831,7 +832,7 @@ def describe(rule: Rule) -> str:
         holding,
         f"  basis scope: {scopes}",
         f"  stablecoins valued at 1 {rule.fiat}: {stable}"
-        if rule.fx is None
+        if rule.fx is None or rule.fx.stablecoin_currency == rule.fiat
         else f"  stablecoins valued at 1 {rule.fx.stablecoin_currency}, converted to "
         f"{rule.fiat}: {stable}",
         f"  stablecoins deposited with no known purchase: basis {rule.unmatched_stablecoin_basis}",
@@ -944,3 +945,11 @@ def _years(first: int | None, last: int | None) -> str:
     if last:
         return f"up to {last}"
     return "all years"
+
+
+def _with_iso_fiat(rule: Rule) -> Rule:
+    """``rule`` whose ``other_fiat`` is every government currency but its own: each ISO 4217
+    code (issue #13: never a hand-typed list; ``taxloss.currencies``) plus any the rule file
+    lists under ``valuation.other_fiat``, sorted."""
+    other = tuple(sorted((fiat_codes() | set(rule.other_fiat)) - {rule.fiat}))
+    return replace(rule, other_fiat=other)

@@ -149,6 +149,10 @@ class Trade:
     position: str = ""
     opened: datetime | None = None
     side: str = ""
+    #: The currency of ``fiat_value``: empty means USD (what the exchange parsers give); a
+    #: Coinbase report in EUR gives its rows' own EUR values, an ``--overrides`` value is in
+    #: the rule's fiat. The engine converts it at the day's rate when it is not the rule's.
+    fiat_currency: str = ""
 
 
 class EventKind(enum.StrEnum):
@@ -302,6 +306,22 @@ class Notice:
     code: str
     message: str
     source: SourceRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideUse:
+    """One answer of the user's ``--overrides`` file applied to one input row."""
+
+    #: The input row answered.
+    source: SourceRef
+    #: The action as written (``skip``, ``treat-as income``, ``value 1250.00``, ``note``).
+    action: str
+    #: What it did, in plain words (``left out before parsing``, ``valued at 1250.00 USD``).
+    effect: str
+    #: The user's note, printed with the row in every output.
+    note: str
+    #: The overrides file's line.
+    origin: SourceRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,6 +559,8 @@ class Report:
     #: Schedule D Exception 1 (``--schedule-d-1a``): box G/J rows without code or adjustment
     #: go on lines 1a/8a as totals, not on Form 8949.
     schedule_d_1a: bool = False
+    #: The user's ``--overrides`` answers, one per row answered (issue #13).
+    overrides: tuple[OverrideUse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,9 @@ from taxloss.cli import main
 from taxloss.errors import InputError
 from taxloss.fx import ecb_rates, load_fx, read_fx_rates
 
-from ..conftest import SAMPLES
+from ..conftest import SAMPLES, without_fx
+
+ROOT = SAMPLES.parent
 
 HEADER = "timestamp,type,asset,quantity,quote_asset,quote_quantity\n"
 
@@ -158,10 +160,16 @@ def test_fx_rates_file_errors_are_listed_together(tmp_path) -> None:
 def test_fx_rates_need_a_rule_with_fx(runner, tmp_path) -> None:
     rates = tmp_path / "rates.csv"
     rates.write_text("date,currency,rate\n2024-11-08,EUR,1.1\n", encoding="utf-8")
+    # The bundled US rule converts (issue #13); a rule file without [fx] refuses rates.
+    us = (ROOT / "rules" / "us.toml").read_text(encoding="utf-8")
+    rule = tmp_path / "nofx.toml"
+    rule.write_text(without_fx(us), encoding="utf-8")
     result = runner.invoke(
         main,
         [
             "build",
+            "--rules",
+            str(rule),
             str(SAMPLES / "us-liquidated-trader.csv"),
             "--out",
             str(tmp_path / "o"),
@@ -170,7 +178,7 @@ def test_fx_rates_need_a_rule_with_fx(runner, tmp_path) -> None:
         ],
     )
     assert result.exit_code == 2
-    assert "--fx-rates: rules/us.toml has no [fx] section" in result.stderr
+    assert f"--fx-rates: {rule} has no [fx] section" in result.stderr
 
 
 def test_conversions_are_reproducible_offline(runner, tmp_path, monkeypatch) -> None:

@@ -37,7 +37,7 @@ def _disposal_values() -> tuple[object, ...]:
 def _trade_values() -> tuple[object, ...]:
     return (
         WHEN, TradeKind.SELL, "ETH", Decimal("2"), "kraken", SOURCE, "USD", Decimal("5000"),
-        "USD", Decimal("5"), None, "x1", "", "", None, "",
+        "USD", Decimal("5"), None, "x1", "", "", None, "", "",
     )  # fmt: skip
 
 

@@ -225,9 +225,11 @@ def test_rows_needing_a_price_are_listed_together(run) -> None:
             """)
     assert str(info.value).splitlines() == [
         "w1.csv:3: fiat_value: needs a USD value for the fee of 0.01 BNB on 2025-01-03: give "
-        "fiat_value in the row, or a --prices row 'date,asset,price'",
+        "fiat_value in the row, a --prices row 'date,asset,price', or an --overrides line "
+        "'w1.csv:3,value AMOUNT,NOTE' (the row's USD value)",
         "w1.csv:4: fiat_value: needs a USD value for 2 SOL and 0.5 BNB on 2025-01-04: give "
-        "fiat_value in the row, or a --prices row 'date,asset,price'",
+        "fiat_value in the row, a --prices row 'date,asset,price', or an --overrides line "
+        "'w1.csv:4,value AMOUNT,NOTE' (the row's USD value)",
     ]
 
 

@@ -13,6 +13,8 @@ from taxloss import jurisdiction
 from taxloss.errors import RuleError
 from taxloss.model import HoldingEffect, LossDisallowance, Matching, Method
 
+from ..conftest import without_fx
+
 
 def text_of(rule_id: str) -> str:
     return (jurisdiction.bundled_dir() / f"{rule_id}.toml").read_text(encoding="utf-8")
@@ -395,7 +397,8 @@ def test_a_rule_without_offset_needs_the_us_loss_limit(tmp_path: Path) -> None:
 
 
 def test_a_non_usd_rule_needs_fx(tmp_path: Path) -> None:
-    source = text_of("us").replace('fiat = "USD"', 'fiat = "CHF"')
+    us = text_of("us")
+    source = without_fx(us).replace('fiat = "USD"', 'fiat = "CHF"')
     path = tmp_path / "v.toml"
     path.write_text(source, encoding="utf-8")
     with pytest.raises(RuleError, match=r"v\.toml: fx: missing: a rule whose fiat is not USD"):

@@ -30,7 +30,8 @@ def trade_line(trade: Trade) -> str:
     if trade.fee_quantity is not None:
         parts.append(f"fee {plain(trade.fee_quantity)} {trade.fee_asset}")
     if trade.fiat_value is not None:
-        parts.append(f"value {plain(trade.fiat_value)}")
+        currency = f" {trade.fiat_currency}" if trade.fiat_currency else ""
+        parts.append(f"value {plain(trade.fiat_value)}{currency}")
     parts.append(f"wallet {trade.wallet}")
     if trade.external_id:
         parts.append(f"id {trade.external_id}")

@@ -265,12 +265,13 @@ def test_eur_rows_keep_their_currency(parse, tmp_path: Path) -> None:
         "wallet coinbase | id coinbase:e1 | note 'Buy: Bought 0.01 BTC for € 914.90 EUR'",
         "6 | 2025-02-05T10:00:00Z | sell | 0.002 BTC | quote 190 EUR | fee 0.76 EUR | "
         "wallet coinbase | id coinbase:e2 | note 'Advanced Trade Sell: Sold BTC'",
-        "7 | 2025-03-05T11:00:00Z | sell | 0.003 BTC | quote 0.09 ETH | wallet coinbase | "
-        "id coinbase:e3 | note 'Convert: Converted 0.003 BTC to 0.09 ETH'",
-        "8 | 2025-03-06T11:00:00Z | income | 0.001 ETH | wallet coinbase | id coinbase:e4 | "
-        "note 'Staking Income'",
-        "9 | 2025-03-07T11:00:00Z | withdrawal | 0.05 ETH | wallet coinbase | id coinbase:e5 | "
-        "note 'Send'",
+        # Issue #13: the row's own EUR values are kept, in EUR (the engine converts them).
+        "7 | 2025-03-05T11:00:00Z | sell | 0.003 BTC | quote 0.09 ETH | value 273 EUR | "
+        "wallet coinbase | id coinbase:e3 | note 'Convert: Converted 0.003 BTC to 0.09 ETH'",
+        "8 | 2025-03-06T11:00:00Z | income | 0.001 ETH | value 3 EUR | wallet coinbase | "
+        "id coinbase:e4 | note 'Staking Income'",
+        "9 | 2025-03-07T11:00:00Z | withdrawal | 0.05 ETH | value 150 EUR | wallet coinbase | "
+        "id coinbase:e5 | note 'Send'",
     ]
 
 

@@ -31,6 +31,7 @@ from taxloss.engine.calendar import (
 )
 from taxloss.engine.currency import Converter
 from taxloss.engine.events import Event
+from taxloss.engine.fiat import drop_fiat_moves
 from taxloss.engine.lots import Key, LotBook, Part, as_part, resized
 from taxloss.engine.transfers import match_transfers, units_received, units_sent
 from taxloss.engine.uk_pooling import POOL, UkPlan, plan_uk
@@ -207,6 +208,7 @@ def compute(
     with engine_context():
         # (timestamp, source) orders as (timestamp, path, line): SourceRef compares as a tuple.
         ordered = sorted(trades, key=attrgetter("timestamp", "source"))
+        ordered, fiat_moves = drop_fiat_moves(ordered, rule)
         matches = match_transfers(ordered, rule)
         converter = Converter(rule, fx or FxTable())
         valued = value_trades(
@@ -232,7 +234,7 @@ def compute(
         run.disposals.sort(key=attrgetter("disposed", "sale_source"))
         run.check_books()
         transfers = _transfers(ordered, matches, rule)
-        warnings = run.warnings + valued.notices + _unmatched_notices(transfers)
+        warnings = fiat_moves + run.warnings + valued.notices + _unmatched_notices(transfers)
         note = rule.method_notes.get(chosen.value)
         if note:
             warnings.insert(0, Notice("method_flagged", f"{chosen.value.upper()}: {note}"))
@@ -623,7 +625,9 @@ class Run:
                             f"sells {plain(piece_quantity)} {event.asset} "
                             f"received by the unmatched deposit at {piece_source}, whose "
                             "basis is unknown; add the transfer's other side or the "
-                            "purchase, or run with --allow-missing-basis",
+                            "purchase, or run with --allow-missing-basis, or give the "
+                            f"deposit its cost with --overrides lines '{piece_source},"
+                            f"treat-as buy,NOTE' and '{piece_source},value COST,NOTE'",
                         )
                     )
                 elif piece_source != event.source:

@@ -96,7 +96,8 @@ class Converter:
             return Problem(
                 source,
                 f"{found}; add a row '{day},{currency},RATE' ({self.rule.fiat} per 1 "
-                f"{currency}) to an --fx-rates file",
+                f"{currency}) to an --fx-rates file, or answer the row with an --overrides "
+                f"line '{source},value AMOUNT,NOTE' (its {self.rule.fiat} value)",
                 column="fx",
             )
         value = amount * found.rate

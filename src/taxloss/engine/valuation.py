@@ -7,8 +7,10 @@ none applies, the row is reported as needing a price; nothing is ever valued at 
 
 Currencies (issue #5): when the rule has an ``[fx]`` section, an amount in another government
 currency is converted at the day's rate (``engine.currency``), a par stablecoin is worth 1 unit
-of ``fx.stablecoin_currency`` converted the same way, and ``fiat_value`` (which the parsers
-give in USD) is converted from USD. Without ``[fx]`` (the US rule) nothing is converted.
+of ``fx.stablecoin_currency`` converted the same way, and ``fiat_value`` is converted from its
+``fiat_currency`` (USD when empty, as most parsers give it). The US rule has ``[fx]`` too (issue
+#13: a Coinbase report kept in EUR); a rule without it converts nothing, and refuses a
+``fiat_value`` stated in another currency.
 
 Fees (reference §1.2): an acquisition fee adds to basis, a disposal fee reduces the amount
 realized, a crypto-for-crypto fee is charged to the side named by ``fees.crypto_to_crypto``, and
@@ -43,7 +45,7 @@ from taxloss.money import ZERO, plain
 
 FIAT, OTHER_FIAT, STABLE, CRYPTO = "fiat", "other_fiat", "stable", "crypto"
 
-#: The currency of ``Trade.fiat_value`` (the parsers fill it from USD columns; README).
+#: The currency of ``Trade.fiat_value`` when ``Trade.fiat_currency`` is empty (README).
 FIAT_VALUE_CURRENCY = "USD"
 
 
@@ -131,7 +133,8 @@ class Valuer:
     def to_fiat(self, trade: Trade, amount: Decimal, currency: str, day: date) -> Decimal | None:
         """``amount`` of ``currency`` in the rule's fiat at the day's rate (``[fx]``).
 
-        Without ``[fx]`` the amount is returned as it is (the US rule: USD amounts). A missing
+        Without ``[fx]`` the amount is returned as it is (a rule whose amounts are all in its
+        fiat). A missing
         rate is recorded as a problem naming the row and date, and None is returned.
         """
         if currency == self.rule.fiat or not self.fx.active:
@@ -147,10 +150,24 @@ class Valuer:
         return found
 
     def fiat_value(self, trade: Trade, day: date) -> Decimal | None:
-        """The row's ``fiat_value`` (USD, as the parsers give it) in the rule's fiat."""
+        """The row's ``fiat_value`` (in ``fiat_currency``, USD when empty) in the rule's fiat."""
         if trade.fiat_value is None:
             return None
-        return self.to_fiat(trade, trade.fiat_value, FIAT_VALUE_CURRENCY, day)
+        currency = trade.fiat_currency or FIAT_VALUE_CURRENCY
+        if currency != self.rule.fiat and trade.fiat_currency and not self.fx.active:
+            if trade.source not in self._fx_failed:
+                self._fx_failed.add(trade.source)
+                self.out.problems.append(
+                    Problem(
+                        trade.source,
+                        f"the row's value is in {currency} and {self.rule.path} has no [fx] "
+                        f"section to convert it into {self.rule.fiat}: add one, or answer the "
+                        f"row in an --overrides file: '{trade.source},value AMOUNT,NOTE'",
+                        column="fiat_value",
+                    )
+                )
+            return None
+        return self.to_fiat(trade, trade.fiat_value, currency, day)
 
     def assume(self, notice: Notice) -> None:
         """Record an assumption once per row (a row may use the same one for two legs)."""
@@ -199,8 +216,9 @@ class Valuer:
             Problem(
                 trade.source,
                 f"needs a {self.rule.fiat} value for {what} on "
-                f"{local_date(trade.timestamp, self.tz)}: give fiat_value in the row, or a "
-                f"--prices row 'date,asset,price'",
+                f"{local_date(trade.timestamp, self.tz)}: give fiat_value in the row, a "
+                f"--prices row 'date,asset,price', or an --overrides line "
+                f"'{trade.source},value AMOUNT,NOTE' (the row's {self.rule.fiat} value)",
                 column="fiat_value",
             )
         )

@@ -66,6 +66,14 @@ class ParseOptions:
         """Record a warning about a row."""
         self.warnings.append(notice)
 
+    #: Where a parser records what it did with rows it read but did not turn into trades
+    #: (e.g. a fiat-for-fiat row dropped): warnings of the report, each with its row.
+    notices: list[Notice] = field(default_factory=list)
+    #: Data lines to leave out before parsing (``skip`` answers of an ``--overrides`` file) ...
+    skip_lines: frozenset[int] = frozenset()
+    #: ... and those of them the file had (filled by ``read_file``).
+    skipped: list[int] = field(default_factory=list)
+
 
 class Parser(Protocol):
     """The interface every registered parser class provides (as static/class methods)."""
@@ -274,6 +282,16 @@ def _unrecognised(
     return [Problem(SourceRef(display, line), message, column="header")]
 
 
+def _without_lines(table: Table, lines: frozenset[int], found: list[int]) -> Table:
+    """``table`` without the data rows on ``lines``; the lines it had are added to ``found``."""
+    keep = [index for index, line in enumerate(table.lines) if line not in lines]
+    if len(keep) == len(table.lines):
+        return table
+    found.extend(sorted(set(table.lines) & lines))
+    frame = table.frame.iloc[keep].reset_index(drop=True)
+    return replace(table, frame=frame, lines=[table.lines[i] for i in keep])
+
+
 def read_file(
     path: Path,
     display: str,
@@ -330,6 +348,8 @@ def read_file(
         sheet_text=text,
         repeated_columns=getattr(parser, "repeated_columns", False),
     )
+    if table is not None and options.skip_lines:
+        table = _without_lines(table, options.skip_lines, options.skipped)
     del text
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))

@@ -102,6 +102,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from taxloss.currencies import FIAT as CURRENCIES
 from taxloss.errors import InputError, Problem
 from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
@@ -142,14 +143,7 @@ QUOTE_RANK = {coin: rank for rank, coin in enumerate(QUOTE_PRIORITY)}
 QUOTES_LONGEST_FIRST = tuple(sorted(QUOTE_PRIORITY, key=lambda q: (-len(q), q)))
 
 #: Government currencies: deposits/withdrawals of these are dropped (fiat is not tracked).
-FIAT_CURRENCIES = frozenset(
-    {
-        *QUOTE_PRIORITY[: QUOTE_PRIORITY.index("USDT")],
-        "SEK", "NOK", "DKK", "HUF", "BGN", "HKD", "SGD", "TWD", "KRW", "VND", "PHP", "THB",
-        "MYR", "PKR", "BDT", "AED", "SAR", "KES", "GHS", "UGX", "MAD", "EGP", "PEN", "CLP",
-        "NZD", "ISK", "GEL", "AZN", "KGS", "UZS",
-    }
-)  # fmt: skip
+FIAT_CURRENCIES = CURRENCIES  # every ISO 4217 code (taxloss.currencies)
 
 #: Tickers the number-glued cells of the spot history may end with (the pair adds its own).
 KNOWN_TICKERS = frozenset(

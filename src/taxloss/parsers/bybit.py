@@ -83,6 +83,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
+from taxloss.currencies import FIAT as CURRENCIES
 from taxloss.errors import InputError, Problem
 from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
@@ -107,10 +108,7 @@ INVERSE_WALLET = "bybit-coinm"
 LINEAR_SETTLE = frozenset({"USDT", "USDC"})
 
 #: Government currencies: never tracked as lots, so their deposits and withdrawals are dropped.
-FIAT = frozenset(
-    {"USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SGD", "HKD", "KRW", "TRY", "BRL", "MXN"}
-    | {"ARS", "PLN", "CZK", "HUF", "RON", "NGN", "INR", "IDR", "VND", "PHP", "THB", "UAH", "KZT"}
-)
+FIAT = CURRENCIES  # every ISO 4217 code (taxloss.currencies)
 
 #: ``Change = Cash Flow +/- Funding - Fee Paid`` must hold to this tolerance (Bybit rounds to 8).
 FUNDING_TOLERANCE = Decimal("1e-8")

@@ -28,8 +28,9 @@ has an ID column, note = the type and the row's Notes):
   another asset, named in Notes (``Bought 0.25 ETH for 0.0128 BTC on ETH-BTC at 0.0512
   BTC/ETH``, ``Sold 0.4 ETH for 1,210.50 USDC on ETH-USDC at ...``): quote = that asset,
   quote_quantity = quantity x rate (gross), fee = the difference to the amount in Notes (paid
-  includes the fee, received excludes it), fiat_value = Subtotal when the price currency is
-  USD. Notes that do not name the other asset (``Bought ETH``) mean the price currency.
+  includes the fee, received excludes it), fiat_value = Subtotal in the price currency
+  (a government currency). Notes that do not name the other asset (``Bought ETH``) mean the
+  price currency.
 * ``Convert``: SELL of the Asset with quote = the asset and amount received from Notes
   (``Converted 0.00363125 BTC to 156.145683 XRP``), fiat_value = Subtotal or Total, whichever
   is net of Coinbase's spread (the smaller: the value of what was received). The spread is in
@@ -52,10 +53,15 @@ wallet); ``Retail Eth2 Deprecation``: ETH2 was Coinbase's name for staked ETH, r
 so taxloss reads the asset ETH2 as ETH everywhere and the deprecation's two rows (ETH2 out, ETH
 in) cancel; they must balance within the file, else it is an error.
 
-Any other type is an error. Amounts in a price currency other than USD (EUR rows exist) are
-kept in that currency: a trade's quote stays EUR (the engine asks for a ``--prices`` rate) and
-no fiat_value is given. Nothing is converted here. Importing this report together with the
-Advanced fills of the same period counts those trades twice (Coinbase lists them in both).
+Any other type is an error. A report kept in another government currency (``Price Currency``
+EUR, or column names like ``CZK Spot Price at Transaction``, ``GBP Subtotal``) keeps its values
+in that currency (issue #13): a trade's quote is EUR/GBP/CZK, and every fiat_value above is the
+row's own amount with ``fiat_currency`` set to it; the engine converts them at the day's ECB
+rate (recorded as assumptions). Nothing is converted here. A Buy/Sell of a government currency
+for a government currency (``Bought 10 EUR for 10 EUR``) is dropped with a
+``fiat_for_fiat_dropped`` notice. A price currency that is not an ISO 4217 code is a question
+naming the row. Importing this report together with the Advanced fills of the same period
+counts those trades twice (Coinbase lists them in both).
 
 ``coinbase-advanced`` reads Coinbase Advanced / Pro fills (``portfolio,trade id,product,side,
 created at,size,size unit,price,fee,total,price/fee/total unit``, also without ``portfolio``):
@@ -77,8 +83,10 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
+from taxloss.currencies import FIAT as CURRENCIES
+from taxloss.currencies import looks_like_currency
 from taxloss.errors import InputError, Problem
-from taxloss.model import Trade, TradeKind
+from taxloss.model import Notice, Trade, TradeKind
 from taxloss.parsers import ParseOptions, register
 from taxloss.parsers.numbers import loose_number
 from taxloss.parsers.rows import Row, Rows, require_rows
@@ -88,11 +96,9 @@ WALLET = "coinbase"
 #: The only currency whose amounts become ``fiat_value`` (the US rule's fiat).
 USD = "USD"
 
-#: Government currencies Coinbase keeps balances in: their deposits and withdrawals are dropped.
-FIAT = frozenset(
-    {"USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SGD", "HKD", "NZD", "SEK", "NOK", "DKK",
-     "PLN", "BRL", "MXN", "KRW", "TRY"}
-)  # fmt: skip
+#: Government currencies (every ISO 4217 code, taxloss.currencies): their deposits and
+#: withdrawals are dropped, and a trade of one for another is dropped with a notice.
+FIAT = CURRENCIES
 
 #: Coinbase tickers that name the same asset as another ticker.
 ALIASES = {"ETH2": "ETH"}
@@ -156,6 +162,8 @@ DEPRECATION_OUT = re.compile(r"^\s*sent\b", re.IGNORECASE)
 DEPRECATION_IN = re.compile(r"^\s*received\b", re.IGNORECASE)
 HEADER_CURRENCY = re.compile(r"^([a-z]{3}) spot price at transaction$")
 _CODE_PREFIX = re.compile(r"^([-+]?)\s*[A-Za-z]{1,3}(?=[$€£¥₩])")
+#: A currency code before or after the amount (``CZK 1,234.50``, ``-1,234.50 CZK``).
+_ISO_AFFIX = re.compile(r"^([-+]?)\s*[A-Z]{3}\s*(?=[-+0-9.])|\s+[A-Z]{3}$")
 
 REPORT_CORE = ("timestamp", "transaction type", "asset", "quantity transacted")
 REPORT_LAYOUTS = (
@@ -204,8 +212,10 @@ def _canonical(asset: str) -> str:
 
 
 def _money(text: str) -> Decimal:
-    """A money cell: ``$1,765.00``, ``-€597.49846``, ``CA$4.00``, ``0.16155124725``."""
-    return loose_number(_CODE_PREFIX.sub(r"\1", text.strip()))
+    """A money cell: ``$1,765.00``, ``-€597.49846``, ``CA$4.00``, ``CZK 1,234.50``,
+    ``0.16155124725``."""
+    cleaned = _CODE_PREFIX.sub(r"\1", text.strip())
+    return loose_number(_ISO_AFFIX.sub(r"\1", cleaned))
 
 
 @dataclass(frozen=True)
@@ -322,9 +332,16 @@ class _Amounts:
     total: Decimal | None
     fees: Decimal | None
 
+    @property
+    def value_currency(self) -> str:
+        """``Trade.fiat_currency`` of this row's values: empty for USD, else the report's
+        government currency (the engine converts it at the day's rate)."""
+        return "" if self.currency == USD else self.currency
+
     def usd_value(self, *candidates: Decimal | None) -> Decimal | None:
-        """The first candidate amount, or quantity x price, when the row is priced in USD."""
-        if self.currency != USD:
+        """The first candidate amount, or quantity x price, when the row is priced in a
+        government currency (USD, or the account's EUR, GBP, CZK ...: ``value_currency``)."""
+        if self.currency != USD and self.currency not in FIAT:
             return None
         for candidate in candidates:
             if candidate is not None:
@@ -361,14 +378,14 @@ class CoinbaseReport:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """Read every row; raise all row errors at once."""
-        del options  # the wallet is always "coinbase"; times are UTC by Coinbase's statement
+        # The wallet is always "coinbase"; times are UTC by Coinbase's statement.
         columns = _report_columns(table)
         require_rows(table, "transactions")
         rows = Rows(table)
         trades: list[Trade] = []
         deprecation: list[tuple[Row, Decimal]] = []
         for row in rows:
-            made = _report_row(row, columns, deprecation)
+            made = _report_row(row, columns, deprecation, options.notices)
             if made is not None and not row.problems:
                 trades.append(made)
         rows.problems.extend(_check_deprecation(deprecation, columns))
@@ -377,7 +394,10 @@ class CoinbaseReport:
 
 
 def _report_row(
-    row: Row, c: _ReportColumns, deprecation: list[tuple[Row, Decimal]]
+    row: Row,
+    c: _ReportColumns,
+    deprecation: list[tuple[Row, Decimal]],
+    notices: list[Notice],
 ) -> Trade | None:
     """One report row as a Trade, None when dropped or bad (problems are left on ``row``)."""
     timestamp = row.time(c.timestamp, UTC)
@@ -405,6 +425,29 @@ def _report_row(
         return None
     if kind in ("deposit", "withdrawal") and asset in FIAT:
         return None  # fiat moving in or out of Coinbase: fiat is not tracked
+    if (kind in BUY_TYPES or kind in SELL_TYPES) and asset in FIAT:
+        found = TRADED.match(notes)
+        other = _canonical(found.group("quote")) if found else currency
+        if other in FIAT:
+            notices.append(
+                Notice(
+                    "fiat_for_fiat_dropped",
+                    f"{type_text} of {quantity_text.lstrip('-')} {asset} against {other} "
+                    f"({notes or 'no notes'}): a government currency for a government "
+                    "currency is not a digital-asset trade; the row was dropped (no tax effect)",
+                    row.source,
+                )
+            )
+            return None
+    if currency and looks_like_currency(currency):
+        row.bad(
+            c.currency or c.price,
+            f"{currency!r} is not an ISO 4217 currency code: a Coinbase report states its "
+            "values in the account's government currency (USD, EUR, GBP, CZK ...); check "
+            "the export, or answer this row in an --overrides file: "
+            f"'{row.source},skip,NOTE' (or value AMOUNT)",
+        )
+        return None
     if quantity == 0:
         row.bad(c.quantity, f"expected a non-zero quantity, found {quantity_text!r}")
         return None
@@ -426,12 +469,20 @@ def _report_row(
         return _convert(row, c, base, amounts, notes)
     if kind in INCOME_TYPES or (kind == "receive" and REWARD_RECEIVE.search(notes)):
         value = amounts.usd_value(subtotal, total)
-        return Trade(kind=TradeKind.INCOME, fiat_value=value, **base)
+        return Trade(kind=TradeKind.INCOME, fiat_value=value, **_currency(amounts, value), **base)
     if kind in OUT_TYPES:
         value = amounts.usd_value()
-        return Trade(kind=TradeKind.WITHDRAWAL, fiat_value=value, **base)
+        return Trade(
+            kind=TradeKind.WITHDRAWAL, fiat_value=value, **_currency(amounts, value), **base
+        )
     # receive, or a deposit of a crypto asset
-    return Trade(kind=TradeKind.DEPOSIT, fiat_value=amounts.usd_value(), **base)
+    value = amounts.usd_value()
+    return Trade(kind=TradeKind.DEPOSIT, fiat_value=value, **_currency(amounts, value), **base)
+
+
+def _currency(a: _Amounts, value: Decimal | None) -> dict[str, str]:
+    """The ``fiat_currency`` argument for a row valued at ``value`` (none when unvalued)."""
+    return {"fiat_currency": a.value_currency} if value is not None else {}
 
 
 def _trade(
@@ -466,6 +517,7 @@ def _trade(
             fee_asset=other if fee else "",
             fee_quantity=fee,
             fiat_value=value,
+            **_currency(a, value),
             **base,
         )
     if not a.currency:
@@ -542,6 +594,7 @@ def _convert(
         quote_asset=received,
         quote_quantity=received_quantity,
         fiat_value=a.usd_value(net),
+        **_currency(a, a.usd_value(net)),
         **{**base, "note": note},
     )
 

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from taxloss.currencies import FIAT
 from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.binance import FIAT_CURRENCIES, QUOTE_RANK
+from taxloss.parsers.binance import QUOTE_RANK
 from taxloss.parsers.rows import Columns, Rows, require_rows, words
 from taxloss.parsers.table import Table
 
@@ -121,7 +122,7 @@ class CoinbaseProAccount:
                 continue
             assert time is not None and amount is not None
             if kind in TRANSFER_TYPES:
-                if unit in FIAT_CURRENCIES or amount == 0:
+                if unit in FIAT or amount == 0:
                     continue
                 transfer = row.text("transfer id")
                 trades.append(

@@ -269,7 +269,7 @@ def _valid_trades(rows: Rows, options: ParseOptions) -> list[Trade | None]:
         out[-1] = make_trade(
             timestamp, kind, asset, quantity, wallet or wallet_default, SourceRef(path, line),
             quote_asset, quote_quantity, fee_asset, fee_quantity if fee_quantity else None,
-            fiat_value, external_id, note, position, opened, side,
+            fiat_value, external_id, note, position, opened, side, "",
         )  # fmt: skip
     out.extend([None] * (size - len(out)))
     return out

@@ -81,6 +81,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from taxloss.currencies import FIAT as CURRENCIES
 from taxloss.errors import InputError, Problem
 from taxloss.model import Notice, SourceRef, Trade, TradeKind
 from taxloss.money import ZERO, plain
@@ -125,7 +126,7 @@ RENAMED = {"XBT": "BTC", "XDG": "DOGE", "ETH2": "ETH"}
 #: Staking / rewards / cash-balance variants of an asset (same wallet, same asset).
 STAKING_SUFFIXES = (".HOLD", ".S", ".M", ".P", ".F", ".B")
 #: Government currencies Kraken trades (after mapping); fiat is not tracked as lots.
-FIAT = frozenset({"USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "AED", "KRW"})
+FIAT = CURRENCIES  # every ISO 4217 code (taxloss.currencies)
 #: Stablecoins, preferred as the quote of a crypto-for-crypto exchange after fiat.
 STABLECOINS = frozenset({"USDT", "USDC", "DAI", "PYUSD", "USDG", "RLUSD", "EURC", "USD1", "TUSD"})
 #: Kraken fee credits: a promotional balance, not a digital asset.
@@ -525,7 +526,7 @@ def _exchange(family: str, legs: list[LedgerRow], out: Output) -> None:
     if not paid and not got and not fees:
         return  # nothing moved
     lone = len(nets) == 1 and len(paid) + len(got) == 1 and first.type == "trade"
-    if lone and not set(nets) & FIAT:
+    if lone and not any(asset in FIAT for asset in nets):
         _lone_leg(first, legs, nets, out)
         return
     if len(paid) != 1 or len(got) != 1:

@@ -71,6 +71,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 
+from taxloss.currencies import FIAT as CURRENCIES
 from taxloss.errors import InputError, Problem
 from taxloss.model import SourceRef, Trade, TradeKind
 from taxloss.money import plain
@@ -92,13 +93,7 @@ FUNDING_WALLET = "okx-funding"
 DEFAULT_ZONE = timezone(timedelta(hours=8), "UTC+8")
 
 #: Government currencies: their deposits and withdrawals are not trades (fiat is not tracked).
-FIAT = frozenset(
-    {
-        "USD", "EUR", "GBP", "AUD", "CAD", "CHF", "JPY", "SGD", "HKD", "NZD", "BRL", "TRY",
-        "AED", "PLN", "CZK", "HUF", "RON", "SEK", "NOK", "DKK", "MXN", "ARS", "ZAR", "INR",
-        "KRW", "IDR", "PHP", "THB", "VND", "NGN", "UAH", "KZT", "TWD",
-    }
-)  # fmt: skip
+FIAT = CURRENCIES  # every ISO 4217 code (taxloss.currencies)
 
 # -- trading account history ----------------------------------------------------------------
 

@@ -591,6 +591,7 @@ def build_json(
         "assumptions": [_notice(n) for n in report.assumptions],
         **_country_extras(report),
         **form_json(report),
+        **_overrides(report),
     }
 
 
@@ -708,6 +709,20 @@ def _reconciled(line: Reconciled, report: Report) -> dict[str, Any]:
                     "g": text_money(line.column_g)},
         "differences": list(line.differences),
         "reasons": list(line.reasons),
+    }  # fmt: skip
+
+
+def _overrides(report: Report) -> dict[str, Any]:
+    """report.json ``overrides``: each ``--overrides`` answer used, with the user's note
+    (only when the build had an overrides file, so other reports keep their bytes)."""
+    if not report.overrides:
+        return {}
+    return {
+        "overrides": [
+            {"source": str(u.source), "action": u.action, "effect": u.effect, "note": u.note,
+             "overrides_line": str(u.origin)}
+            for u in report.overrides
+        ]
     }  # fmt: skip
 
 

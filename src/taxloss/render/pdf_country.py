@@ -162,6 +162,12 @@ class CountrySummary(Summary):
                 "<b>Liquidations.</b> Forced sales and liquidated positions are listed in "
                 "section 5; liquidation fees are included in the loss."
             )
+        if self.report.overrides:
+            items.append(
+                f"<b>Your answers.</b> {len(self.report.overrides)} row(s) were answered by "
+                "your --overrides file instead of the export: each is listed in section 6 "
+                "with your note; check them."
+            )
         if self.country is not None:
             items += [_esc(note) for note in self.country.notes]
         return items

@@ -329,6 +329,22 @@ class Summary:
                 f"{len(self.report.assumptions)} recorded assumption(s), listed in "
                 "section 6 with their source rows."
             )
+        if self.report.conversions:
+            currencies = ", ".join(sorted({c.currency for c in self.report.conversions}))
+            prior = sum(1 for c in self.report.conversions if c.prior_day)
+            items.append(
+                f"<b>Exchange rates.</b> {len(self.report.conversions)} amount(s) in "
+                f"{_esc(currencies)} were converted into {rule.fiat} at the ECB reference rate "
+                f"of their date; {prior} used the last earlier rate because none was published "
+                "that day. Each conversion is in report.json (conversions) and in section 6. "
+                "Check whether another rate should be used (--fx-rates)."
+            )
+        if self.report.overrides:
+            items.append(
+                f"<b>Your answers.</b> {len(self.report.overrides)} row(s) were answered by "
+                "your --overrides file instead of the export (skipped, retyped or valued by "
+                "you): each is listed in section 6 with your note; check them."
+            )
         if self.offset is not None and self.offset.income_assumed:
             items.append(
                 "<b>Taxable income.</b> Not given; the carryover worksheet assumed "
@@ -958,6 +974,24 @@ class Summary:
 
     # -- 6. data quality -----------------------------------------------------------------------
 
+    def answers(self) -> list[Any]:
+        """The user's ``--overrides`` answers, each with its row and note (issue #13)."""
+        uses = self.report.overrides
+        if not uses:
+            return []
+        rows = [["Row", "Your answer", "What taxloss did", "Your note"]]
+        rows += [[str(u.source), u.action, u.effect, u.note] for u in uses]
+        return [
+            para("Your answers (--overrides)", "h2"),
+            para(
+                f"{len(uses)} row(s) were answered by your overrides file instead of the "
+                "export; taxloss applied each answer as written, before computing anything. "
+                "Check that each note explains the answer.",
+                "small",
+            ),
+            table(rows, [WIDTH * 0.30, WIDTH * 0.15, WIDTH * 0.20, WIDTH * 0.35]),
+        ]
+
     def quality(self) -> list[Any]:
         story: list[Any] = [para("6. Data quality", "h1")]
         warnings = self.report.warnings
@@ -972,6 +1006,7 @@ class Summary:
                     "acquisitions, and every transfer was matched."
                 )
             )
+        story += self.answers()
         kinds: dict[str, list[Any]] = defaultdict(list)
         for a in self.report.assumptions:
             kinds[a.code].append(a)
