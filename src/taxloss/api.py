@@ -299,7 +299,6 @@ def load_inputs(
             problems.extend(exc.problems)
             continue
         inputs.append(parsed.info)
-        read_notices.extend(options.notices)
         read_notices.extend(parsed.warnings)
         read_assumptions.extend(parsed.assumptions)
         if skipped is not None:

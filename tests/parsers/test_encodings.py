@@ -194,6 +194,8 @@ def test_timezone_option_is_recorded_for_a_file_without_zone(tmp_path: Path) -> 
         ("kucoin-spot-orders.csv", None),
         ("bybit-eu-account-log.csv", None),
         ("binance-statement.csv", None),
+        ("coinbase-transactions.csv", None),
+        ("coinbase-advanced-fills.csv", None),
     ],
 )
 def test_every_assumed_zone_is_recorded(name: str, expected: str | None) -> None:
@@ -205,6 +207,23 @@ def test_every_assumed_zone_is_recorded(name: str, expected: str | None) -> None
         (notice,) = zones
         assert expected in notice.message
         assert notice.source is not None and notice.source.path == name
+
+
+@pytest.mark.parametrize(
+    ("name", "zone_text"),
+    [("coinbase-transactions.csv", " UTC,"), ("coinbase-advanced-fills.csv", "Z,")],
+)
+def test_coinbase_times_without_their_zone_are_read_as_utc_and_recorded(
+    name: str, zone_text: str, tmp_path: Path
+) -> None:
+    # A spreadsheet can drop the " UTC" or "Z" Coinbase writes after each time.
+    path = tmp_path / name
+    path.write_text((SAMPLES / name).read_text().replace(zone_text, ","), encoding="utf-8")
+    parsed = read_file(path, name, ParseOptions("w"))
+    original = read_file(SAMPLES / name, name, ParseOptions("w"))
+    assert [t.timestamp for t in parsed.trades] == [t.timestamp for t in original.trades]
+    (notice,) = [n for n in parsed.assumptions if n.code == "zone_assumed"]
+    assert "read as UTC (Coinbase's reports are in UTC)" in notice.message
 
 
 def test_detect_reads_utf16_and_windows_files(detect, tmp_path: Path) -> None:

@@ -66,9 +66,6 @@ class ParseOptions:
         """Record a warning about a row."""
         self.warnings.append(notice)
 
-    #: Where a parser records what it did with rows it read but did not turn into trades
-    #: (e.g. a fiat-for-fiat row dropped): warnings of the report, each with its row.
-    notices: list[Notice] = field(default_factory=list)
     #: Data lines to leave out before parsing (``skip`` answers of an ``--overrides`` file) ...
     skip_lines: frozenset[int] = frozenset()
     #: ... and those of them the file had (filled by ``read_file``).

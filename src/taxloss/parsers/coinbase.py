@@ -87,8 +87,8 @@ from taxloss.currencies import FIAT as CURRENCIES
 from taxloss.currencies import looks_like_currency
 from taxloss.errors import InputError, Problem
 from taxloss.model import Notice, Trade, TradeKind
-from taxloss.parsers import ParseOptions, register
-from taxloss.parsers.numbers import loose_number
+from taxloss.parsers import ParseOptions, notes, register
+from taxloss.parsers.numbers import BadValue, loose_number, parse_timestamp
 from taxloss.parsers.rows import Row, Rows, require_rows
 from taxloss.parsers.table import Table
 
@@ -384,13 +384,31 @@ class CoinbaseReport:
         rows = Rows(table)
         trades: list[Trade] = []
         deprecation: list[tuple[Row, Decimal]] = []
+        _note_naive_times(table, options, columns.timestamp)
         for row in rows:
-            made = _report_row(row, columns, deprecation, options.notices)
+            made = _report_row(row, columns, deprecation, options.warnings)
             if made is not None and not row.problems:
                 trades.append(made)
         rows.problems.extend(_check_deprecation(deprecation, columns))
         rows.finish()
         yield from trades
+
+
+def _note_naive_times(table: Table, options: ParseOptions, column: str) -> None:
+    """Record UTC as assumed when the file's times carry no zone (issue #13, item 5).
+
+    Coinbase writes `` UTC`` or ``Z`` after each time; a file re-saved by a spreadsheet may
+    have lost it. The first row tells (a file's times share one form); an unreadable time is
+    reported by the row itself."""
+    first = next(iter(Rows(table)), None)
+    if first is None:
+        return
+    try:
+        parse_timestamp(first.text(column), None)
+    except BadValue as exc:
+        if "no time zone" in str(exc):
+            notes.file_zone(table, options, None, UTC, "Coinbase's reports are in UTC", column,
+                            documented=True)  # fmt: skip
 
 
 def _report_row(
@@ -670,7 +688,8 @@ class CoinbaseAdvancedFills:
     @staticmethod
     def parse(table: Table, options: ParseOptions) -> Iterator[Trade]:
         """One BUY/SELL per fill; raise all row errors at once."""
-        del options  # the wallet is always "coinbase"; times carry their zone (Z)
+        # The wallet is always "coinbase"; times carry their zone (Z), else UTC is recorded.
+        _note_naive_times(table, options, "created at")
         missing = [n for n in FILLS_LAYOUT[1:] if n not in table.header]
         if missing:
             raise InputError(
