@@ -19,6 +19,7 @@ and the standard library.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from decimal import Decimal
@@ -31,6 +32,7 @@ from taxloss.errors import Problem
 from taxloss.model import (
     DisposalKind,
     EventKind,
+    FlowLine,
     FxTable,
     Income,
     Notice,
@@ -57,6 +59,10 @@ class Valued:
     assumptions: list[Notice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    #: Account-statement flows (issue #15) per (wallet, tax year, line).
+    flows: dict[tuple[str, str, FlowLine], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
 
 
 #: One side of an exchange: (asset, positive quantity). A plain pair, not a record: two are
@@ -77,6 +83,44 @@ class Valuer:
         self.out = Valued()
         self._fiat_like = {rule.fiat, *rule.other_fiat}
         self._fx_failed: set[object] = set()
+        self._years: dict[date, str] = {}
+
+    def flow(self, wallet: str, day: date, line: FlowLine, amount: Decimal) -> None:
+        """Add ``amount`` to an account-statement line (issue #15) of ``wallet``'s tax year."""
+        if not amount:
+            return
+        year = self._years.get(day)
+        if year is None:
+            year = self._years[day] = tax_year_label(day, self.rule)
+        self.out.flows[(wallet, year, line)] += amount
+
+    def spot_flows(self, trade: Trade, start: int, value: Decimal, fee: Decimal, day: date) -> None:
+        """Where the value of a spot trade's events crossed the edge of the books.
+
+        Acquired basis minus disposal proceeds is what came in from outside (fiat paid, a fee
+        paid in fiat, income) or, when negative, what left (fiat received, goods bought, a
+        standalone fee). Exchanges of one asset for another net to zero: their proceeds are
+        the new lot's basis. Summing the events keeps this exact whatever the fee allocation.
+        """
+        net = ZERO
+        for event in self.out.events[start:]:
+            if event.kind is EventKind.ACQUIRE:
+                net += event.value
+            else:
+                net -= event.value
+        kind, wallet = trade.kind, trade.wallet
+        if kind is TradeKind.INCOME:
+            self.flow(wallet, day, FlowLine.INCOME, value)
+            net -= value
+        elif kind is TradeKind.FEE:
+            self.flow(wallet, day, FlowLine.EXPENSES, -net)
+            self.flow(wallet, day, FlowLine.OTHER_FEES, -net)
+            return
+        self.flow(wallet, day, FlowLine.TRADING_FEES, fee)
+        if net > 0:
+            self.flow(wallet, day, FlowLine.CAPITAL_IN, net)
+        elif net < 0:
+            self.flow(wallet, day, FlowLine.CAPITAL_OUT, -net)
 
     def classify(self, asset: str) -> str:
         """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto."""
@@ -228,6 +272,7 @@ class Valuer:
             received, given = None, main
         legs = [leg for leg in (received, given) if leg is not None]
         day = local_date(trade.timestamp, self.tz)
+        start = len(self.out.events)
         value, _ = self.exchange_value(trade, legs, day)
         if value is None:
             self.need_price(trade, " and ".join(f"{plain(q)} {a}" for a, q in legs))
@@ -329,6 +374,7 @@ class Valuer:
                 ZERO,
                 DisposalKind.FEE,
             )
+        self.spot_flows(trade, start, value, fee, day)
 
     def settlement_value(
         self, trade: Trade, coin: str, units: Decimal, day: date
@@ -457,6 +503,10 @@ class Valuer:
                     )
                     return
                 fee = found
+        if fee:
+            day = local_date(withdrawal.timestamp, self.tz)
+            self.flow(withdrawal.wallet, day, FlowLine.EXPENSES, fee)
+            self.flow(withdrawal.wallet, day, FlowLine.NETWORK_FEES, fee)
         self.out.events.append(
             Event(
                 withdrawal.timestamp,
@@ -505,6 +555,7 @@ class Valuer:
             )  # fmt: skip
             event = Event(trade.timestamp, EventKind.ACQUIRE, trade.asset, units, basis,
                           trade.wallet, trade.source)  # fmt: skip
+            self.flow(trade.wallet, day, FlowLine.CAPITAL_IN, basis)
         else:
             event = Event(trade.timestamp, EventKind.ADD_UNKNOWN, trade.asset,
                           units_received(trade), ZERO, trade.wallet, trade.source)  # fmt: skip
