@@ -21,6 +21,7 @@ from taxloss import __version__, api, jurisdiction
 from taxloss.errors import TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
+from taxloss.render.account import account_text
 from taxloss.render.offset import OffsetInputs
 from taxloss.render.text import comparison_json, comparison_text, render_text
 
@@ -293,6 +294,9 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
     with api.paused_gc(freeze=True):  # the command ends next: no collection of the report
         built = api.build(options, out_dir)
     click.echo(render_text(built.report, built.years, rows=False, figures=built.figures), nl=False)
+    click.echo(
+        account_text(built.report, built.figures), nl=False
+    )  # issue #15: put in, out, left, owed
     click.echo("")
     click.echo("Wrote:")
     for path in built.written:

@@ -37,6 +37,7 @@ from taxloss.model import (
     Transfer,
 )
 from taxloss.money import ZERO, plain, quantize
+from taxloss.render.account import account_json
 from taxloss.render.figures import (
     NOT_ADVICE,
     Printed,
@@ -581,6 +582,8 @@ def build_json(
             }
             for e in report.expenses
         ],
+        # Issue #15: the account statement, "where the money went".
+        "account": account_json(report, shown),
         "warnings": [_notice(n) for n in report.warnings],
         "assumptions": [_notice(n) for n in report.assumptions],
         **_country_extras(report),

@@ -18,6 +18,7 @@ from operator import attrgetter
 
 from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
+from taxloss.returns.account import Statement, account_statement
 
 NOT_ADVICE = (
     "Not tax advice. taxloss computes figures from your exports with the stated rule file and "
@@ -188,6 +189,16 @@ class Printed:
             rows = self._by_year.get(label, [])
             found = self._years[label] = year_figures(self.report, label, rows)
         return found
+
+    #: The account statement (issue #15), computed on first use by ``account``.
+    _account: Statement | None = None
+
+    def account(self) -> Statement:
+        """The account statement, its realized line from these printed rows (computed once)."""
+        if self._account is None:
+            gains = ((r.disposal.wallet, r.disposal.tax_year, r.gain) for r in self.rows)
+            self._account = account_statement(self.report, gains)
+        return self._account
 
 
 def printed(report: Report, given: Printed | None = None) -> Printed:

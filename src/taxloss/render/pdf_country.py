@@ -34,6 +34,7 @@ from taxloss.render.figures import (
     year_rows,
 )
 from taxloss.render.loss_offset import CountryPlan, CountryYear, Line, tax_year_end
+from taxloss.render.pdf_account import account_section
 from taxloss.render.pdf_summary import (
     WIDTH,
     MethodResult,
@@ -554,6 +555,9 @@ class CountrySummary(Summary):
 
     def story(self) -> list[Any]:
         return [
+            # Issue #15: "Where the money went" comes first, before the tax figures.
+            *account_section(self.report, self.year, WIDTH, self.shown),
+            PageBreak(),
             *self.cover(),
             PageBreak(),
             *self.results(),

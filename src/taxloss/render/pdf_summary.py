@@ -52,6 +52,7 @@ from taxloss.render.figures import (
     printed,
 )
 from taxloss.render.offset import OffsetPlan, YearOffset
+from taxloss.render.pdf_account import account_section
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
@@ -963,6 +964,9 @@ class Summary:
 
     def story(self) -> list[Any]:
         return [
+            # Issue #15: "Where the money went" comes first, before the tax figures.
+            *account_section(self.report, self.year, WIDTH, self.shown),
+            PageBreak(),
             *self.cover(),
             PageBreak(),
             *self.results(),

@@ -17,6 +17,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import plain
+from taxloss.render.account import account_sheet
 from taxloss.render.figures import (
     NOT_ADVICE,
     PART,
@@ -205,5 +206,6 @@ def render_xlsx_8949(
     sheets = [_summary(report, year_figures, taxpayer or {})]
     sheets += [_section_sheet(section) for section in year_figures.sections]
     sheets += [_audit_sheet(year_figures), warnings_sheet(report)]
+    sheets.append(account_sheet(report, figures))  # issue #15: where the money went
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Form 8949 worksheet {year}", created=created)

@@ -21,6 +21,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Conversion, HoldingEffect, LossDisallowance, Matching, Report, SourceRef
 from taxloss.money import plain
+from taxloss.render.account import account_sheet
 from taxloss.render.figures import (
     NOT_ADVICE,
     Printed,
@@ -344,5 +345,6 @@ def render_xlsx_country(
     if report.pool_history:
         sheets.append(_pool(report, year))
     sheets.append(warnings_sheet(report))
+    sheets.append(account_sheet(report, figures))  # issue #15: where the money went
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Capital gains worksheet {year}", created=created)

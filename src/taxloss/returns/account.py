@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -83,6 +83,8 @@ class AccountLines:
     #: For a tax year: what was left at cost and owed when it began (else zero).
     left_at_start: Decimal = ZERO
     owed_at_start: Decimal = ZERO
+    #: Realized results as the forms print them: the sum of the rounded Form 8949 rows.
+    realized_rows: Decimal | None = None
 
     @property
     def net_result(self) -> Decimal:
@@ -216,11 +218,15 @@ def _market(lots: list[Lot], report: Report) -> tuple[Decimal | None, tuple[str,
     return value, ()
 
 
-def account_statement(report: Report) -> Statement:
+def account_statement(
+    report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | None = None
+) -> Statement:
     """Compute the account statement of a report.
 
     Args:
         report: the engine's report (flows, disposals, open lots, debts, closing prices).
+        row_gains: (wallet, tax year, rounded gain) of each printed Form 8949 row, so the
+            printed realized line equals the forms' totals; rounded here when not given.
 
     Returns:
         The statement, total, per wallet and per tax year.
@@ -229,10 +235,18 @@ def account_statement(report: Report) -> Statement:
         InternalError: if the identity does not hold (a bug in taxloss, never the user's).
     """
     with engine_context():
-        return _statement(report)
+        return _statement(report, row_gains)
 
 
-def _statement(report: Report) -> Statement:
+def _row_gains(report: Report) -> Iterable[tuple[str, str, Decimal]]:
+    """Each disposal's gain as the forms print it (proceeds, basis, adjustment rounded)."""
+    rule = report.rule
+    for d in report.disposals:
+        gain = rounded(d.proceeds, rule) - rounded(d.cost_basis, rule)
+        yield d.wallet, d.tax_year, gain + rounded(d.adjustment, rule)
+
+
+def _statement(report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | None) -> Statement:
     total = _Column()
     wallets: dict[str, _Column] = defaultdict(_Column)
     years: dict[str, _Column] = defaultdict(_Column)
@@ -245,6 +259,12 @@ def _statement(report: Report) -> Statement:
         total.lines["realized"] += gain
         wallets[disposal.wallet].lines["realized"] += gain
         years[disposal.tax_year].lines["realized"] += gain
+    printed_total = ZERO
+    printed_by: dict[str, Decimal] = defaultdict(Decimal)
+    for wallet, year, gain in _row_gains(report) if row_gains is None else row_gains:
+        printed_total += gain
+        printed_by["w:" + wallet] += gain
+        printed_by["y:" + year] += gain
     held = _held(report)
     by_wallet: dict[str, list[Lot]] = defaultdict(list)
     for lot in held:
@@ -255,7 +275,7 @@ def _statement(report: Report) -> Statement:
     left = _sum(lot.cost_basis for lot in held)
     market, unpriced = _market(held, report)
     owed = _sum(d.open_value for d in report.debts)
-    whole = total.finish(left, market, owed, moved=False)
+    whole = replace(total.finish(left, market, owed, moved=False), realized_rows=printed_total)
     if abs(whole.imbalance()) > TOLERANCE:
         raise InternalError(
             f"account statement does not balance: left at cost {left} - owed {owed} differs "
@@ -266,8 +286,9 @@ def _statement(report: Report) -> Statement:
         lots = by_wallet.get(name, [])
         owed_here = _sum(d.open_value for d in report.debts if d.wallet == name)
         value, _ = _market(lots, report)
-        wallet_lines[name] = wallets[name].finish(
-            _sum(lot.cost_basis for lot in lots), value, owed_here, moved=True
+        wallet_lines[name] = replace(
+            wallets[name].finish(_sum(lot.cost_basis for lot in lots), value, owed_here, True),
+            realized_rows=printed_by["w:" + name],
         )
     moved = _sum(lines.moved for lines in wallet_lines.values())
     if abs(moved) > TOLERANCE:
@@ -287,8 +308,9 @@ def _statement(report: Report) -> Statement:
         last = label == labels[-1]
         # What is left at a year's end follows from the flows (the engine keeps no yearly
         # snapshot); the last year must end exactly where the open lots are (checked below).
-        year_lines[label] = column.finish(
-            running + owed_then, market if last else None, owed_then, False, start
+        year_lines[label] = replace(
+            column.finish(running + owed_then, market if last else None, owed_then, False, start),
+            realized_rows=printed_by["y:" + label],
         )
         start = (running + owed_then, owed_then)
     if labels and abs(year_lines[labels[-1]].left_at_cost - left) > TOLERANCE:
@@ -324,12 +346,20 @@ def share_text(share: Decimal | None) -> str:
 
 
 def printed_lines(lines: AccountLines, rule: Rule) -> dict[str, Decimal | None]:
-    """The main lines rounded once, plus ``rounding``: the cents that make the rounded lines
-    obey the identity (each line is rounded on its own; usually zero)."""
+    """The main lines rounded once (realized: the sum of the rounded Form 8949 rows), plus
+    ``rounding``: the cents that make the rounded lines obey the identity (each line, and
+    each form row, is rounded on its own; usually a cent or two at most)."""
     out: dict[str, Decimal | None] = {}
     for key, _, _ in LINES:
         value = getattr(lines, key)
         out[key] = None if value is None else rounded(value, rule)
+    if lines.realized_rows is not None:  # as the forms print it: the sum of the rounded rows
+        out["realized"] = lines.realized_rows
+    # The net result of the printed lines, so the table adds up as printed.
+    out["net_result"] = (
+        (out["realized"] or ZERO) + (out["income"] or ZERO) - (out["expenses"] or ZERO)
+        + (out["other"] or ZERO)
+    )  # fmt: skip
     out["moved"] = rounded(lines.moved, rule)
     out["left_at_start"] = rounded(lines.left_at_start, rule)
     out["owed_at_start"] = rounded(lines.owed_at_start, rule)
