@@ -85,3 +85,9 @@ def test_the_account_sheet_has_the_same_table(built: tuple[Path, str]) -> None:
     assert values["Put in"] == 2060
     assert values["Owed to platforms"] == 49.76
     assert values["Realized results"] == -2109.76
+
+
+def test_the_summary_asks_the_accountant_about_the_debt(built: tuple[Path, str]) -> None:
+    page = " ".join(PdfReader(str(built[0] / "summary-2025.pdf")).pages[1].extract_text().split())
+    assert "Debts to platforms. 1 debt(s) or loan(s) in the data; 49.76 USD still owed" in page
+    assert "cancellation-of-debt income (IRC §61(a)(11)" in page

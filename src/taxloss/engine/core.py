@@ -88,6 +88,17 @@ FEE_LINES = {
 }
 
 
+#: How a debt notice names the row that made the balance negative, by flow component.
+DEBT_CAUSES = {
+    "pnl": "realized loss",
+    "liquidation": "liquidation loss",
+    "funding": "funding payment",
+    "insurance": "insurance (liquidation) fee",
+    "commission": "trading fee",
+    "interest": "margin interest",
+}
+
+
 @dataclass
 class Owed:
     """A debt while the engine runs (``model.Debt`` once the report is built)."""
@@ -834,7 +845,8 @@ class Run:
         key = (event.wallet, event.asset)
         open_debts = self.owing.get(key, []) if kind is DebtKind.NEGATIVE_BALANCE else []
         last = open_debts[-1] if open_debts else None
-        if last is not None and not last.repayments and last.contract == event.contract:
+        further = last is not None and not last.repayments and last.contract == event.contract
+        if last is not None and further:
             # The same shortfall growing (a liquidation and its fees): one debt, several rows.
             last.quantity += units
             last.value += value
@@ -848,10 +860,13 @@ class Run:
                 self.loans.setdefault(key, []).append(owed)
                 return
             self.owing.setdefault(key, []).append(owed)
-        what = f"the {event.component} of {event.contract}" if event.contract else "interest"
+        what = f"{DEBT_CAUSES.get(event.component, event.component)} of {event.contract}"
+        if not event.contract:
+            what = DEBT_CAUSES.get(event.component, "a payment")
         self.warnings.append(
-            Notice("debt", f"{event.wallet}: {what} took the {event.asset} balance "
-                   f"{plain(units)} {event.asset} below zero: recorded as owed to {event.wallet} "
+            Notice("debt", f"{event.wallet}: the {what} took the {event.asset} balance "
+                   f"{'a further ' if further else ''}{plain(units)} {event.asset} below zero: "
+                   f"recorded as owed to {event.wallet} "
                    f"({value:.2f} {self.rule.fiat} at the time), not as a missing basis; units "
                    "later arriving there repay it first", event.source)
         )  # fmt: skip

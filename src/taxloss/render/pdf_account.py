@@ -194,7 +194,7 @@ class AccountSection:
             f"<b>{_m(shown['left_at_cost'])} {fiat}</b> is left"
         ]
         market = shown["left_at_market"]
-        if market is not None:
+        if market is not None and st.total.left_at_cost != 0:
             parts.append(f" ({_m(market)} {fiat} at your prices for {st.market_day})")
         parts.append(f", and <b>{_m(shown['owed'])} {fiat}</b> is owed to platforms.")
         share = st.total.loss_share
@@ -441,3 +441,20 @@ def account_section(
 ) -> list[Any]:
     """The flowables of "Where the money went" for the summary of ``year``."""
     return AccountSection(report, year, width, figures).story()
+
+
+def debt_checks(report: Report, figures: Printed | None = None) -> list[str]:
+    """The summary's "what to check" items for debts to platforms (none without a debt)."""
+    st = printed(report, figures).account()
+    if not st.debts:
+        return []
+    rule = report.rule
+    open_value = rounded(sum((d.open_value for d in st.open_debts), ZERO), rule)
+    return [
+        f"<b>Debts to platforms.</b> {len(st.debts)} debt(s) or loan(s) in the data; "
+        f"{money_text(open_value)} {rule.fiat} still owed at the end (first section). A "
+        "liquidation is a disposal, so its loss is in the realized results; the unpaid part is "
+        "a debt, not a further loss. If a platform forgives it, the forgiven amount can be "
+        "cancellation-of-debt income (IRC §61(a)(11); IRS Publication 4681, exclusions such "
+        "as insolvency under §108); confirm how the platform settled it."
+    ]

@@ -52,7 +52,7 @@ from taxloss.render.figures import (
     printed,
 )
 from taxloss.render.offset import OffsetPlan, YearOffset
-from taxloss.render.pdf_account import account_section
+from taxloss.render.pdf_account import account_section, debt_checks
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
@@ -331,6 +331,7 @@ class Summary:
                 "<b>Liquidations.</b> Forced sales and liquidated positions are listed "
                 "in section 5; liquidation fees are included in the loss."
             )
+        items += debt_checks(self.report, self.shown)  # issue #15
         items.append(
             "<b>Form 1040 digital asset question.</b> "
             + (
