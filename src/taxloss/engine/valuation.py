@@ -44,6 +44,7 @@ from taxloss.model import (
 from taxloss.money import ZERO, plain
 
 FIAT, OTHER_FIAT, STABLE, CRYPTO = "fiat", "other_fiat", "stable", "crypto"
+ACQUIRE = EventKind.ACQUIRE
 
 #: The currency of ``Trade.fiat_value`` (the parsers fill it from USD columns; README).
 FIAT_VALUE_CURRENCY = "USD"
@@ -101,26 +102,30 @@ class Valuer:
         paid in fiat, income) or, when negative, what left (fiat received, goods bought, a
         standalone fee). Exchanges of one asset for another net to zero: their proceeds are
         the new lot's basis. Summing the events keeps this exact whatever the fee allocation.
+        (Written out, not through ``flow``: this runs for every spot trade.)
         """
+        events = self.out.events
         net = ZERO
-        for event in self.out.events[start:]:
-            if event.kind is EventKind.ACQUIRE:
-                net += event.value
-            else:
-                net -= event.value
-        kind, wallet = trade.kind, trade.wallet
-        if kind is TradeKind.INCOME:
-            self.flow(wallet, day, FlowLine.INCOME, value)
-            net -= value
-        elif kind is TradeKind.FEE:
-            self.flow(wallet, day, FlowLine.EXPENSES, -net)
-            self.flow(wallet, day, FlowLine.OTHER_FEES, -net)
+        for index in range(start, len(events)):
+            event = events[index]
+            net = net + event.value if event.kind is ACQUIRE else net - event.value
+        year = self._years.get(day)
+        if year is None:
+            year = self._years[day] = tax_year_label(day, self.rule)
+        flows, wallet, kind = self.out.flows, trade.wallet, trade.kind
+        if kind is TradeKind.FEE:
+            flows[(wallet, year, FlowLine.EXPENSES)] -= net
+            flows[(wallet, year, FlowLine.OTHER_FEES)] -= net
             return
-        self.flow(wallet, day, FlowLine.TRADING_FEES, fee)
+        if kind is TradeKind.INCOME:
+            flows[(wallet, year, FlowLine.INCOME)] += value
+            net -= value
+        if fee:
+            flows[(wallet, year, FlowLine.TRADING_FEES)] += fee
         if net > 0:
-            self.flow(wallet, day, FlowLine.CAPITAL_IN, net)
+            flows[(wallet, year, FlowLine.CAPITAL_IN)] += net
         elif net < 0:
-            self.flow(wallet, day, FlowLine.CAPITAL_OUT, -net)
+            flows[(wallet, year, FlowLine.CAPITAL_OUT)] -= net
 
     def classify(self, asset: str) -> str:
         """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto."""
