@@ -149,3 +149,21 @@ def test_funding_as_ordinary_expense_beyond_the_balance_is_a_debt_too(run) -> No
     assert debt.value == 2
     total = account_statement(report).total
     assert (total.expenses, total.owed, total.capital_in) == (3, 2, 1)
+
+
+def test_a_debt_is_owed_to_the_platform_even_when_another_wallet_holds_the_coin(run) -> None:
+    # Before 2025 the US rule identifies lots across wallets, but a platform's balance is its
+    # own: the loss beyond the futures wallet's balance is owed there, not paid from Coinbase.
+    body = """
+        2024-03-01T00:00:00Z,buy,USDT,500,USD,500,,,,coinbase,,,
+        2024-03-01T00:00:00Z,buy,USDT,100,USD,100,,,,bn,,,
+        2024-03-05T13:02:51Z,liquidation,BTCUSDT-PERP,0.05,USDT,-150,,,,bn,P1,,long
+        """
+    report = run(body, header=HEADER)
+    (debt,) = report.debts
+    assert (debt.wallet, debt.quantity) == ("bn", 50)
+    assert not [w for w in report.warnings if w.code == "negative_wallet_balance"]
+    # Universal identification may use either wallet's lot (FIFO); 500 USDT remain in all.
+    assert sum((lot.quantity for lot in report.open_lots), Decimal(0)) == 500
+    statement = account_statement(report)
+    assert (statement.total.owed, statement.wallets["bn"].owed) == (50, 50)

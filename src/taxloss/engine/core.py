@@ -569,7 +569,9 @@ class Run:
 
     def take(self, event: Event, quantity: Decimal) -> list[Lot]:
         """Take units for a disposal or move; a shortfall is an error or a flagged zero basis."""
-        slices, short = self.book.take(self.key(event.wallet, event.asset), quantity)
+        covered = self.covered(event, quantity)
+        slices, short = self.book.take(self.key(event.wallet, event.asset), covered)
+        short += quantity - covered
         if short > 0:
             self.shortfall(event, quantity, short, slices)
         return slices
@@ -578,13 +580,23 @@ class Run:
         """``take`` as matcher slices (no ``Lot`` records from the lot book)."""
         key = self.key(event.wallet, event.asset)
         if isinstance(self.book, LotBook):
-            parts, short = self.book.take_parts(key, quantity)
+            covered = self.covered(event, quantity)
+            parts, short = self.book.take_parts(key, covered)
+            short += quantity - covered
             if short > 0:
                 extra: list[Lot] = []
                 self.shortfall(event, quantity, short, extra)
                 parts.extend(as_part(lot) for lot in extra)
             return parts
         return [as_part(lot) for lot in self.take(event, quantity)]
+
+    def covered(self, event: Event, quantity: Decimal) -> Decimal:
+        """The units of a take that come from the book: all of them, except for a settlement
+        paid from a platform balance, where units beyond that wallet's balance are owed to the
+        platform (issue #15), even when other wallets hold the coin (universal scope)."""
+        if event.kind is not EventKind.SETTLE:
+            return quantity
+        return min(quantity, max(self.balances[(event.wallet, event.asset)], ZERO))
 
     def shortfall(self, event: Event, quantity: Decimal, short: Decimal, slices: list[Lot]) -> None:
         """Units a take did not find: an error, or (as the rule or options say) a slice of
