@@ -51,6 +51,8 @@ def test_the_debt_is_in_report_json(built: tuple[Path, str]) -> None:
     # The realized loss is the loss the exchange booked: its PnL, fees and funding rows.
     assert total["realized"] == "-2109.76" == data["tax_years"]["2025"]["total"]["gain_loss"]
     assert total["loss_share"] == "1.0242"  # 2109.7617 / 2060
+    assert total["realized_parts"] == {
+        "spot": "0.00", "positions": "171.99", "liquidations": "-2281.75"}  # fmt: skip
     assert total["fees"]["liquidation_fees"] == "65.52"
     assert not [w for w in data["warnings"] if w["code"] in ("missing_basis", "reconciliation")]
     assert [w["source"] for w in data["warnings"] if w["code"] == "debt"] == [

@@ -69,6 +69,14 @@ def check(statement: Statement, report: Report) -> None:
         assert statement.years[last].owed == statement.total.owed
     realized = sum((d.gain for d in report.disposals), Decimal(0))
     assert abs(statement.total.realized - realized) <= TINY
+    for lines in columns:  # the parts add up to the printed realized results
+        assert sum(lines.realized_parts.values(), Decimal(0)) == lines.realized_rows
+    liquidated = sum(
+        (d.gain for d in report.disposals if d.liquidation), Decimal(0)
+    )  # fmt: skip
+    assert abs(statement.total.realized_parts["liquidations"] - liquidated) <= CENT / 2 * (
+        1 + 3 * len(report.disposals)
+    )
 
 
 @pytest.mark.parametrize("name", ALL)

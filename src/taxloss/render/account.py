@@ -15,6 +15,7 @@ from taxloss.render.xlsx_writer import AMOUNT, BOLD, HEAD, Sheet
 from taxloss.returns.account import (
     FEES,
     LINES,
+    PARTS,
     AccountLines,
     Statement,
     printed_lines,
@@ -27,6 +28,13 @@ IDENTITY = (
     "= left_at_cost - owed (per wallet also + moved; per tax year also "
     "- left_at_start + owed_at_start)"
 )
+
+#: How the realized results' parts are named in tables.
+PART_LABELS = {
+    "spot": "spot sales and swaps",
+    "positions": "derivative positions",
+    "liquidations": "liquidations and forced sales",
+}
 
 #: A loss share is printed as a fraction with this many places (0.8345 = 83.45%).
 SHARE_QUANTUM = Decimal("0.0001")
@@ -47,6 +55,10 @@ def lines_json(lines: AccountLines, rule: Rule, extra: tuple[str, ...] = ()) -> 
                 line.value: f"{rounded(lines.fees.get(line, ZERO), rule):f}" for line, _ in FEES
             }
         out[key] = _text(shown[key])
+        if key == "realized":
+            out["realized_parts"] = {
+                part: f"{rounded(lines.realized_parts.get(part, ZERO), rule):f}" for part in PARTS
+            }
     for key in extra:
         out[key] = _text(shown[key])
     share = lines.loss_share
@@ -174,6 +186,11 @@ def account_rows(report: Report, statement: Statement | None = None) -> list[lis
                          *(s["left_at_start"] if extra and "left_at_start" in extra else None
                            for s, (_, _, extra) in zip(shown, columns, strict=True))])  # fmt: skip
         rows.append([label, sentence, *(s[key] for s in shown)])
+        if key == "realized":
+            for part, part_label in PART_LABELS.items():
+                values = [rounded(lines.realized_parts.get(part, ZERO), rule)
+                          for _, lines, _ in columns]  # fmt: skip
+                rows.append([f"of which {part_label}", "Inside the realized results.", *values])
     rows.append(["Rounding", "Cents that make the rounded lines add up (usually 0).",
                  *(s["rounding"] for s in shown)])  # fmt: skip
     rows.append(["Net result", "Realized results + income - expenses + other.",

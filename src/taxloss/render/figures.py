@@ -196,7 +196,7 @@ class Printed:
     def account(self) -> Statement:
         """The account statement, its realized line from these printed rows (computed once)."""
         if self._account is None:
-            gains = ((r.disposal.wallet, r.disposal.tax_year, r.gain) for r in self.rows)
+            gains = ((r.disposal, r.gain) for r in self.rows)
             self._account = account_statement(self.report, gains)
         return self._account
 

@@ -21,6 +21,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from taxloss.model import Debt, Report, Rule
 from taxloss.money import ZERO, plain
+from taxloss.render.account import PART_LABELS
 from taxloss.render.figures import Printed, printed
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, money_text
 from taxloss.returns.account import (
@@ -235,6 +236,8 @@ class AccountSection:
                 bold.add(len(rows))
             rows.append([label, *(_value(lines, s, key, rule) for (_, lines), s in
                                   zip(columns, shown, strict=True)), sentence])  # fmt: skip
+            if key == "realized":
+                rows += self.part_rows(columns)
         if year_lines is not None and len(columns) > 1:
             rows.append(["Left at the start of the year, at cost", "",
                          _m(rounded(year_lines.left_at_start, rule)),
@@ -256,6 +259,15 @@ class AccountSection:
         widths = [self.width * 0.27, *([self.width * amount_width] * len(columns))]
         widths.append(self.width - sum(widths))
         return _table(rows, widths, bold)
+
+    def part_rows(self, columns: list[tuple[str, AccountLines]]) -> list[list[Any]]:
+        """The realized results' parts that are not zero, as "of which" rows."""
+        rows: list[list[Any]] = []
+        for part, label in PART_LABELS.items():
+            values = [lines.realized_parts.get(part, ZERO) for _, lines in columns]
+            if any(values):
+                rows.append([f"   of which {label}", *(_m(v) for v in values), ""])
+        return rows
 
     def debts_box(self) -> list[Any]:
         st, rule, fiat = self.statement, self.rule, self.fiat

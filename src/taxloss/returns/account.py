@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from taxloss.errors import InternalError
-from taxloss.model import Debt, Flow, FlowLine, Lot, Report, Rule
+from taxloss.model import Debt, Disposal, DisposalKind, Flow, FlowLine, Lot, Report, Rule
 from taxloss.money import ZERO, engine_context, quantize
 
 #: Where the engine keeps units withdrawn to an address outside the data (engine.core).
@@ -85,6 +85,9 @@ class AccountLines:
     owed_at_start: Decimal = ZERO
     #: Realized results as the forms print them: the sum of the rounded Form 8949 rows.
     realized_rows: Decimal | None = None
+    #: The printed realized results split: spot disposals, derivative positions, and
+    #: liquidations (liquidated positions and forced sales) apart.
+    realized_parts: Mapping[str, Decimal] = field(default_factory=dict)
 
     @property
     def net_result(self) -> Decimal:
@@ -219,13 +222,13 @@ def _market(lots: list[Lot], report: Report) -> tuple[Decimal | None, tuple[str,
 
 
 def account_statement(
-    report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | None = None
+    report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | None = None
 ) -> Statement:
     """Compute the account statement of a report.
 
     Args:
         report: the engine's report (flows, disposals, open lots, debts, closing prices).
-        row_gains: (wallet, tax year, rounded gain) of each printed Form 8949 row, so the
+        row_gains: each disposal with its printed (rounded) gain on Form 8949, so the
             printed realized line equals the forms' totals; rounded here when not given.
 
     Returns:
@@ -238,15 +241,26 @@ def account_statement(
         return _statement(report, row_gains)
 
 
-def _row_gains(report: Report) -> Iterable[tuple[str, str, Decimal]]:
-    """Each disposal's gain as the forms print it (proceeds, basis, adjustment rounded)."""
+def _row_gains(report: Report) -> Iterable[tuple[Disposal, Decimal]]:
+    """Each disposal with its gain as the forms print it (amounts rounded one by one)."""
     rule = report.rule
     for d in report.disposals:
         gain = rounded(d.proceeds, rule) - rounded(d.cost_basis, rule)
-        yield d.wallet, d.tax_year, gain + rounded(d.adjustment, rule)
+        yield d, gain + rounded(d.adjustment, rule)
 
 
-def _statement(report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | None) -> Statement:
+#: The realized results' parts (``realized_parts``), in the order they are shown.
+PARTS = ("spot", "positions", "liquidations")
+
+
+def part_of(disposal: Disposal) -> str:
+    """Which part of the realized results a disposal belongs to."""
+    if disposal.liquidation:
+        return "liquidations"
+    return "positions" if disposal.kind is DisposalKind.POSITION else "spot"
+
+
+def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | None) -> Statement:
     total = _Column()
     wallets: dict[str, _Column] = defaultdict(_Column)
     years: dict[str, _Column] = defaultdict(_Column)
@@ -261,10 +275,19 @@ def _statement(report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | N
         years[disposal.tax_year].lines["realized"] += gain
     printed_total = ZERO
     printed_by: dict[str, Decimal] = defaultdict(Decimal)
-    for wallet, year, gain in _row_gains(report) if row_gains is None else row_gains:
+    parts: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(PARTS, ZERO))
+    # One sum per (wallet, year, part), then the columns: a history can have a million rows.
+    sums: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    position = DisposalKind.POSITION
+    for d, gain in _row_gains(report) if row_gains is None else row_gains:
+        part = "liquidations" if d.liquidation else "positions" if d.kind is position else "spot"
+        sums[(d.wallet, d.tax_year, part)] += gain
+    for (wallet, year, part), gain in sums.items():
         printed_total += gain
         printed_by["w:" + wallet] += gain
         printed_by["y:" + year] += gain
+        for scope in ("", "w:" + wallet, "y:" + year):
+            parts[scope][part] += gain
     held = _held(report)
     by_wallet: dict[str, list[Lot]] = defaultdict(list)
     for lot in held:
@@ -275,7 +298,11 @@ def _statement(report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | N
     left = _sum(lot.cost_basis for lot in held)
     market, unpriced = _market(held, report)
     owed = _sum(d.open_value for d in report.debts)
-    whole = replace(total.finish(left, market, owed, moved=False), realized_rows=printed_total)
+    whole = replace(
+        total.finish(left, market, owed, moved=False),
+        realized_rows=printed_total,
+        realized_parts=parts[""],
+    )
     if abs(whole.imbalance()) > TOLERANCE:
         raise InternalError(
             f"account statement does not balance: left at cost {left} - owed {owed} differs "
@@ -289,6 +316,7 @@ def _statement(report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | N
         wallet_lines[name] = replace(
             wallets[name].finish(_sum(lot.cost_basis for lot in lots), value, owed_here, True),
             realized_rows=printed_by["w:" + name],
+            realized_parts=parts["w:" + name],
         )
     moved = _sum(lines.moved for lines in wallet_lines.values())
     if abs(moved) > TOLERANCE:
@@ -311,6 +339,7 @@ def _statement(report: Report, row_gains: Iterable[tuple[str, str, Decimal]] | N
         year_lines[label] = replace(
             column.finish(running + owed_then, market if last else None, owed_then, False, start),
             realized_rows=printed_by["y:" + label],
+            realized_parts=parts["y:" + label],
         )
         start = (running + owed_then, owed_then)
     if labels and abs(year_lines[labels[-1]].left_at_cost - left) > TOLERANCE:
