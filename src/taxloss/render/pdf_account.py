@@ -53,6 +53,7 @@ STYLES = {
         leading=13,
         spaceBefore=8,
         spaceAfter=4,
+        keepWithNext=1,  # a heading never ends a page without what it heads
     ),
     "grey": ParagraphStyle("account-grey", parent=_BASE, fontSize=7.5, leading=9.5, textColor=GREY),
     "cell": ParagraphStyle("account-cell", parent=_BASE, fontSize=7.5, leading=9),
