@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+#: Every sample file (read when the tests are collected, so a new sample is covered).
+SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xlsx"))
+#: ``--prices`` files (date,asset,price) that go with the export of the same stem.
+SAMPLE_PRICES = [name for name in SAMPLE_FILES if name.endswith("-prices.csv")]
+#: Forms 1099-DA (issue #12) and the export each goes with (a form alone names a missing export).
+SAMPLE_FORMS = {"us-coinbase-1099da.csv": "us-coinbase-1099da-export.csv"}
+#: The exports: each builds alone.
+SAMPLE_EXPORTS = [n for n in SAMPLE_FILES if n not in SAMPLE_PRICES and n not in SAMPLE_FORMS]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -22,6 +22,7 @@ from taxloss.errors import EngineError, InputError, TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
 from taxloss.progress import SILENT, Progress
+from taxloss.render.account import account_text
 from taxloss.render.harvest import harvest_json, harvest_text
 from taxloss.render.text import amount as amount_text
 from taxloss.render.text import comparison_json, comparison_text, render_text
@@ -426,6 +427,9 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
     with api.paused_gc(freeze=True):  # the command ends next: no collection of the report
         built = api.build(options, out_dir, progress_for(quiet))
     click.echo(render_text(built.report, built.years, rows=False, figures=built.figures), nl=False)
+    click.echo(
+        account_text(built.report, built.figures), nl=False
+    )  # issue #15: put in, out, left, owed
     click.echo("")
     click.echo("Wrote:")
     for path in built.written:

@@ -529,6 +529,103 @@ class Rule:
     harvest_source: str = ""
 
 
+class FlowLine(enum.StrEnum):
+    """A line of the account statement (issue #15) that the engine sums per wallet and year.
+
+    The first five carry money across the edge of the books (their sum with the realized
+    results equals what is left at cost minus what is owed); the rest are the fee breakdown,
+    shown as "of which" lines because those fees are already inside another line.
+    """
+
+    CAPITAL_IN = "capital_in"
+    CAPITAL_OUT = "capital_out"
+    INCOME = "income"
+    EXPENSES = "expenses"
+    #: A debt or loan settled for a value other than the one it was booked at (+ gain).
+    OTHER = "other"
+    TRADING_FEES = "trading_fees"
+    NETWORK_FEES = "network_fees"
+    FUNDING_PAID = "funding_paid"
+    FUNDING_RECEIVED = "funding_received"
+    LIQUIDATION_FEES = "liquidation_fees"
+    MARGIN_INTEREST = "margin_interest"
+    OTHER_FEES = "other_fees"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One account-statement line summed for one wallet and tax year, in the rule's fiat."""
+
+    wallet: str
+    tax_year: str
+    line: FlowLine
+    amount: Decimal
+
+
+class DebtKind(enum.StrEnum):
+    """Why units are owed to a platform."""
+
+    #: A loss, fee or funding payment larger than the balance took it below zero.
+    NEGATIVE_BALANCE = "negative_balance"
+    #: Units borrowed on margin (``margin_loan``) and not yet handed back.
+    MARGIN_LOAN = "margin_loan"
+
+
+@dataclass(frozen=True, slots=True)
+class Repayment:
+    """Units a platform took against a debt (or a loan handed back): never a disposal.
+
+    ``value`` is the share of the debt's booked value settled; ``basis`` the cost of the
+    units that settled it (the two differ only when the coin's value moved, e.g. under [fx]).
+    """
+
+    repaid: datetime
+    repaid_on: date
+    tax_year: str
+    quantity: Decimal
+    value: Decimal
+    basis: Decimal
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Debt:
+    """Units of ``asset`` owed to the platform ``wallet`` from ``incurred`` (source row), valued
+    at ``value`` in the rule's fiat when incurred. A state, not an error (issue #15)."""
+
+    asset: str
+    quantity: Decimal
+    value: Decimal
+    wallet: str
+    incurred: datetime
+    incurred_on: date
+    tax_year: str
+    source: SourceRef
+    kind: DebtKind = DebtKind.NEGATIVE_BALANCE
+    #: The contract whose loss, fee or funding made the balance negative (if any).
+    contract: str = ""
+    repayments: tuple[Repayment, ...] = ()
+    #: Every row that added to it (a loss and its fees in the same moment, say).
+    sources: tuple[SourceRef, ...] = ()
+
+    @property
+    def open_quantity(self) -> Decimal:
+        """Units still owed at the end of the data."""
+        return self.quantity - sum((r.quantity for r in self.repayments), Decimal(0))
+
+    @property
+    def open_value(self) -> Decimal:
+        """Booked value still owed at the end of the data."""
+        return self.value - sum((r.value for r in self.repayments), Decimal(0))
+
+    def open_value_on(self, day: date) -> Decimal:
+        """Booked value still owed at the end of ``day`` (zero before the debt arose)."""
+        if self.incurred_on > day:
+            return Decimal(0)
+        return self.value - sum((r.value for r in self.repayments if r.repaid_on <= day),
+                                Decimal(0))  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """Everything a renderer needs. Amounts are exact; renderers round once."""
@@ -561,6 +658,15 @@ class Report:
     schedule_d_1a: bool = False
     #: The user's ``--overrides`` answers, one per row answered (issue #13).
     overrides: tuple[OverrideUse, ...] = ()
+
+    #: Debts to platforms and margin loans (issue #15), in the order they arose.
+    debts: tuple[Debt, ...] = ()
+    #: Account-statement flows per wallet, tax year and line (issue #15).
+    flows: tuple[Flow, ...] = ()
+    #: ``--prices`` rows for the last day of the data, for assets still held (issue #15).
+    closing_prices: tuple[Price, ...] = ()
+    #: The last day of the data in the reporting zone (None for no trades).
+    last_day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,11 @@ from click.testing import CliRunner
 
 from taxloss.cli import main
 
-from ..conftest import ROOT, SAMPLES
+from ..conftest import ROOT, SAMPLE_EXPORTS, SAMPLE_FORMS, SAMPLE_PRICES
 
-ALL = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xlsx"))
-#: ``--prices`` files (date,asset,price) that go with a sample: inputs to options, not exports.
-PRICES = [name for name in ALL if name.endswith("-prices.csv")]
-#: Forms 1099-DA (issue #12) build with their export (a form alone names a missing export).
-FORMS = {"us-coinbase-1099da.csv": "us-coinbase-1099da-export.csv"}
-ALL = [name for name in ALL if name not in PRICES and name not in FORMS]
+ALL = SAMPLE_EXPORTS
+PRICES = SAMPLE_PRICES
+FORMS = SAMPLE_FORMS
 EXCHANGE = [name for name in ALL if not name.startswith(("us-", "uk-", "ca-", "au-", "de-"))]
 
 

@@ -7,10 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from taxloss import jurisdiction
-from taxloss.errors import EngineError
 from taxloss.model import Price, PriceTable, SourceRef
 
 from .conftest import rows_text
@@ -118,20 +115,17 @@ def test_funding_as_ordinary_income_and_expense(run) -> None:
     assert [(i.kind, str(i.fiat_value)) for i in report.income] == [("funding", "3")]
 
 
-def test_a_loss_larger_than_the_balance_is_a_reported_debt(run) -> None:
+def test_a_loss_larger_than_the_balance_is_a_recorded_debt(run) -> None:
     body = """
         2025-03-01T00:00:00Z,buy,USDT,100,USD,100,,,,bn,,,
         2025-03-05T13:02:51Z,liquidation,BTCUSDT-PERP,0.05,USDT,-150,,,,bn,P1,,long
         """
-    with pytest.raises(EngineError) as info:
-        run(body, header=HEADER)
-    assert str(info.value).startswith(
-        "w1.csv:3: pays 150 USDT (liquidation of BTCUSDT-PERP) but only 100 held in bn: the "
-        "balance would go 50 USDT negative (a debt to the exchange, or a missing deposit)"
-    )
-    report = run(body, header=HEADER, allow_missing_basis=True)
-    assert rows_text(report)[0].endswith("0.00 100.00 -100.00 bn position LIQ")
-    assert [w.code for w in report.warnings] == ["missing_basis", "reconciliation"]
+    report = run(body, header=HEADER)  # issue #15: no --allow-missing-basis needed
+    assert rows_text(report)[0].endswith("0.00 150.00 -150.00 bn position LIQ")
+    assert [w.code for w in report.warnings] == ["debt"]
+    (debt,) = report.debts
+    assert (debt.asset, debt.quantity, debt.value, debt.wallet) == ("USDT", 50, 50, "bn")
+    assert str(debt.source) == "w1.csv:3"
 
 
 def test_reconciliation_flags_settlement_lots_not_at_par(run) -> None:

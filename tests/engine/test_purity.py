@@ -66,16 +66,23 @@ def test_returns_imports_only_model_money_and_errors() -> None:
     assert result.stdout.strip() == ""
 
 
+#: The plain-text views the CLI prints with (each renders computed figures as text).
+TEXT_VIEWS = (
+    "taxloss.render.text",
+    "taxloss.render.text_1099da",
+    "taxloss.render.harvest",
+    "taxloss.render.account",
+)
+
+
 def test_cli_builds_its_options_without_a_renderer() -> None:
-    # The CLI's options come from api (and model); only printing may use the text views
-    # (render.text, the 1099-DA tie-out's text, the harvest view's text and JSON).
+    # The CLI's options come from api (and model); only printing may use the text views.
     code = (
         "import ast, inspect, taxloss.cli\n"
         "tree = ast.parse(inspect.getsource(taxloss.cli))\n"
         "names = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]\n"
         "print(','.join(sorted(n for n in names if n and n.startswith(('taxloss.render',"
-        " 'taxloss.returns')) and n not in ('taxloss.render.text', 'taxloss.render.text_1099da',"
-        " 'taxloss.render.harvest'))))\n"
+        f" 'taxloss.returns')) and n not in {TEXT_VIEWS!r})))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

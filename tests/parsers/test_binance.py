@@ -29,6 +29,7 @@ SAMPLE_FILES = [
     ("binance-statement.csv", "binance-statement.trades.txt", "binance-statement"),
     ("binance-statement.xlsx", "binance-statement-xlsx.trades.txt", "binance-statement"),
     ("binance-futures.csv", "binance-futures.trades.txt", "binance-futures"),
+    ("binance-futures-liquidated.csv", "binance-futures-liquidated.trades.txt", "binance-futures"),
     ("binance-spot-trades.csv", "binance-spot-trades.trades.txt", "binance-spot"),
     ("binance-spot-trades-2022.csv", "binance-spot-trades-2022.trades.txt", "binance-spot"),
 ]
@@ -157,8 +158,8 @@ def test_spot_samples_build(build, tmp_path) -> None:
 def test_all_binance_samples_build_together(build) -> None:
     files = [*sorted(SAMPLES.glob("binance-*.csv")), SAMPLES / "binance-statement.xlsx"]
     report = build(*files)
-    assert len(report["inputs"]) == 8  # with the issue #13 samples
-    assert sum(d["liquidation"] for d in report["disposals"]) == 3
+    assert len(report["inputs"]) == 9  # with the issue #13 and #15 samples
+    assert sum(d["liquidation"] for d in report["disposals"]) == 4
 
 
 # -- statement: grouping trade legs -----------------------------------------------------------

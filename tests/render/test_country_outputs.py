@@ -110,7 +110,7 @@ def test_workbook_columns_in_the_country_terms(built) -> None:
     assert "Held at least 12 months (discount)" in heads("au")
     assert {"Held (days)", "Exempt (held more than 1 year)"} <= set(heads("de"))
     book = openpyxl.load_workbook(built["de-usdt"] / "capital-gains-2024.xlsx")
-    assert book.sheetnames == ["Summary", "Disposals", "Audit", "FX", "Warnings"]
+    assert book.sheetnames == ["Summary", "Disposals", "Audit", "FX", "Warnings", "Account"]
     fx = [row for row in book["FX"].iter_rows(min_row=2, values_only=True)]
     assert any(row[-1] == "no rate that day: last earlier rate" for row in fx)
     assert "Pool" in openpyxl.load_workbook(built["uk"] / "capital-gains-2024-25.xlsx").sheetnames

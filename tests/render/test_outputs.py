@@ -69,7 +69,8 @@ def workbook_text(path: Path) -> str:
 def test_xlsx_sheets_rows_and_totals(report: Report, tmp_path: Path, golden) -> None:
     path = render_xlsx_8949(report, tmp_path / "f.xlsx", "2025")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Summary", "Part I box I", "Part II box L", "Audit", "Warnings"]
+    assert book.sheetnames == ["Summary", "Part I box I", "Part II box L", "Audit", "Warnings",
+                               "Account"]  # fmt: skip
     for name in ("Part I box I", "Part II box L"):
         sheet = book[name]
         values = list(sheet.iter_rows(min_row=2, values_only=True))

@@ -40,9 +40,13 @@ from taxloss.errors import EngineError, InputError, InternalError, Problem, Rule
 from taxloss.model import (
     Allocation,
     BasisScope,
+    Debt,
+    DebtKind,
     Disposal,
     DisposalKind,
     EventKind,
+    Flow,
+    FlowLine,
     FxTable,
     HoldingEffect,
     Income,
@@ -51,7 +55,9 @@ from taxloss.model import (
     Matching,
     Method,
     Notice,
+    Price,
     PriceTable,
+    Repayment,
     Report,
     Rule,
     SourceRef,
@@ -73,6 +79,62 @@ BOOK_TOLERANCE = Decimal("1e-20")
 RECONCILE_TOLERANCE = Decimal("0.01")
 
 CONTRACT_SUFFIXES = ("-PERP", "_PERP", "-SWAP", "PERP")
+
+#: The fee-breakdown line of a derivative or margin cash flow (issue #15): paid (debit) adds,
+#: received (credit) subtracts; funding has a line each way.
+FEE_LINES = {
+    "commission": FlowLine.TRADING_FEES,
+    "insurance": FlowLine.LIQUIDATION_FEES,
+    "interest": FlowLine.MARGIN_INTEREST,
+}
+
+
+#: How a debt notice names the row that made the balance negative, by flow component.
+DEBT_CAUSES = {
+    "pnl": "realized loss",
+    "liquidation": "liquidation loss",
+    "funding": "funding payment",
+    "insurance": "insurance (liquidation) fee",
+    "commission": "trading fee",
+    "interest": "margin interest",
+}
+
+
+@dataclass
+class Owed:
+    """A debt while the engine runs (``model.Debt`` once the report is built)."""
+
+    asset: str
+    quantity: Decimal
+    value: Decimal
+    wallet: str
+    incurred: datetime
+    incurred_on: date
+    tax_year: str
+    source: SourceRef
+    kind: DebtKind
+    contract: str = ""
+    repaid_quantity: Decimal = ZERO
+    repaid_value: Decimal = ZERO
+    repayments: list[Repayment] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+
+    @property
+    def open_quantity(self) -> Decimal:
+        """Units still owed."""
+        return self.quantity - self.repaid_quantity
+
+    def share(self, units: Decimal) -> Decimal:
+        """The booked value of ``units`` of it (the rest of the value for the last units)."""
+        if units >= self.open_quantity:
+            return self.value - self.repaid_value
+        return self.value * units / self.quantity
+
+    def record(self) -> Debt:
+        """The immutable report record."""
+        return Debt(self.asset, self.quantity, self.value, self.wallet, self.incurred,
+                    self.incurred_on, self.tax_year, self.source, self.kind, self.contract,
+                    tuple(self.repayments), tuple(self.sources))  # fmt: skip
 
 
 @dataclass
@@ -238,6 +300,7 @@ def compute(
         note = rule.method_notes.get(chosen.value)
         if note:
             warnings.insert(0, Notice("method_flagged", f"{chosen.value.upper()}: {note}"))
+        last_day = run.day(events[-1].timestamp) if events else None
         return Report(
             rule=rule,
             method=chosen,
@@ -254,6 +317,10 @@ def compute(
             expenses=tuple(sorted(valued.expenses + run.expenses, key=_when)),
             conversions=tuple(converter.conversions),
             pool_history=tuple(run.book.history) if isinstance(run.book, PoolBook) else (),
+            debts=tuple(owed.record() for owed in run.debts),
+            flows=_flows(valued.flows, run.flows),
+            closing_prices=_closing_prices(run.open_lots(), prices, last_day),
+            last_day=last_day,
         )
 
 
@@ -323,6 +390,13 @@ class Run:
     _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
     _facts: dict[tuple[date, date], tuple[Term, str, str, bool, bool]] = field(default_factory=dict)
     _scopes: dict[date, BasisScope] = field(default_factory=dict)
+    #: Debts and margin loans in the order they arose; the open ones per (wallet, asset).
+    debts: list[Owed] = field(default_factory=list)
+    owing: dict[Key, list[Owed]] = field(default_factory=dict)
+    loans: dict[Key, list[Owed]] = field(default_factory=dict)
+    flows: dict[tuple[str, str, FlowLine], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
 
     def __post_init__(self) -> None:
         if self.rule.matching is Matching.LOTS:
@@ -434,6 +508,9 @@ class Run:
         """Track units per wallet; warn once when a wallet goes negative in universal scope."""
         key = (wallet, asset)
         balance = self.balances[key] = self.balances[key] + delta
+        if delta > 0 and key in self.owing:
+            self.repay_debts(key, event)
+            return
         if balance < 0 and key not in self.negative_seen and delta < 0:
             self.negative_seen.add(key)
             if self.scope is BasisScope.UNIVERSAL:
@@ -461,6 +538,8 @@ class Run:
             self.book_at(event, ACTIONS.get(kind, kind.value))
         if kind is EventKind.ACQUIRE:
             self.new_lot(event, event.value)
+            if event.component == "loan":
+                self.incur(event, event.quantity, event.value, DebtKind.MARGIN_LOAN)
             self.move_balance(event.wallet, event.asset, event.quantity, event)
         elif kind is EventKind.ADD_UNKNOWN:
             self.new_lot(event, ZERO, basis_known=False)
@@ -476,8 +555,11 @@ class Run:
             slices = self.take(event, event.quantity)
             if event.component == "repay":  # borrowed units handed back: not a disposal
                 self.consume(slices)
+                self.repay_loans(event, slices)
             else:
                 self.external.extend(replace(s, wallet=EXTERNAL) for s in slices)
+                basis = sum((piece.cost_basis for piece in slices), ZERO)
+                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_OUT, basis)
             self.move_balance(event.wallet, event.asset, -event.quantity, event)
         elif kind is EventKind.SETTLE:
             self.settle(event)
@@ -501,7 +583,9 @@ class Run:
 
     def take(self, event: Event, quantity: Decimal) -> list[Lot]:
         """Take units for a disposal or move; a shortfall is an error or a flagged zero basis."""
-        slices, short = self.book.take(self.key(event.wallet, event.asset), quantity)
+        covered = self.covered(event, quantity)
+        slices, short = self.book.take(self.key(event.wallet, event.asset), covered)
+        short += quantity - covered
         if short > 0:
             self.shortfall(event, quantity, short, slices)
         return slices
@@ -510,7 +594,9 @@ class Run:
         """``take`` as matcher slices (no ``Lot`` records from the lot book)."""
         key = self.key(event.wallet, event.asset)
         if isinstance(self.book, LotBook):
-            parts, short = self.book.take_parts(key, quantity)
+            covered = self.covered(event, quantity)
+            parts, short = self.book.take_parts(key, covered)
+            short += quantity - covered
             if short > 0:
                 extra: list[Lot] = []
                 self.shortfall(event, quantity, short, extra)
@@ -518,9 +604,30 @@ class Run:
             return parts
         return [as_part(lot) for lot in self.take(event, quantity)]
 
+    def covered(self, event: Event, quantity: Decimal) -> Decimal:
+        """The units of a take that come from the book: all of them, except for a settlement
+        paid from a platform balance, where units beyond that wallet's balance are owed to the
+        platform (issue #15), even when other wallets hold the coin (universal scope)."""
+        if event.kind is not EventKind.SETTLE:
+            return quantity
+        return min(quantity, max(self.balances[(event.wallet, event.asset)], ZERO))
+
     def shortfall(self, event: Event, quantity: Decimal, short: Decimal, slices: list[Lot]) -> None:
         """Units a take did not find: an error, or (as the rule or options say) a slice of
         assumed basis added to ``slices``."""
+        if short > 0 and event.kind is EventKind.SETTLE and event.quantity > 0:
+            # Issue #15: a loss, fee or funding payment larger than the balance leaves a debt
+            # to the platform. The exchange booked the whole amount, so the missing units enter
+            # at the payment's own value (no gain on them) and the position's result is the
+            # exchange's; the debt is listed as owed, never as a missing basis.
+            value = event.value * short / event.quantity
+            self.incur(event, short, value, DebtKind.NEGATIVE_BALANCE)
+            self.acquired_units[event.asset] += short
+            self.acquired_basis[event.asset] += value
+            self.balances[(event.wallet, event.asset)] += short
+            slices.append(Lot(event.timestamp, event.asset, short, value, event.source,
+                              event.wallet))  # fmt: skip
+            return
         if short > 0:
             where = f"in {event.wallet}" if self.scope is BasisScope.WALLET else "in any wallet"
             message = (
@@ -553,6 +660,8 @@ class Run:
                 self.acquired_basis[event.asset] += basis
                 slices.append(Lot(event.timestamp, event.asset, short, basis, event.source,
                                   event.wallet))  # fmt: skip
+                # Units with no recorded source, assumed bought at par: money put in.
+                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_IN, basis)
             elif par:
                 pass  # the missing exchange rate is already a problem
             elif self.allow_missing:
@@ -708,6 +817,8 @@ class Run:
             if event.lots:
                 self.new_lot(event, event.value)
                 self.move_balance(event.wallet, event.asset, event.quantity, event)
+            else:  # settled in fiat, which taxloss does not hold as lots: money out
+                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_OUT, event.value)
             amount = event.value
         else:
             if event.lots and event.par:
@@ -718,14 +829,24 @@ class Run:
                 paid = replace(event, disposal_kind=DisposalKind.SETTLEMENT, liquidation=False)
                 self.dispose(paid, event.quantity, event.value)
                 amount = event.value
-            else:
+            else:  # paid in fiat: money in
                 amount = event.value
+                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_IN, amount)
             if event.lots:
                 self.move_balance(event.wallet, event.asset, -event.quantity, event)
+        component = event.component
+        if component == "funding":
+            way = FlowLine.FUNDING_RECEIVED if event.credit else FlowLine.FUNDING_PAID
+            self.flow(event.wallet, event.timestamp, way, amount)
+        elif component in FEE_LINES:
+            self.flow(event.wallet, event.timestamp, FEE_LINES[component],
+                      -amount if event.credit else amount)  # fmt: skip
         ordinary = event.component == "interest" or (
             event.component == "funding" and self.rule.funding == "ordinary"
         )
         if ordinary:
+            self.flow(event.wallet, event.timestamp,
+                      FlowLine.INCOME if event.credit else FlowLine.EXPENSES, amount)  # fmt: skip
             day = self.day(event.timestamp)
             record = Income(event.timestamp, day, tax_year_label(day, self.rule), event.asset,
                             event.quantity, amount, event.wallet, event.source,
@@ -737,6 +858,99 @@ class Run:
             group = self.groups[event.group] = Position(event.contract, event.wallet, event.source)
         group.add(event, amount)
         return amount
+
+    # -- debts and account flows (issue #15) ---------------------------------------------------
+
+    def flow(self, wallet: str, moment: datetime, line: FlowLine, amount: Decimal) -> None:
+        """Add ``amount`` to an account-statement line of ``wallet``'s tax year."""
+        if amount:
+            year = self.labels(self.day(moment), Term.SHORT)[0]  # (cached per day)
+            self.flows[(wallet, year, line)] += amount
+
+    def incur(self, event: Event, units: Decimal, value: Decimal, kind: DebtKind) -> None:
+        """Record units owed to the platform ``event.wallet`` (a debt, or a margin loan)."""
+        day = self.day(event.timestamp)
+        key = (event.wallet, event.asset)
+        open_debts = self.owing.get(key, []) if kind is DebtKind.NEGATIVE_BALANCE else []
+        last = open_debts[-1] if open_debts else None
+        further = last is not None and not last.repayments and last.contract == event.contract
+        if last is not None and further:
+            # The same shortfall growing (a liquidation and its fees): one debt, several rows.
+            last.quantity += units
+            last.value += value
+            last.sources.append(event.source)
+        else:
+            owed = Owed(event.asset, units, value, event.wallet, event.timestamp, day,
+                        tax_year_label(day, self.rule), event.source, kind, event.contract,
+                        sources=[event.source])  # fmt: skip
+            self.debts.append(owed)
+            if kind is DebtKind.MARGIN_LOAN:
+                self.loans.setdefault(key, []).append(owed)
+                return
+            self.owing.setdefault(key, []).append(owed)
+        what = f"{DEBT_CAUSES.get(event.component, event.component)} of {event.contract}"
+        if not event.contract:
+            what = DEBT_CAUSES.get(event.component, "a payment")
+        self.warnings.append(
+            Notice("debt", f"{event.wallet}: the {what} took the {event.asset} balance "
+                   f"{'a further ' if further else ''}{plain(units)} {event.asset} below zero: "
+                   f"recorded as owed to {event.wallet} "
+                   f"({value:.2f} {self.rule.fiat} at the time), not as a missing basis; units "
+                   "later arriving there repay it first", event.source)
+        )  # fmt: skip
+
+    def pay(self, owed: Owed, units: Decimal, basis: Decimal, event: Event) -> None:
+        """Settle ``units`` of a debt with units whose cost was ``basis``."""
+        value = owed.share(units)
+        day = self.day(event.timestamp)
+        owed.repayments.append(
+            Repayment(event.timestamp, day, tax_year_label(day, self.rule), units, value, basis,
+                      event.source)
+        )  # fmt: skip
+        owed.repaid_quantity += units
+        owed.repaid_value += value
+        # Settled for a different value than booked (the coin's value moved): a difference
+        # of its own, so the account still adds up. Zero for a par stablecoin in the US rule.
+        self.flow(event.wallet, event.timestamp, FlowLine.OTHER, value - basis)
+
+    def repay_debts(self, key: tuple[str, str], event: Event) -> None:
+        """Units arrived in a wallet that owes this asset: the platform takes them against the
+        debt, oldest first (not a disposal: the loss was realized when the debt arose)."""
+        wallet, asset = key
+        debts = self.owing[key]
+        while debts and self.balances[key] > 0:
+            owed = debts[0]
+            units = min(owed.open_quantity, self.balances[key])
+            slices, short = self.book.take(self.key(wallet, asset), units)
+            units -= short
+            if units <= 0:
+                break
+            self.consume(slices)
+            self.balances[key] -= units
+            self.pay(owed, units, sum((piece.cost_basis for piece in slices), ZERO), event)
+            if owed.open_quantity <= 0:
+                debts.pop(0)
+            if short > 0:
+                break
+        if not debts:
+            del self.owing[key]
+
+    def repay_loans(self, event: Event, slices: list[Lot]) -> None:
+        """Borrowed units handed back (``margin_repay``): settle the wallet's loans of the asset,
+        oldest first; units repaying a loan not in the data leave at their cost."""
+        units = event.quantity
+        basis = sum((piece.cost_basis for piece in slices), ZERO)
+        loans = self.loans.get((event.wallet, event.asset), [])
+        while loans and units > 0:
+            owed = loans[0]
+            part = min(owed.open_quantity, units)
+            part_basis = basis * part / units
+            self.pay(owed, part, part_basis, event)
+            units, basis = units - part, basis - part_basis
+            if owed.open_quantity <= 0:
+                loans.pop(0)
+        if units > 0:
+            self.flow(event.wallet, event.timestamp, FlowLine.OTHER, -basis)
 
     def position_rows(self) -> list[Disposal]:
         """One Form 8949 row per position group (issue #4), plus the reconciliation."""
@@ -956,6 +1170,19 @@ class Run:
         for lot in self.open_lots():
             out_units[lot.asset] += lot.quantity
             out_basis[lot.asset] += lot.cost_basis
+        for owed in self.debts:
+            paid = sum((r.quantity for r in owed.repayments), ZERO)
+            value = sum((r.value for r in owed.repayments), ZERO)
+            if (
+                paid != owed.repaid_quantity
+                or value != owed.repaid_value
+                or owed.open_quantity < 0
+                or (owed.open_quantity == 0 and value != owed.value)
+            ):
+                raise InternalError(
+                    f"debt at {owed.source} does not balance: {owed.quantity} {owed.asset} "
+                    f"owed, {paid} repaid, {owed.value} booked, {value} settled"
+                )
         for asset in sorted(set(self.acquired_units) | set(out_units)):
             units = self.acquired_units[asset] - out_units[asset]
             basis = self.acquired_basis[asset] - out_basis[asset]
@@ -1074,3 +1301,24 @@ def _scope_text(rule: Rule, forced: BasisScope | None) -> str:
         else:
             parts.append(period.scope.value)
     return ", ".join(parts)
+
+
+def _flows(*parts: dict[tuple[str, str, FlowLine], Decimal]) -> tuple[Flow, ...]:
+    """The account-statement flows of valuation and of the run, summed and in a fixed order."""
+    total: dict[tuple[str, str, FlowLine], Decimal] = defaultdict(Decimal)
+    for part in parts:
+        for key, amount in part.items():
+            total[key] += amount
+    return tuple(
+        Flow(w, y, line, amount) for (w, y, line), amount in sorted(total.items()) if amount
+    )
+
+
+def _closing_prices(
+    lots: list[Lot], prices: PriceTable | None, day: date | None
+) -> tuple[Price, ...]:
+    """The ``--prices`` rows for the last day of the data, for each asset still held."""
+    if prices is None or day is None:
+        return ()
+    found = (prices.get(day, asset) for asset in sorted({lot.asset for lot in lots}))
+    return tuple(price for price in found if price is not None)

@@ -21,6 +21,7 @@ and the standard library.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from decimal import Decimal
@@ -33,6 +34,7 @@ from taxloss.errors import Problem
 from taxloss.model import (
     DisposalKind,
     EventKind,
+    FlowLine,
     FxTable,
     Income,
     Notice,
@@ -44,6 +46,7 @@ from taxloss.model import (
 from taxloss.money import ZERO, plain
 
 FIAT, OTHER_FIAT, STABLE, CRYPTO = "fiat", "other_fiat", "stable", "crypto"
+ACQUIRE = EventKind.ACQUIRE
 
 #: The currency of ``Trade.fiat_value`` when ``Trade.fiat_currency`` is empty (README).
 FIAT_VALUE_CURRENCY = "USD"
@@ -59,6 +62,10 @@ class Valued:
     assumptions: list[Notice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    #: Account-statement flows (issue #15) per (wallet, tax year, line).
+    flows: dict[tuple[str, str, FlowLine], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
 
 
 #: One side of an exchange: (asset, positive quantity). A plain pair, not a record: two are
@@ -79,6 +86,48 @@ class Valuer:
         self.out = Valued()
         self._fiat_like = {rule.fiat, *rule.other_fiat}
         self._fx_failed: set[object] = set()
+        self._years: dict[date, str] = {}
+
+    def flow(self, wallet: str, day: date, line: FlowLine, amount: Decimal) -> None:
+        """Add ``amount`` to an account-statement line (issue #15) of ``wallet``'s tax year."""
+        if not amount:
+            return
+        year = self._years.get(day)
+        if year is None:
+            year = self._years[day] = tax_year_label(day, self.rule)
+        self.out.flows[(wallet, year, line)] += amount
+
+    def spot_flows(self, trade: Trade, start: int, value: Decimal, fee: Decimal, day: date) -> None:
+        """Where the value of a spot trade's events crossed the edge of the books.
+
+        Acquired basis minus disposal proceeds is what came in from outside (fiat paid, a fee
+        paid in fiat, income) or, when negative, what left (fiat received, goods bought, a
+        standalone fee). Exchanges of one asset for another net to zero: their proceeds are
+        the new lot's basis. Summing the events keeps this exact whatever the fee allocation.
+        (Written out, not through ``flow``: this runs for every spot trade.)
+        """
+        events = self.out.events
+        net = ZERO
+        for index in range(start, len(events)):
+            event = events[index]
+            net = net + event.value if event.kind is ACQUIRE else net - event.value
+        year = self._years.get(day)
+        if year is None:
+            year = self._years[day] = tax_year_label(day, self.rule)
+        flows, wallet, kind = self.out.flows, trade.wallet, trade.kind
+        if kind is TradeKind.FEE:
+            flows[(wallet, year, FlowLine.EXPENSES)] -= net
+            flows[(wallet, year, FlowLine.OTHER_FEES)] -= net
+            return
+        if kind is TradeKind.INCOME:
+            flows[(wallet, year, FlowLine.INCOME)] += value
+            net -= value
+        if fee:
+            flows[(wallet, year, FlowLine.TRADING_FEES)] += fee
+        if net > 0:
+            flows[(wallet, year, FlowLine.CAPITAL_IN)] += net
+        elif net < 0:
+            flows[(wallet, year, FlowLine.CAPITAL_OUT)] -= net
 
     def classify(self, asset: str) -> str:
         """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto."""
@@ -246,6 +295,7 @@ class Valuer:
             received, given = None, main
         legs = [leg for leg in (received, given) if leg is not None]
         day = local_date(trade.timestamp, self.tz)
+        start = len(self.out.events)
         value, _ = self.exchange_value(trade, legs, day)
         if value is None:
             self.need_price(trade, " and ".join(f"{plain(q)} {a}" for a, q in legs))
@@ -347,6 +397,7 @@ class Valuer:
                 ZERO,
                 DisposalKind.FEE,
             )
+        self.spot_flows(trade, start, value, fee, day)
 
     def settlement_value(
         self, trade: Trade, coin: str, units: Decimal, day: date
@@ -475,6 +526,10 @@ class Valuer:
                     )
                     return
                 fee = found
+        if fee:
+            day = local_date(withdrawal.timestamp, self.tz)
+            self.flow(withdrawal.wallet, day, FlowLine.EXPENSES, fee)
+            self.flow(withdrawal.wallet, day, FlowLine.NETWORK_FEES, fee)
         self.out.events.append(
             Event(
                 withdrawal.timestamp,
@@ -523,6 +578,7 @@ class Valuer:
             )  # fmt: skip
             event = Event(trade.timestamp, EventKind.ACQUIRE, trade.asset, units, basis,
                           trade.wallet, trade.source)  # fmt: skip
+            self.flow(trade.wallet, day, FlowLine.CAPITAL_IN, basis)
         else:
             event = Event(trade.timestamp, EventKind.ADD_UNKNOWN, trade.asset,
                           units_received(trade), ZERO, trade.wallet, trade.source)  # fmt: skip

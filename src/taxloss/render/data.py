@@ -38,6 +38,7 @@ from taxloss.model import (
     Transfer,
 )
 from taxloss.money import ZERO, plain, quantize
+from taxloss.render.account import account_json
 from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
 from taxloss.returns.printed import (
     Printed,
@@ -587,6 +588,8 @@ def build_json(
             }
             for e in report.expenses
         ],
+        # Issue #15: the account statement, "where the money went".
+        "account": account_json(report, shown),
         "warnings": [_notice(n) for n in report.warnings],
         "assumptions": [_notice(n) for n in report.assumptions],
         **_country_extras(report),

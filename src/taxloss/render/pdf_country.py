@@ -23,6 +23,7 @@ from taxloss import __version__
 from taxloss.model import HoldingEffect, Report
 from taxloss.money import ZERO
 from taxloss.render.labels import MATCHING_LABEL, NOT_ADVICE, group_order, method_label
+from taxloss.render.pdf_account import account_section
 from taxloss.render.pdf_summary import (
     WIDTH,
     MethodResult,
@@ -551,6 +552,9 @@ class CountrySummary(Summary):
 
     def story(self) -> list[Any]:
         return [
+            # Issue #15: "Where the money went" comes first, before the tax figures.
+            *account_section(self.report, self.year, WIDTH, self.shown),
+            PageBreak(),
             *self.cover(),
             PageBreak(),
             *self.results(),

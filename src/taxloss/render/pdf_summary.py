@@ -40,6 +40,7 @@ from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import ZERO, plain
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
+from taxloss.render.pdf_account import account_section, debt_checks
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
 from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
 from taxloss.returns.reconcile import broker_totals, needs_review, withholding
@@ -355,6 +356,7 @@ class Summary:
                 "<b>Liquidations.</b> Forced sales and liquidated positions are listed "
                 "in section 5; liquidation fees are included in the loss."
             )
+        items += debt_checks(self.report, self.shown)  # issue #15
         items.append(
             "<b>Form 1040 digital asset question.</b> "
             + (
@@ -1083,6 +1085,9 @@ class Summary:
 
     def story(self) -> list[Any]:
         return [
+            # Issue #15: "Where the money went" comes first, before the tax figures.
+            *account_section(self.report, self.year, WIDTH, self.shown),
+            PageBreak(),
             *self.cover(),
             PageBreak(),
             *self.results(),

@@ -17,6 +17,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Report
 from taxloss.money import plain
+from taxloss.render.account import account_sheet
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, TimeText
 from taxloss.render.xlsx_1099da import form_sheets
 from taxloss.render.xlsx_writer import (
@@ -198,6 +199,7 @@ def render_xlsx_8949(
     sheets = [_summary(report, year_figures, taxpayer or {})]
     sheets += [_section_sheet(s) for s in year_figures.sections if not s.exception_1]
     sheets += [_audit_sheet(year_figures), warnings_sheet(report)]
+    sheets.append(account_sheet(report, figures))  # issue #15: where the money went
     sheets += form_sheets(report, year)
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Form 8949 worksheet {year}", created=created)

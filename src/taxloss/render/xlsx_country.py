@@ -21,6 +21,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Conversion, HoldingEffect, LossDisallowance, Matching, Report, SourceRef
 from taxloss.money import plain
+from taxloss.render.account import account_sheet
 from taxloss.render.labels import NOT_ADVICE, method_label
 from taxloss.render.pdf_country import holding_text, rule_text
 from taxloss.render.xlsx_8949 import warnings_sheet
@@ -337,5 +338,6 @@ def render_xlsx_country(
     if report.pool_history:
         sheets.append(_pool(report, year))
     sheets.append(warnings_sheet(report))
+    sheets.append(account_sheet(report, figures))  # issue #15: where the money went
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Capital gains worksheet {year}", created=created)

@@ -19,6 +19,7 @@ from operator import attrgetter
 
 from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
+from taxloss.returns.account import Statement, account_statement
 from taxloss.returns.reconcile import exception_1
 
 #: Schedule D (Form 1040) line fed by each Form 8949 box (reference §1.7; lines 3/10 for C/I
@@ -182,6 +183,16 @@ class Printed:
             rows = self._by_year.get(label, [])
             found = self._years[label] = year_figures(self.report, label, rows)
         return found
+
+    #: The account statement (issue #15), computed on first use by ``account``.
+    _account: Statement | None = None
+
+    def account(self) -> Statement:
+        """The account statement, its realized line from these printed rows (computed once)."""
+        if self._account is None:
+            gains = ((r.disposal, r.gain) for r in self.rows)
+            self._account = account_statement(self.report, gains)
+        return self._account
 
 
 def printed(report: Report, given: Printed | None = None) -> Printed:
