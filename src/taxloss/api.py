@@ -20,13 +20,14 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
 from taxloss.engine import compute
 from taxloss.errors import (
+    EngineError,
     InputError,
     InternalError,
     Problem,
@@ -34,8 +35,10 @@ from taxloss.errors import (
     RuleError,
     TaxlossError,
     format_error,
+    raise_collected,
 )
 from taxloss.fx import load_fx
+from taxloss.limits import date_notices, report_problems
 from taxloss.model import (
     BasisScope,
     FxTable,
@@ -86,6 +89,9 @@ class BuildOptions:
     statement_threshold: int = 500
     jobs: int = 2
     fx_rates: Path | None = None
+    #: The day rows after which are warned about (``limits.date_notices``); None: today (UTC).
+    #: Tests pass a day, so no test depends on the clock.
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +308,7 @@ def prepare(options: BuildOptions) -> Session:
     if options.prices is not None:
         prices = read_prices(options.prices, str(options.prices))
     trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
+    notices += date_notices(trades, options.today or datetime.now(UTC).date())
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
@@ -332,6 +339,7 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         allow_missing_basis=options.allow_missing_basis,
         fx=session.fx,
     )
+    raise_collected(report_problems(report), EngineError)
     return replace(
         report,
         inputs=tuple(session.inputs),

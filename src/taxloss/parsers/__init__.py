@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from taxloss.errors import InputError, Problem
+from taxloss.limits import trade_problems
 from taxloss.model import InputFile, SourceRef, Trade
 from taxloss.parsers.table import (
     Table,
@@ -242,6 +243,9 @@ def read_file(
     if table is None:  # pragma: no cover - _detect just found this header
         raise InputError(Problem(SourceRef(display, 1), "header row not found"))
     trades = list(parser.parse(table, options))
+    bounds = trade_problems(trades)
+    if bounds:
+        raise InputError(bounds)
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
         path=display,

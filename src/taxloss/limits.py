@@ -1,0 +1,167 @@
+"""The bounds every input row and every computed amount must keep (issue #11).
+
+A file can hold anything: ``1e999``, a timestamp in the year 9999, a 3,000-character wallet
+name. Such a value is no real trade, and past these bounds the arithmetic that rounds it, the
+calendar that dates it or the page that prints it would fail with a traceback. So they are
+checked once, right after parsing (``trade_problems``, every parser) and after the engine
+(``report_problems``, amounts derived from several rows), and reported as ``path:line:``
+problems. A date after today, or before an asset existed, is only a warning
+(``date_notices``): the caller passes "today", so no test depends on the clock.
+
+Must not import anything from taxloss except ``model``, ``errors`` and ``money``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from taxloss.errors import Problem
+from taxloss.model import Notice, Report, Trade
+from taxloss.money import plain
+
+#: Every quantity and amount, read or computed, must be below this in size. A quintillion is
+#: beyond any token supply in units and any fiat sum; it leaves the printed figures (cents) and
+#: their totals within the 28 digits of Python's default decimal context.
+MAX_MAGNITUDE = Decimal("1e18")
+
+#: The dates a row may carry (in UTC): nothing traded as crypto before 2008, and past 2100 the
+#: holding period and tax years would run into the calendar's end in some zones.
+FIRST_DATE = date(2008, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+
+#: The longest asset symbol or contract name (``BTCUSDT-PERP``, ``BTC-USD-231229-40000-C``).
+MAX_ASSET = 40
+#: The longest wallet name.
+MAX_WALLET = 100
+#: The longest id, note or position id.
+MAX_TEXT = 500
+
+#: The first day an asset existed (its genesis block or launch), for the "before it existed"
+#: warning: a date earlier than this is a typo or the wrong column.
+KNOWN_START = {
+    "BTC": date(2009, 1, 3),
+    "ETH": date(2015, 7, 30),
+    "USDT": date(2014, 10, 6),
+    "USDC": date(2018, 9, 26),
+    "SOL": date(2020, 3, 16),
+}
+
+
+def _number_problem(value: Decimal | None, field: str, trade: Trade) -> Problem | None:
+    if value is None or abs(value) < MAX_MAGNITUDE:
+        return None
+    shown = f"{value:.3e}" if value.adjusted() > 30 else plain(value)
+    return Problem(
+        trade.source,
+        f"{shown} is too large: expected an amount below 10^18 in size (check the column and "
+        "its decimal point)",
+        column=field,
+    )
+
+
+def _date_problem(moment: datetime | None, field: str, trade: Trade) -> Problem | None:
+    if moment is None or FIRST_DATE <= moment.astimezone(UTC).date() <= LAST_DATE:
+        return None
+    return Problem(
+        trade.source,
+        f"{moment.isoformat()} is outside the dates taxloss accepts: expected a date from "
+        f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}",
+        column=field,
+    )
+
+
+def _text_problem(text: str, field: str, most: int, trade: Trade) -> Problem | None:
+    if len(text) <= most:
+        return None
+    return Problem(
+        trade.source,
+        f"{len(text)} characters ({text[:20]!r}...): expected at most {most}",
+        column=field,
+    )
+
+
+def trade_problems(trades: Iterable[Trade]) -> list[Problem]:
+    """Every value of every trade outside the bounds above, one problem each.
+
+    The column is named by the taxloss field (``quantity``, ``timestamp``...), since a parser
+    may have built it from several of the file's columns.
+    """
+    problems: list[Problem] = []
+    for trade in trades:
+        found = (
+            _date_problem(trade.timestamp, "timestamp", trade),
+            _date_problem(trade.opened, "opened", trade),
+            _number_problem(trade.quantity, "quantity", trade),
+            _number_problem(trade.quote_quantity, "quote_quantity", trade),
+            _number_problem(trade.fee_quantity, "fee_quantity", trade),
+            _number_problem(trade.fiat_value, "fiat_value", trade),
+            _text_problem(trade.asset, "asset", MAX_ASSET, trade),
+            _text_problem(trade.quote_asset, "quote_asset", MAX_ASSET, trade),
+            _text_problem(trade.fee_asset, "fee_asset", MAX_ASSET, trade),
+            _text_problem(trade.wallet, "wallet", MAX_WALLET, trade),
+            _text_problem(trade.external_id, "id", MAX_TEXT, trade),
+            _text_problem(trade.note, "note", MAX_TEXT, trade),
+            _text_problem(trade.position, "position", MAX_TEXT, trade),
+        )
+        problems.extend(p for p in found if p is not None)
+    return problems
+
+
+def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
+    """A warning for each row dated after ``today`` (UTC) or before its asset existed."""
+    notices: list[Notice] = []
+    for trade in trades:
+        day = trade.timestamp.astimezone(UTC).date()
+        if day > today:
+            notices.append(
+                Notice(
+                    "date_in_future",
+                    f"dated {day.isoformat()}, after today ({today.isoformat()}): check the "
+                    "date and its format (day and month swapped?)",
+                    trade.source,
+                )
+            )
+        start = KNOWN_START.get(trade.asset)
+        if start is not None and day < start:
+            notices.append(
+                Notice(
+                    "date_before_asset",
+                    f"{trade.asset} dated {day.isoformat()}, before {trade.asset} existed "
+                    f"({start.isoformat()}): check the date and the asset",
+                    trade.source,
+                )
+            )
+    return notices
+
+
+def report_problems(report: Report) -> list[Problem]:
+    """Every computed amount (a sale's proceeds or basis, a lot's basis, an income's value)
+    that is not below ``MAX_MAGNITUDE``: each input is, but their products (a quantity times
+    a price) may not be. One problem per row that caused it."""
+    problems: list[Problem] = []
+    message = "{what} comes to {amount:.3e}: expected below 10^18 (check the quantity and price)"
+    for disposal in report.disposals:
+        for what, amount in (
+            ("the proceeds", disposal.proceeds),
+            ("the cost basis", disposal.cost_basis),
+            ("the adjustment", disposal.adjustment),
+        ):
+            if abs(amount) >= MAX_MAGNITUDE:
+                problems.append(
+                    Problem(disposal.sale_source, message.format(what=what, amount=amount))
+                )
+    for lot in report.open_lots:
+        if abs(lot.cost_basis) >= MAX_MAGNITUDE:
+            problems.append(
+                Problem(
+                    lot.source, message.format(what="the lot's cost basis", amount=lot.cost_basis)
+                )
+            )
+    for income in (*report.income, *report.expenses):
+        if abs(income.fiat_value) >= MAX_MAGNITUDE:
+            problems.append(
+                Problem(income.source, message.format(what="the value", amount=income.fiat_value))
+            )
+    return problems
