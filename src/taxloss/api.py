@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +50,7 @@ from taxloss.model import (
     Rule,
     Trade,
 )
+from taxloss.outdir import clear_abandoned, staging_folder, stale, switch
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
 from taxloss.render.data import Split, render_data, write_parts
@@ -103,6 +103,8 @@ class Built:
     years: tuple[str, ...]
     #: The printed rows and figures the outputs were written from (for the CLI's summary).
     figures: Printed | None = None
+    #: Files of an earlier build that this one removed (``outdir.stale``).
+    removed: tuple[Path, ...] = ()
 
 
 def load_rule(country: str | None, rules_file: Path | None) -> Rule:
@@ -616,9 +618,12 @@ def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -
     os.close(feed)
 
     def child() -> None:
-        for name, render in queue[0]:
-            render(staging / name)
-        _work(tasks, queue, staging)
+        try:
+            for name, render in queue[0]:
+                render(staging / name)
+            _work(tasks, queue, staging)
+        except OSError as exc:  # the same message as ``write_outputs`` gives in one process
+            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
 
     pid, status = _start(child)
     try:
@@ -791,7 +796,8 @@ def staging_area(out: Path) -> Iterator[Path]:
     """
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".taxloss-", dir=out))
+        clear_abandoned(out)
+        staging = staging_folder(out)
     except OSError as exc:
         raise RenderError(f"{out}: cannot create the output directory: {exc.strerror}") from None
     try:
@@ -805,33 +811,38 @@ def write_outputs(
     out: Path,
     jobs: int = 1,
     staging: Path | None = None,
+    removed: list[Path] | None = None,
 ) -> tuple[Path, ...]:
-    """Render every output into a temporary directory, then move them all into ``out``.
+    """Render every output into a temporary directory, then move them all into ``out``, all
+    or nothing (``outdir.switch``), removing the files of an earlier taxloss build that this
+    one does not write (``outdir.stale``).
 
     Args:
         plan: (file name, render function) pairs.
         out: the output directory (created if needed).
         jobs: processes to render with (see ``render_all``).
         staging: the temporary directory (``staging_area``), if already made.
+        removed: if given, the stale files removed are added to it.
 
     Returns:
         The final paths.
 
     Raises:
-        RenderError: the directory cannot be created or written.
+        RenderError: the directory cannot be created or written (nothing is written).
     """
     if staging is None:
         with staging_area(out) as made:
-            return write_outputs(plan, out, jobs, made)
+            return write_outputs(plan, out, jobs, made, removed)
     try:
         render_all(plan, staging, jobs)
-        final = []
-        for name, _ in plan:
-            os.replace(staging / name, out / name)
-            final.append(out / name)
-        return tuple(final)
     except OSError as exc:
         raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
+    names = [name for name, _ in plan]
+    old = stale(out, names)
+    switch(staging, out, names, old)
+    if removed is not None:
+        removed.extend(old)
+    return tuple(out / name for name in names)
 
 
 @contextmanager
@@ -876,11 +887,12 @@ def build(options: BuildOptions, out: Path) -> Built:
         # several hundred MiB).
         rerun = session if "pdf" in options.outputs else None
         del session
+        removed: list[Path] = []
         with staging_area(out) as staging, split_disposals(report, options, staging) as split:
             figures = Printed(report)
             plan = planned_outputs(report, options, rerun, figures, split)
-            written = write_outputs(plan, out, options.jobs, staging)
-    return Built(report, written, form_years(report, options.year), figures)
+            written = write_outputs(plan, out, options.jobs, staging, removed)
+    return Built(report, written, form_years(report, options.year), figures, tuple(removed))
 
 
 __all__ = [

@@ -297,6 +297,10 @@ def build(files: tuple[Path, ...], out_dir: Path, **values: Any) -> None:
     click.echo("Wrote:")
     for path in built.written:
         click.echo(f"  {path}")
+    if built.removed:
+        click.echo("Removed (written by an earlier build, not by this one):")
+        for path in built.removed:
+            click.echo(f"  {path}")
     if built.report.warnings:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True
