@@ -48,11 +48,13 @@ from taxloss.model import (
     PriceTable,
     Report,
     Rule,
+    SourceRef,
     Trade,
 )
 from taxloss.outdir import clear_abandoned, staging_folder, stale, switch
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.prices import read_prices
+from taxloss.paths import display_path, display_paths
 from taxloss.render.data import Split, render_data, write_parts
 from taxloss.render.figures import Printed, Totals, YearFigures, printed
 from taxloss.render.loss_offset import CountryPlan, plan_for, year_json
@@ -114,7 +116,7 @@ def load_rule(country: str | None, rules_file: Path | None) -> Rule:
         RuleError: unknown country, invalid file, or neither given.
     """
     if rules_file is not None:
-        return jurisdiction.load(rules_file, display=str(rules_file))
+        return jurisdiction.load(rules_file, display=display_path(rules_file))
     if not country:
         raise RuleError("give --country (e.g. --country us) or --rules FILE")
     return jurisdiction.load_bundled(country)
@@ -203,8 +205,7 @@ def load_trades(
     per_file: list[tuple[str, list[Trade]]] = []
     inputs: list[InputFile] = []
     problems: list[Problem] = []
-    for path in files:
-        display = str(path)
+    for path, display in zip(files, display_paths(files), strict=True):
         try:
             parsed = read_file(
                 path, display, ParseOptions(wallet=path.stem, timezone=tz), forced_format
@@ -241,6 +242,8 @@ class Session:
     notices: list[Notice]
     prices: PriceTable
     fx: FxTable = field(default_factory=FxTable)
+    #: ``Report.row_notes``: each row's ``id`` and ``note``, where it has either.
+    row_notes: dict[SourceRef, tuple[str, str]] = field(default_factory=dict)
 
 
 def year_label(rule: Rule, text: str | None) -> str | None:
@@ -308,13 +311,14 @@ def prepare(options: BuildOptions) -> Session:
         )
     prices = PriceTable()
     if options.prices is not None:
-        prices = read_prices(options.prices, str(options.prices))
+        prices = read_prices(options.prices, display_path(options.prices))
     trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
     notices += date_notices(trades, options.today or datetime.now(UTC).date())
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-    return Session(rule, trades, inputs, notices, prices, fx)
+    notes = {t.source: (t.external_id, t.note) for t in trades if t.external_id or t.note}
+    return Session(rule, trades, inputs, notices, prices, fx, notes)
 
 
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
@@ -347,6 +351,7 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
+        row_notes=session.row_notes,
     )
 
 

@@ -66,7 +66,8 @@ def _date_problem(moment: datetime | None, field: str, trade: Trade) -> Problem 
         return None
     return Problem(
         trade.source,
-        f"{moment.isoformat()} is outside the dates taxloss accepts: expected a date from "
+        f"{moment.isoformat().replace('+00:00', 'Z')!r} is outside the dates taxloss accepts: "
+        f"expected a date from "
         f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}",
         column=field,
     )

@@ -522,6 +522,9 @@ class Report:
     generated_at: datetime | None = None
     conversions: tuple[Conversion, ...] = ()
     pool_history: tuple[PoolEntry, ...] = ()
+    #: The ``id`` and ``note`` of every input row that has one (the accountant's trail:
+    #: report.json, disposals.csv and the Audit sheet show them beside each source row).
+    row_notes: Mapping[SourceRef, tuple[str, str]] = field(default_factory=dict)
 
 
 R = TypeVar("R")

@@ -325,7 +325,7 @@ def _quote_problem(
         line = header_line + 1 + text.count("\n", body_start, opened)
         return Problem(
             SourceRef(display, line),
-            "a quote (\") opens a cell here and is never closed: expected a closing quote "
+            'a quote (") opens a cell here and is never closed: expected a closing quote '
             "before the end of the cell (or no quote at all)",
         )
     return Problem(  # pragma: no cover - pandas reads everything csv.reader scanned
