@@ -52,7 +52,7 @@ KNOWN_START = {
 def _number_problem(value: Decimal | None, field: str, trade: Trade) -> Problem | None:
     if value is None or abs(value) < MAX_MAGNITUDE:
         return None
-    shown = f"{value:.3e}" if value.adjusted() > 30 else plain(value)
+    shown = f"{value:.3e}" if value.adjusted() > 20 else plain(value)
     return Problem(
         trade.source,
         f"{shown} is too large: expected an amount below 10^18 in size (check the column and "

@@ -52,7 +52,7 @@ from taxloss.render.figures import (
     printed,
 )
 from taxloss.render.offset import OffsetPlan, YearOffset
-from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
+from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, clip, money_text
 
 #: The appendix lists at most this many rows; the XLSX Audit sheet has all of them.
 AUDIT_LIMIT = 400
@@ -134,7 +134,7 @@ def table(
         for c, cell in enumerate(row):
             if isinstance(cell, str):
                 style = "num" if c in numeric else "cell"
-                text = _esc(cell)
+                text = _esc(clip(cell))
                 if (header and r == 0) or (bold_last and r == len(rows) - 1):
                     text = f"<b>{text}</b>"
                 cells.append(Paragraph(text, S[style]))
