@@ -351,8 +351,25 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
-        row_notes=session.row_notes,
+        row_notes=_used_notes(session.row_notes, report),
     )
+
+
+def _used_notes(
+    notes: dict[SourceRef, tuple[str, str]], report: Report
+) -> dict[SourceRef, tuple[str, str]]:
+    """The ``id``/``note`` of the rows the disposals name (sale and lot), the only ones any
+    output shows: the rest are let go with the trades (a million-row history has a million
+    ids)."""
+    if not notes:
+        return {}
+    used: dict[SourceRef, tuple[str, str]] = {}
+    for disposal in report.disposals:
+        for source in (disposal.sale_source, disposal.lot_source):
+            found = notes.get(source)
+            if found is not None:
+                used[source] = found
+    return used
 
 
 def build_report(options: BuildOptions) -> Report:
