@@ -313,12 +313,18 @@ def prepare(options: BuildOptions) -> Session:
     if options.prices is not None:
         prices = read_prices(options.prices, display_path(options.prices))
     trades, inputs, notices = load_trades(options.files, options.timezone, options.format)
-    notices += date_notices(trades, options.today or datetime.now(UTC).date())
+    notices += date_notices(trades, options.today or today())
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
     notes = {t.source: (t.external_id, t.note) for t in trades if t.external_id or t.note}
     return Session(rule, trades, inputs, notices, prices, fx, notes)
+
+
+def today() -> date:
+    """Today's date in UTC: the one use of the clock (rows after it are warned about). The
+    test suite replaces it with a fixed day (tests/conftest.py)."""
+    return datetime.now(UTC).date()
 
 
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
