@@ -66,9 +66,12 @@ def is_own(path: Path) -> bool:
             with path.open("rb") as handle:
                 head = handle.read(4096).decode("utf-8", "replace")
             return bool(re.match(r'\{\s*"schema":\s*"taxloss\.', head))
-        if path.suffix == ".pdf":
-            data = path.read_bytes()
-            return data.startswith(b"%PDF") and b"/Creator (taxloss" in data
+        if path.suffix == ".pdf":  # reportlab writes the document info near the start
+            with path.open("rb") as handle:
+                head = handle.read(1 << 16)
+                handle.seek(max(0, path.stat().st_size - (1 << 16)))
+                tail = handle.read()
+            return head.startswith(b"%PDF") and b"/Creator (taxloss" in head + tail
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as book:
                 return b"<Application>taxloss</Application>" in book.read("docProps/app.xml")
@@ -91,19 +94,18 @@ def stale(out: Path, writing: Sequence[str]) -> list[Path]:
 
 
 def check_targets(out: Path, names: Sequence[str]) -> None:
-    """Raise before anything moves if a target name is taken by something that is not a
-    file (a folder, say), which no rename can replace.
+    """Raise before anything moves if a target name is taken by a folder, which no rename
+    can replace (a file, or a link, is replaced).
 
     Raises:
         RenderError: naming every blocked target.
     """
-    blocked = [n for n in names if (out / n).exists() and not (out / n).is_file()]
-    blocked += [n for n in names if (out / n).is_symlink()]
+    blocked = [n for n in names if (out / n).is_dir() and not (out / n).is_symlink()]
     if blocked:
-        listed = ", ".join(sorted(set(blocked)))
+        listed = ", ".join(sorted(blocked))
         raise RenderError(
-            f"{out}: cannot write outputs: {listed} is taken by a folder or link: move it away "
-            "and build again (nothing was written)"
+            f"{out}: cannot write outputs: {listed} is taken by a folder: move it away and "
+            "build again (nothing was written)"
         )
 
 

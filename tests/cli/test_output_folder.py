@@ -162,8 +162,8 @@ def test_a_blocked_name_fails_before_anything_is_replaced(runner, tmp_path) -> N
     result = build(runner, tmp_path, ONE_YEAR, out)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"{out}: cannot write outputs: summary-2025.pdf is taken by a folder or link: move it "
-        "away and build again (nothing was written)\n"
+        f"{out}: cannot write outputs: summary-2025.pdf is taken by a folder: move it away and "
+        "build again (nothing was written)\n"
     )
     assert snapshot(out) == before
     assert not [p for p in out.iterdir() if p.name.startswith(".taxloss-")]
