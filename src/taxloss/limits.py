@@ -49,16 +49,20 @@ KNOWN_START = {
 }
 
 
-def _number_problem(value: Decimal | None, field: str, trade: Trade) -> Problem | None:
-    if value is None or abs(value) < MAX_MAGNITUDE:
+def too_large(value: Decimal) -> str | None:
+    """The message for a number not below ``MAX_MAGNITUDE`` in size, else None."""
+    if abs(value) < MAX_MAGNITUDE:
         return None
     shown = f"{value:.3e}" if value.adjusted() > 20 else plain(value)
-    return Problem(
-        trade.source,
+    return (
         f"{shown} is too large: expected an amount below 10^18 in size (check the column and "
-        "its decimal point)",
-        column=field,
+        "its decimal point)"
     )
+
+
+def _number_problem(value: Decimal | None, field: str, trade: Trade) -> Problem | None:
+    message = too_large(value) if value is not None else None
+    return None if message is None else Problem(trade.source, message, column=field)
 
 
 def _date_problem(moment: datetime | None, field: str, trade: Trade) -> Problem | None:
@@ -142,12 +146,12 @@ def report_problems(report: Report) -> list[Problem]:
     that is not below ``MAX_MAGNITUDE``: each input is, but their products (a quantity times
     a price) may not be. One problem per row that caused it."""
     problems: list[Problem] = []
-    message = "{what} comes to {amount:.3e}: expected below 10^18 (check the quantity and price)"
+    message = "computed {what} {amount:.3e}: expected below 10^18 (check the quantity and price)"
     for disposal in report.disposals:
         for what, amount in (
-            ("the proceeds", disposal.proceeds),
-            ("the cost basis", disposal.cost_basis),
-            ("the adjustment", disposal.adjustment),
+            ("proceeds", disposal.proceeds),
+            ("cost basis", disposal.cost_basis),
+            ("adjustment", disposal.adjustment),
         ):
             if abs(amount) >= MAX_MAGNITUDE:
                 problems.append(
@@ -157,12 +161,12 @@ def report_problems(report: Report) -> list[Problem]:
         if abs(lot.cost_basis) >= MAX_MAGNITUDE:
             problems.append(
                 Problem(
-                    lot.source, message.format(what="the lot's cost basis", amount=lot.cost_basis)
+                    lot.source, message.format(what="cost basis of the lot", amount=lot.cost_basis)
                 )
             )
     for income in (*report.income, *report.expenses):
         if abs(income.fiat_value) >= MAX_MAGNITUDE:
             problems.append(
-                Problem(income.source, message.format(what="the value", amount=income.fiat_value))
+                Problem(income.source, message.format(what="value", amount=income.fiat_value))
             )
     return problems

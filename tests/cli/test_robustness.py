@@ -77,10 +77,9 @@ def test_a_product_beyond_the_bound_names_its_row(runner, tmp_path) -> None:
     assert result.exit_code == 2, result.output
     assert not out.exists()
     assert result.stderr.splitlines() == [
-        "t.csv:2: the lot's cost basis comes to 1.000e+34: expected below 10^18 (check the "
+        "t.csv:2: computed cost basis of the lot 1.000e+34: expected below 10^18 (check the "
         "quantity and price)",
-        "t.csv:2: the value comes to 1.000e+34: expected below 10^18 (check the quantity and "
-        "price)",
+        "t.csv:2: computed value 1.000e+34: expected below 10^18 (check the quantity and price)",
     ]
 
 
@@ -213,4 +212,17 @@ def test_kraken_margin_fills_notice_names_its_line(runner, tmp_path, caplog) -> 
     assert any(
         m.startswith("t.csv:3: 1 margin fill(s) skipped (the first on this line)")
         for m in caplog.messages
+    )
+
+
+def test_a_huge_price_is_rejected_in_the_prices_file(runner, tmp_path) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text("date,asset,price\n2025-01-10,DOGE,1e999\n", encoding="utf-8")
+    body = "2025-01-10T15:00:00Z,income,DOGE,5,,,coinbase\n"
+    result, out = run(runner, tmp_path, body, "--prices", str(prices))
+    fails(
+        result,
+        out,
+        "prices.csv:2: price: 1.000e+999 is too large: expected an amount below 10^18 in size "
+        "(check the column and its decimal point)",
     )
