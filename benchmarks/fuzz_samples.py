@@ -1,5 +1,6 @@
-"""The long fuzz run (issue #11), outside CI: mutate every sample thousands of times and build
-each mutation; report every traceback, unlocated error line, file left behind, or hang.
+"""The long fuzz run (issue #11), outside CI: mutate every sample (CSV and XLSX) thousands of
+times and build each mutation; report every traceback, unlocated error line, file left behind,
+or hang.
 
     nice python benchmarks/fuzz_samples.py --builds 5000 --seed 1
     nice python benchmarks/fuzz_samples.py --builds 500 --full-every 10 --jobs-every 5
@@ -22,7 +23,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.fuzz import check_build, country_of, mutate, sample_files
+from tests.fuzz import (
+    check_build,
+    country_of,
+    mutate,
+    mutate_workbook,
+    sample_files,
+    workbook_files,
+)
 
 
 def main() -> int:
@@ -34,7 +42,10 @@ def main() -> int:
     parser.add_argument("--jobs-every", type=int, default=2, help="of those, every Nth: --jobs 2")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    samples = [(path, path.read_text(encoding="utf-8")) for path in sample_files()]
+    samples: list[tuple[Path, str | None]] = [
+        (path, path.read_text(encoding="utf-8")) for path in sample_files()
+    ]
+    samples += [(path, None) for path in workbook_files()]  # None: mutated as a workbook
     codes: collections.Counter[int] = collections.Counter()
     failures: list[str] = []
     started = time.monotonic()
@@ -43,7 +54,8 @@ def main() -> int:
             path, text = rng.choice(samples)
             source = Path(work) / f"{number}" / path.name
             source.parent.mkdir()
-            source.write_bytes(mutate(text, rng))
+            data = mutate_workbook(path, rng) if text is None else mutate(text, rng)
+            source.write_bytes(data)
             full = number % args.full_every == 0
             jobs = 2 if full and (number // args.full_every) % args.jobs_every == 0 else 1
             outputs = "json,csv,xlsx,pdf" if full else "json,csv"

@@ -12,6 +12,7 @@ was wrong with the outcome: a traceback (exit 1), an exit-2 line that does not s
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 import signal
@@ -41,8 +42,47 @@ ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
 
 
 def sample_files() -> list[Path]:
-    """Every CSV sample (XLSX samples are not mutated as bytes)."""
+    """Every CSV sample (``mutate``)."""
     return sorted(SAMPLES.glob("*.csv"))
+
+
+def workbook_files() -> list[Path]:
+    """Every XLSX sample (``mutate_workbook``)."""
+    return sorted(SAMPLES.glob("*.xlsx"))
+
+
+#: Typed cell values a workbook can hold besides text (``mutate_workbook``).
+TYPED_JUNK = (
+    1e300, float("inf"), float("nan"), -0.0, 10**30, True, 0,
+    datetime.datetime(9999, 12, 31, 23, 59, 59), datetime.datetime(1900, 1, 1),
+    datetime.date(2025, 2, 28), datetime.time(12, 0), datetime.timedelta(days=3),
+)  # fmt: skip
+
+
+def mutate_workbook(path: Path, rng: random.Random, edits: int = 0) -> bytes:
+    """A few random cell edits (junk text or typed values, a deleted row) of an XLSX file, or
+    (one time in eight) its bytes cut short, as bytes."""
+    import io
+
+    import openpyxl
+
+    if rng.randrange(8) == 0:
+        data = path.read_bytes()
+        return data[: rng.randrange(len(data))]
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    for _ in range(edits or rng.randint(1, 3)):
+        if rng.randrange(6) == 0 and sheet.max_row > 2:
+            sheet.delete_rows(rng.randint(2, sheet.max_row))
+            continue
+        row, column = rng.randint(1, sheet.max_row), rng.randint(1, sheet.max_column)
+        value = rng.choice(TYPED_JUNK) if rng.randrange(2) else rng.choice(JUNK)
+        if isinstance(value, str):
+            value = value.replace("\x00", "")  # a character XLSX cannot hold
+        sheet.cell(row, column, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def country_of(sample: Path) -> str:

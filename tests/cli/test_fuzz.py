@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from taxloss.errors import InputError
 from taxloss.parsers import ParseOptions, read_file
 
-from ..fuzz import check_build, country_of, mutate, sample_files
+from ..fuzz import check_build, country_of, mutate, mutate_workbook, sample_files, workbook_files
 
 SAMPLES = sample_files()
 
@@ -58,6 +58,23 @@ def test_parsing_a_mutated_sample_is_trades_or_located_errors(
                 assert _LOCATED.match(problem.format()), problem.format()
         else:
             assert all(t.source.path == sample.name for t in parsed.trades)
+
+
+@pytest.mark.parametrize("sample", workbook_files(), ids=[p.stem for p in workbook_files()])
+@fuzz(40)
+@given(rng=st.randoms(use_true_random=False))
+def test_parsing_a_mutated_workbook_is_trades_or_located_errors(
+    sample: Path, rng: random.Random
+) -> None:
+    data = mutate_workbook(sample, rng)
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / sample.name
+        path.write_bytes(data)
+        try:
+            read_file(path, sample.name, ParseOptions(wallet=sample.stem))
+        except InputError as exc:
+            for problem in exc.problems:
+                assert _LOCATED.match(problem.format()), problem.format()
 
 
 BUILT = [p for p in SAMPLES if p.stem in {

@@ -15,6 +15,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -444,6 +445,10 @@ def xlsx_to_text(path: Path, display: str) -> list[tuple[str, str]]:
             for row in sheet.iter_rows(values_only=True):
                 writer.writerow(["" if v is None else _cell_text(v) for v in row])
             sheets.append((sheet.title, buffer.getvalue()))
+    except Exception as exc:  # a damaged sheet fails only when read (issue #11)
+        raise InputError(
+            Problem(SourceRef(display, 1), f"cannot read as XLSX: {type(exc).__name__}: {exc}")
+        ) from None
     finally:
         workbook.close()
     return sheets
@@ -455,6 +460,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()  # type: ignore[call-arg]
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if hasattr(value, "isoformat"):  # a date or a time of day
+        return str(value.isoformat())
     return str(value)
