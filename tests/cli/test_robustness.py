@@ -226,3 +226,13 @@ def test_a_huge_price_is_rejected_in_the_prices_file(runner, tmp_path) -> None:
         "prices.csv:2: price: 1.000e+999 is too large: expected an amount below 10^18 in size "
         "(check the column and its decimal point)",
     )
+
+
+def test_a_message_quoting_a_huge_cell_is_cut(runner, tmp_path) -> None:
+    result, out = run(runner, tmp_path, f"2025-01-10T15:00:00Z,buy,BTC,{'9x' * 20000},USD,1,a\n")
+    assert result.exit_code == 2
+    assert not out.exists()
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("t.csv:2: quantity: expected a number like 1234.56, found '9x9x")
+    assert line.endswith("... (39040 more characters)")
+    assert len(line) < 1100
