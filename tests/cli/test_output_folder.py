@@ -253,3 +253,17 @@ def test_outputs_name_inputs_without_their_folders(runner, tmp_path, monkeypatch
         if not path.name.startswith("form8949-") or path.suffix != ".pdf":  # the form: no paths
             assert "history.csv" in text, path.name
         assert "private" not in text and str(tmp_path) not in text, path.name
+
+
+def test_a_kraken_pair_name_cannot_become_a_formula(runner, tmp_path) -> None:
+    text = (
+        "txid,ordertxid,pair,time,type,ordertype,price,cost,fee,vol,margin,misc,ledgers\n"
+        "T1,O1,=HYPERLINK(1)/USD,2024-02-04 10:00:00,buy,limit,43000,4300,11.18,0.1,0,,L1\n"
+        "T2,O2,=HYPERLINK(1)/USD,2024-02-05 10:00:00,sell,limit,43000,4300,11.18,0.1,0,,L2\n"
+    )
+    out = tmp_path / "out"
+    assert build(runner, tmp_path, text, out, "--outputs", "csv").exit_code == 0
+    with (out / "disposals.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["asset"] == "'=HYPERLINK(1)"
+    assert row["description"] == "0.1 =HYPERLINK(1)"  # starts with a digit: no formula
