@@ -850,7 +850,8 @@ def write_outputs(
         out: the output directory (created if needed).
         jobs: processes to render with (see ``render_all``).
         staging: the temporary directory (``staging_area``), if already made.
-        removed: if given, the stale files removed are added to it.
+        removed: given (by ``build``): the files of an earlier build that this plan does not
+            write are removed, and added to it; None (another command's files): none is.
 
     Returns:
         The final paths.
@@ -866,7 +867,7 @@ def write_outputs(
     except OSError as exc:
         raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
     names = [name for name, _ in plan]
-    old = stale(out, names)
+    old = stale(out, names) if removed is not None else []  # only a build replaces a build
     switch(staging, out, names, old)
     if removed is not None:
         removed.extend(old)

@@ -29,8 +29,10 @@ from pathlib import Path
 
 from taxloss.errors import RenderError
 
-#: Every file name taxloss writes into an output folder, as patterns (``<year>`` is a tax-year
-#: label: ``2025`` or ``2024-25``). Extend this list when adding an output.
+#: Every file name ``taxloss build`` writes into an output folder, as patterns (``<year>`` is a
+#: tax-year label: ``2025`` or ``2024-25``; ``<n>`` a part number). Extend this list when adding
+#: a build output. Other commands' files (``harvest-<date>.*``) are not here: a build never
+#: removes them.
 OWN_OUTPUTS = (
     "report.json",
     "disposals.csv",
@@ -39,12 +41,22 @@ OWN_OUTPUTS = (
     "summary-<year>.pdf",
     "capital-gains-<year>.xlsx",
     "turbotax-<year>.csv",
+    "turbotax-<year>-<n>.csv",
     "form8949-<year>.txf",
     "taxact-<year>.csv",
 )
 
-_YEAR = r"\d{4}(?:-\d{2})?"
-_OWN = re.compile("|".join(re.escape(p).replace(re.escape("<year>"), _YEAR) for p in OWN_OUTPUTS))
+_PLACES = {"<year>": r"\d{4}(?:-\d{2})?", "<n>": r"\d+"}
+
+
+def _pattern(name: str) -> str:
+    text = re.escape(name)
+    for place, pattern in _PLACES.items():
+        text = text.replace(re.escape(place), pattern)
+    return text
+
+
+_OWN = re.compile("|".join(_pattern(p) for p in OWN_OUTPUTS))
 
 #: The hidden staging folders' prefix; the writing process's id follows it.
 STAGING_PREFIX = ".taxloss-"

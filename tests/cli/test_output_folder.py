@@ -129,10 +129,11 @@ def test_a_build_removes_an_earlier_builds_files_it_does_not_write(runner, tmp_p
 
 
 def test_own_outputs_cover_the_planned_tax_software_files() -> None:
-    for name in ("turbotax-2025.csv", "form8949-2025.txf", "taxact-2025.csv",
+    for name in ("turbotax-2025.csv", "turbotax-2025-2.csv", "form8949-2025.txf", "taxact-2025.csv",
                  "capital-gains-2024-25.xlsx", "summary-2024-25.pdf"):  # fmt: skip
         assert own_name(name), name
-    for name in ("summary.pdf", "report.json.bak", "form8949-25.pdf", "my-disposals.csv"):
+    for name in ("summary.pdf", "report.json.bak", "form8949-25.pdf", "my-disposals.csv",
+                 "harvest-2025-12-01.pdf"):  # fmt: skip
         assert not own_name(name), name
     assert len(OWN_OUTPUTS) == len(set(OWN_OUTPUTS))
 
@@ -267,3 +268,22 @@ def test_a_kraken_pair_name_cannot_become_a_formula(runner, tmp_path) -> None:
         (row,) = list(csv.DictReader(handle))
     assert row["asset"] == "'=HYPERLINK(1)"
     assert row["description"] == "0.1 =HYPERLINK(1)"  # starts with a digit: no formula
+
+
+def test_only_a_build_removes_stale_files(tmp_path) -> None:
+    from taxloss.api import write_outputs
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.json").write_text('{\n  "schema": "taxloss.report/1"\n}', encoding="utf-8")
+
+    def render(path: Path) -> Path:
+        path.write_text("x", encoding="utf-8")
+        return path
+
+    write_outputs([("harvest-2025-12-01.pdf", render)], out)  # another command's files
+    assert sorted(os.listdir(out)) == ["harvest-2025-12-01.pdf", "report.json"]
+    removed: list[Path] = []
+    write_outputs([("disposals.csv", render)], out, removed=removed)  # a build's
+    assert removed == [out / "report.json"]
+    assert sorted(os.listdir(out)) == ["disposals.csv", "harvest-2025-12-01.pdf"]
