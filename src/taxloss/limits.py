@@ -115,30 +115,43 @@ def trade_problems(trades: Iterable[Trade]) -> list[Problem]:
 
 
 def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
-    """A warning for each row dated after ``today`` (UTC) or before its asset existed."""
-    notices: list[Notice] = []
+    """Warnings for rows dated after ``today`` (UTC) or before their asset existed: one per
+    file (and asset), at its first such row, with the count of rows."""
+    future: dict[str, list[Trade]] = {}
+    early: dict[tuple[str, str], list[Trade]] = {}
     for trade in trades:
         day = trade.timestamp.astimezone(UTC).date()
         if day > today:
-            notices.append(
-                Notice(
-                    "date_in_future",
-                    f"dated {day.isoformat()}, after today ({today.isoformat()}): check the "
-                    "date and its format (day and month swapped?)",
-                    trade.source,
-                )
-            )
+            future.setdefault(trade.source.path, []).append(trade)
         start = KNOWN_START.get(trade.asset)
         if start is not None and day < start:
-            notices.append(
-                Notice(
-                    "date_before_asset",
-                    f"{trade.asset} dated {day.isoformat()}, before {trade.asset} existed "
-                    f"({start.isoformat()}): check the date and the asset",
-                    trade.source,
-                )
+            early.setdefault((trade.source.path, trade.asset), []).append(trade)
+    notices: list[Notice] = []
+    for rows in future.values():
+        first = min(rows, key=lambda t: t.source.line)
+        day = first.timestamp.astimezone(UTC).date()
+        more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+        notices.append(
+            Notice(
+                "date_in_future",
+                f"dated {day.isoformat()}, after today ({today.isoformat()}){more}: check the "
+                "date and its format (day and month swapped?)",
+                first.source,
             )
-    return notices
+        )
+    for (_, asset), rows in early.items():
+        first = min(rows, key=lambda t: t.source.line)
+        day = first.timestamp.astimezone(UTC).date()
+        more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+        notices.append(
+            Notice(
+                "date_before_asset",
+                f"{asset} dated {day.isoformat()}, before {asset} existed "
+                f"({KNOWN_START[asset].isoformat()}){more}: check the date and the asset",
+                first.source,
+            )
+        )
+    return sorted(notices, key=lambda n: (n.source.path, n.source.line) if n.source else ("", 0))
 
 
 def report_problems(report: Report) -> list[Problem]:

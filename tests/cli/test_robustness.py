@@ -236,3 +236,24 @@ def test_a_message_quoting_a_huge_cell_is_cut(runner, tmp_path) -> None:
     assert line.startswith("t.csv:2: quantity: expected a number like 1234.56, found '9x9x")
     assert line.endswith("... (39040 more characters)")
     assert len(line) < 1100
+
+
+def test_date_warnings_are_one_per_file_with_a_count(tmp_path) -> None:
+    source = tmp_path / "t.csv"
+    source.write_text(
+        HEADER
+        + "2025-01-10T00:00:00Z,buy,BTC,1,USD,10,coinbase\n"
+        + "2026-03-01T00:00:00Z,sell,BTC,0.5,USD,90,coinbase\n"
+        + "2026-03-02T00:00:00Z,sell,BTC,0.5,USD,90,coinbase\n",
+        encoding="utf-8",
+    )
+    report = api.build_report(BuildOptions(files=(source,), today=date(2025, 12, 31)))
+    found = [(n.source and str(n.source), n.message) for n in report.warnings
+             if n.code == "date_in_future"]  # fmt: skip
+    assert found == [
+        (
+            "t.csv:3",
+            "dated 2026-03-01, after today (2025-12-31) (2 rows so dated; the first here): check "
+            "the date and its format (day and month swapped?)",
+        )
+    ]
