@@ -76,8 +76,8 @@ def is_own(path: Path) -> bool:
     try:
         if path.suffix == ".json":
             with path.open("rb") as handle:
-                head = handle.read(4096).decode("utf-8", "replace")
-            return bool(re.match(r'\{\s*"schema":\s*"taxloss\.', head))
+                text = handle.read(4096).decode("utf-8", "replace")
+            return bool(re.match(r'\{\s*"schema":\s*"taxloss\.', text))
         if path.suffix == ".pdf":  # reportlab writes the document info near the start
             with path.open("rb") as handle:
                 head = handle.read(1 << 16)
