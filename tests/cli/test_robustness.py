@@ -151,7 +151,10 @@ def test_a_3000_character_wallet_is_rejected(runner, tmp_path) -> None:
     )
 
 
-def test_summary_pdf_wraps_or_clips_very_long_names(runner, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("country", ["us", "uk"])
+def test_summary_pdf_wraps_or_clips_very_long_names(
+    runner, tmp_path, monkeypatch, country: str
+) -> None:
     # Past the parse-time cap (raised here), the PDF tables still lay out: cells wrap and a
     # text longer than a cell can hold is clipped.
     monkeypatch.setattr(limits, "MAX_WALLET", 5000)
@@ -161,10 +164,14 @@ def test_summary_pdf_wraps_or_clips_very_long_names(runner, tmp_path, monkeypatc
         f"2025-01-10T15:00:00Z,buy,{asset},1,USD,40000,{wallet}\n"
         f"2025-02-10T15:00:00Z,sell,{asset},1,USD,30000,{wallet}\n"
     )
-    result, out = run(runner, tmp_path, body)
+    result, out = run(runner, tmp_path, body, "--country", country)
     assert result.exit_code == 0, result.output
-    assert (out / "summary-2025.pdf").stat().st_size > 0
-    assert (out / "form8949-2025.pdf").stat().st_size > 0
+    pdfs = sorted(p.name for p in out.glob("*.pdf"))
+    assert pdfs == (
+        ["form8949-2025.pdf", "summary-2025.pdf"] if country == "us" else ["summary-2024-25.pdf"]
+    )
+    for name in pdfs:
+        assert (out / name).stat().st_size > 0
 
 
 @pytest.mark.parametrize(("cell", "char"), [("１", "U+FF11"), ("٣٤٥.٦", "U+0663")])
