@@ -287,3 +287,35 @@ def test_only_a_build_removes_stale_files(tmp_path) -> None:
     write_outputs([("disposals.csv", render)], out, removed=removed)  # a build's
     assert removed == [out / "report.json"]
     assert sorted(os.listdir(out)) == ["disposals.csv", "harvest-2025-12-01.pdf"]
+
+
+def test_a_really_killed_build_leaves_nothing_after_the_next(runner, tmp_path) -> None:
+    import signal
+    import time
+
+    from taxloss import api
+
+    source = tmp_path / "t.csv"
+    source.write_text(ONE_YEAR, encoding="utf-8")
+    out = tmp_path / "out"
+    pid = os.fork()
+    if pid == 0:  # the build to kill: it hangs while drawing the summary
+        try:
+            api.render_pdf_summary = lambda *a, **k: time.sleep(60)  # type: ignore[assignment]
+            api.build(api.BuildOptions(files=(source,), jobs=1), out)
+        finally:
+            os._exit(0)
+    try:
+        for _ in range(200):
+            if out.exists() and any(p.name.startswith(".taxloss-") for p in out.iterdir()):
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    left = [p.name for p in out.iterdir()]  # only the killed build's staging folder
+    assert len(left) == 1 and left[0].startswith(f".taxloss-{pid}-"), left
+    result = build(runner, tmp_path, ONE_YEAR, out)
+    assert result.exit_code == 0, result.output
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
