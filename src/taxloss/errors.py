@@ -16,8 +16,9 @@ from taxloss.model import SourceRef
 #: How many problems one error message lists before it summarises the rest as a count.
 MAX_LISTED = 20
 
-#: The most characters of one problem's message (issue #11: a message may quote a cell).
-MAX_MESSAGE = 1000
+#: The most characters of one problem's message (issue #11: a message may quote a huge cell;
+#: the longest taxloss writes itself, a list of known operations, is about 2,100).
+MAX_MESSAGE = 4000
 
 
 @dataclass(frozen=True, slots=True)
