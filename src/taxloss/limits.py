@@ -26,6 +26,10 @@ from taxloss.money import plain
 #: their totals within the 28 digits of Python's default decimal context.
 MAX_MAGNITUDE = Decimal("1e18")
 
+#: A number that is not zero must be at least this in size: no asset has 30 decimals, and a
+#: cost per unit of a smaller quantity would be past what a printed figure can be rounded in.
+MIN_MAGNITUDE = Decimal("1e-30")
+
 #: The dates a row may carry (in UTC): nothing traded as crypto before 2008, and past 2100 the
 #: holding period and tax years would run into the calendar's end in some zones.
 FIRST_DATE = date(2008, 1, 1)
@@ -49,19 +53,26 @@ KNOWN_START = {
 }
 
 
-def too_large(value: Decimal) -> str | None:
-    """The message for a number not below ``MAX_MAGNITUDE`` in size, else None."""
-    if abs(value) < MAX_MAGNITUDE:
-        return None
-    shown = f"{value:.3e}" if value.adjusted() > 20 else plain(value)
-    return (
-        f"{shown} is too large: expected an amount below 10^18 in size (check the column and "
-        "its decimal point)"
-    )
+def out_of_bounds(value: Decimal) -> str | None:
+    """The message for a number not below ``MAX_MAGNITUDE`` in size, or not zero and below
+    ``MIN_MAGNITUDE``; None for a number within bounds."""
+    size = abs(value)
+    if size >= MAX_MAGNITUDE:
+        shown = f"{value:.3e}" if value.adjusted() > 20 else plain(value)
+        return (
+            f"{shown} is too large: expected an amount below 10^18 in size (check the column "
+            "and its decimal point)"
+        )
+    if size and size < MIN_MAGNITUDE:
+        return (
+            f"{value:.3e} is too small: expected 0 or an amount of at least 10^-30 in size "
+            "(check the column and its exponent)"
+        )
+    return None
 
 
 def _number_problem(value: Decimal | None, field: str, trade: Trade) -> Problem | None:
-    message = too_large(value) if value is not None else None
+    message = out_of_bounds(value) if value is not None else None
     return None if message is None else Problem(trade.source, message, column=field)
 
 

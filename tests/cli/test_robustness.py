@@ -264,3 +264,27 @@ def test_date_warnings_are_one_per_file_with_a_count(tmp_path) -> None:
             "the date and its format (day and month swapped?)",
         )
     ]
+
+
+def test_a_quantity_below_1e_30_is_rejected(runner, tmp_path) -> None:
+    result, out = run(runner, tmp_path, "2025-01-10T15:00:00Z,buy,BTC,1e-31,USD,40000,coinbase\n")
+    fails(
+        result,
+        out,
+        "t.csv:2: quantity: 1.000e-31 is too small: expected 0 or an amount of at least 10^-30 "
+        "in size (check the column and its exponent)",
+    )
+
+
+@pytest.mark.parametrize("country", ["uk", "ca", "au", "de"])
+def test_a_cost_per_unit_of_10_to_the_47_still_prints(runner, tmp_path, country: str) -> None:
+    # The smallest quantity and a large cost: the UK pool table and the CA workbook print a
+    # cost per unit of 10^47, past the 28 digits Python rounds in by default.
+    cost = "100000000000000000" if country in ("uk", "de") else "100000000000"
+    body = (
+        f"2024-05-10T15:00:00Z,buy,BTC,1e-30,GBP,{cost},coinbase\n"
+        "2024-06-10T15:00:00Z,buy,ETH,1,GBP,100,coinbase\n"
+        "2024-07-10T15:00:00Z,sell,ETH,1,GBP,200,coinbase\n"
+    )
+    result, _ = run(runner, tmp_path, body, "--country", country)
+    assert result.exit_code == 0, result.output
