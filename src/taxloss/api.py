@@ -242,8 +242,6 @@ class Session:
     notices: list[Notice]
     prices: PriceTable
     fx: FxTable = field(default_factory=FxTable)
-    #: ``Report.row_notes``: each row's ``id`` and ``note``, where it has either.
-    row_notes: dict[SourceRef, tuple[str, str]] = field(default_factory=dict)
 
 
 def year_label(rule: Rule, text: str | None) -> str | None:
@@ -317,8 +315,7 @@ def prepare(options: BuildOptions) -> Session:
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-    notes = {t.source: (t.external_id, t.note) for t in trades if t.external_id or t.note}
-    return Session(rule, trades, inputs, notices, prices, fx, notes)
+    return Session(rule, trades, inputs, notices, prices, fx)
 
 
 def today() -> date:
@@ -357,25 +354,21 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
-        row_notes=_used_notes(session.row_notes, report),
+        row_notes=_used_notes(session.trades, report),
     )
 
 
-def _used_notes(
-    notes: dict[SourceRef, tuple[str, str]], report: Report
-) -> dict[SourceRef, tuple[str, str]]:
-    """The ``id``/``note`` of the rows the disposals name (sale and lot), the only ones any
-    output shows: the rest are let go with the trades (a million-row history has a million
-    ids)."""
-    if not notes:
-        return {}
-    used: dict[SourceRef, tuple[str, str]] = {}
-    for disposal in report.disposals:
-        for source in (disposal.sale_source, disposal.lot_source):
-            found = notes.get(source)
-            if found is not None:
-                used[source] = found
-    return used
+def _used_notes(trades: Sequence[Trade], report: Report) -> dict[SourceRef, tuple[str, str]]:
+    """The ``id`` and ``note`` of the rows the disposals name (sale and lot), the only ones any
+    output shows (``Report.row_notes``): the rest are let go with the trades (a million-row
+    history has a million ids)."""
+    wanted = {d.sale_source for d in report.disposals}
+    wanted.update(d.lot_source for d in report.disposals)
+    return {
+        t.source: (t.external_id, t.note)
+        for t in trades
+        if (t.external_id or t.note) and t.source in wanted
+    }
 
 
 def build_report(options: BuildOptions) -> Report:
