@@ -354,21 +354,19 @@ def compute_report(session: Session, options: BuildOptions, method: Method | Non
         inputs=tuple(session.inputs),
         generated_at=generated_at(session.inputs),
         warnings=tuple(session.notices) + report.warnings,
-        row_notes=_used_notes(session.trades, report),
+        **_used_references(session.trades, report),
     )
 
 
-def _used_notes(trades: Sequence[Trade], report: Report) -> dict[SourceRef, tuple[str, str]]:
-    """The ``id`` and ``note`` of the rows the disposals name (sale and lot), the only ones any
-    output shows (``Report.row_notes``): the rest are let go with the trades (a million-row
-    history has a million ids)."""
+def _used_references(trades: Sequence[Trade], report: Report) -> dict[str, dict[SourceRef, str]]:
+    """``Report.row_ids`` and ``row_notes`` for the rows the disposals name (sale and lot),
+    the only ones any output shows: the rest are let go with the trades (a million-row history
+    has a million ids)."""
     wanted = {d.sale_source for d in report.disposals}
     wanted.update(d.lot_source for d in report.disposals)
-    return {
-        t.source: (t.external_id, t.note)
-        for t in trades
-        if (t.external_id or t.note) and t.source in wanted
-    }
+    ids = {t.source: t.external_id for t in trades if t.external_id and t.source in wanted}
+    notes = {t.source: t.note for t in trades if t.note and t.source in wanted}
+    return {"row_ids": ids, "row_notes": notes}
 
 
 def build_report(options: BuildOptions) -> Report:

@@ -522,9 +522,15 @@ class Report:
     generated_at: datetime | None = None
     conversions: tuple[Conversion, ...] = ()
     pool_history: tuple[PoolEntry, ...] = ()
-    #: The ``id`` and ``note`` of every input row that has one (the accountant's trail:
-    #: report.json, disposals.csv and the Audit sheet show them beside each source row).
-    row_notes: Mapping[SourceRef, tuple[str, str]] = field(default_factory=dict)
+    #: The ``id`` of every input row a disposal names that has one, and its ``note`` (the
+    #: accountant's trail: report.json, disposals.csv and the Audit sheet show them beside each
+    #: source row; ``row_reference`` reads both). Two maps: most rows have an id, few a note.
+    row_ids: Mapping[SourceRef, str] = field(default_factory=dict)
+    row_notes: Mapping[SourceRef, str] = field(default_factory=dict)
+
+    def row_reference(self, source: SourceRef) -> tuple[str, str]:
+        """The ``id`` and ``note`` of an input row ("" where it has none)."""
+        return self.row_ids.get(source, ""), self.row_notes.get(source, "")
 
 
 R = TypeVar("R")

@@ -151,7 +151,7 @@ class DisposalFormat:
         plain_str = isinstance(exponent, int) and -6 <= exponent <= 0
         self._amount: Callable[[Decimal], str] = str if plain_str else _fixed
         self._sale: tuple[object, ...] = (None, "", None, "")
-        self.notes = report.row_notes
+        self.ids, self.notes = report.row_ids, report.row_notes
 
     def values(self, row: Row) -> tuple[object, ...]:
         """One disposal's report.json / disposals.csv values, in ``fields`` order."""
@@ -190,8 +190,10 @@ class DisposalFormat:
             disposed_text,
             sale_text,
             f"{lot.path}:{lot.line}",
-            *self.notes.get(d.sale_source, _NO_NOTE),
-            *self.notes.get(lot, _NO_NOTE),
+            self.ids.get(d.sale_source, ""),
+            self.notes.get(d.sale_source, ""),
+            self.ids.get(lot, ""),
+            self.notes.get(lot, ""),
         )
         if self.extra:
             values += tuple(_extra(name, row, self.report) for name in self.extra)
@@ -259,7 +261,6 @@ _QUOTED = '"%s"'
 #: codes, wallets, file paths, ids, notes): disposals.csv writes them through ``safe_text``.
 _FREE_TEXT = (1, 2, 7, 11, 13, 20, 21, 22, 23, 24, 25)
 _FORMULA_FIRST = frozenset(c[0] for c in FORMULA_STARTS)
-_NO_NOTE = ("", "")
 _FLAGS = {True: "true", False: "false"}
 
 

@@ -10,7 +10,6 @@ Sees only ``Report``; must not import the engine, parsers or CLI.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
@@ -160,11 +159,9 @@ def _section_sheet(section: Section) -> Sheet:
     return sheet
 
 
-def _audit_sheet(
-    figures: YearFigures, notes_of: Mapping[SourceRef, tuple[str, str]] | None = None
-) -> Sheet:
+def _audit_sheet(figures: YearFigures, report: Report | None = None) -> Sheet:
     """Every row tied to its lot and source rows, with those rows' ``id`` and ``note``."""
-    notes_of = notes_of or {}
+    reference = report.row_reference if report is not None else _no_reference
     sheet = Sheet("Audit", widths=AUDIT_WIDTHS, freeze_header=True, autofilter=True)
     sheet.append([(h, HEAD) for h in AUDIT_HEADINGS])
     rows = sorted((r for s in figures.sections for r in s.rows), key=attrgetter("number"))
@@ -175,10 +172,13 @@ def _audit_sheet(
             row.number, PART[d.term], d.box, d.asset, plain(d.quantity), times.clock(d.acquired),
             times.clock(d.disposed), plain(d.proceeds), plain(d.cost_basis), row.gain,
             d.kind.value, d.wallet, notes(d.liquidation, d.missing_basis), str(d.sale_source),
-            str(d.lot_source), *notes_of.get(d.sale_source, ("", "")),
-            *notes_of.get(d.lot_source, ("", "")),
+            str(d.lot_source), *reference(d.sale_source), *reference(d.lot_source),
         ))  # fmt: skip
     return sheet
+
+
+def _no_reference(source: SourceRef) -> tuple[str, str]:
+    return "", ""
 
 
 def warnings_sheet(report: Report) -> Sheet:
@@ -212,6 +212,6 @@ def render_xlsx_8949(
     year_figures = printed(report, figures).year(year)
     sheets = [_summary(report, year_figures, taxpayer or {})]
     sheets += [_section_sheet(section) for section in year_figures.sections]
-    sheets += [_audit_sheet(year_figures, report.row_notes), warnings_sheet(report)]
+    sheets += [_audit_sheet(year_figures, report), warnings_sheet(report)]
     created = report.generated_at or datetime(2000, 1, 1)
     return save(sheets, out, title=f"Form 8949 worksheet {year}", created=created)

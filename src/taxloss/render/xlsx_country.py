@@ -243,8 +243,8 @@ def _audit(report: Report, rows: Sequence[Row]) -> Sheet:
                 str(d.lot_source),
                 notes.get(d.sale_source, ""),
                 notes.get(d.lot_source, ""),
-                *report.row_notes.get(d.sale_source, ("", "")),
-                *report.row_notes.get(d.lot_source, ("", "")),
+                *report.row_reference(d.sale_source),
+                *report.row_reference(d.lot_source),
             )
         )
     return sheet
