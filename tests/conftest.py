@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,18 @@ def golden(request: pytest.FixtureRequest):
         assert text == path.read_text(encoding="utf-8"), f"output differs from golden {name}"
 
     return check
+
+
+#: "Today" for every test (issue #11: rows after today are warned about): a fixed day, so no
+#: test depends on the clock. A test of the warning passes its own (``BuildOptions.today``).
+TODAY = date(2030, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    from taxloss import api
+
+    monkeypatch.setattr(api, "today", lambda: TODAY)
 
 
 @pytest.fixture

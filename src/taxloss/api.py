@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import traceback
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
@@ -47,8 +46,10 @@ from taxloss.errors import (
     RuleError,
     TaxlossError,
     format_error,
+    raise_collected,
 )
 from taxloss.fx import load_fx
+from taxloss.limits import date_notices, report_problems
 from taxloss.model import (
     BasisScope,
     FormRow,
@@ -66,6 +67,7 @@ from taxloss.model import (
     TradeKind,
 )
 from taxloss.money import plain
+from taxloss.outdir import clear_abandoned, staging_folder, stale, switch
 from taxloss.overrides import (
     Override,
     apply_overrides,
@@ -83,6 +85,7 @@ from taxloss.parsers.encodings import (
 )
 from taxloss.parsers.notes import ZONE_ASSUMED
 from taxloss.parsers.prices import read_prices
+from taxloss.paths import display_path, display_paths
 from taxloss.progress import SILENT, Progress, Silent, event_counter
 from taxloss.render.data import Split, render_data, write_parts
 from taxloss.render.harvest import render_harvest_xlsx
@@ -137,6 +140,9 @@ class BuildOptions:
     schedule_d_1a: bool = False
     #: ``--overrides FILE``: the user's answers to refused rows (issue #13).
     overrides: Path | None = None
+    #: The day rows after which are warned about (``limits.date_notices``); None: today (UTC).
+    #: Tests pass a day, so no test depends on the clock.
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,8 @@ class Built:
     figures: Printed | None = None
     #: The tax-software files written (``--outputs turbotax,txf,taxact``) with their totals.
     software: tuple[SoftwareFile, ...] = ()
+    #: Files of an earlier build that this one removed (``outdir.stale``).
+    removed: tuple[Path, ...] = ()
 
 
 def load_rule(country: str | None, rules_file: Path | None) -> Rule:
@@ -159,7 +167,7 @@ def load_rule(country: str | None, rules_file: Path | None) -> Rule:
         RuleError: unknown country, invalid file, or neither given.
     """
     if rules_file is not None:
-        return jurisdiction.load(rules_file, display=str(rules_file))
+        return jurisdiction.load(rules_file, display=display_path(rules_file))
     if not country:
         raise RuleError("give --country (e.g. --country us) or --rules FILE")
     return jurisdiction.load_bundled(country)
@@ -280,8 +288,7 @@ def load_inputs(
     read_notices: list[Notice] = []
     read_assumptions: list[Notice] = []
     sizes = [_size(path) for path in files]
-    for number, path in enumerate(files):
-        display = str(path)
+    for number, (path, display) in enumerate(zip(files, display_paths(files), strict=True)):
         before = sum(sizes[:number])
         progress.update(before, sum(sizes), display)
         options = ParseOptions(
@@ -384,6 +391,20 @@ class Session:
     overrides: tuple[OverrideUse, ...] = ()
 
 
+def prices_of(options: BuildOptions) -> PriceTable:
+    """The ``--prices`` table (empty when none was given)."""
+    if options.prices is None:
+        return PriceTable()
+    return read_prices(options.prices, display_path(options.prices))
+
+
+def answers_of(options: BuildOptions) -> list[Override]:
+    """The ``--overrides`` lines (none when no file was given)."""
+    if options.overrides is None:
+        return []
+    return read_overrides(options.overrides, display_path(options.overrides))
+
+
 def year_label(rule: Rule, text: str | None) -> str | None:
     """Normalise ``--year`` to the rule's tax-year label.
 
@@ -450,10 +471,8 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
             f"--fx-rates: {rule.path} has no [fx] section: its amounts are already in "
             f"{rule.fiat} (use --prices for other currencies)"
         )
-    prices = PriceTable()
-    if options.prices is not None:
-        prices = read_prices(options.prices, str(options.prices))
-    answers = read_overrides(options.overrides, str(options.overrides)) if options.overrides else []
+    prices = prices_of(options)
+    answers = answers_of(options)
     skipped: list[SourceRef] = []
     assumptions: list[Notice] = []
     trades, inputs, notices, forms = load_inputs(
@@ -462,6 +481,7 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
     uses: list[OverrideUse] = []
     if answers:
         trades, uses = apply_overrides(trades, answers, rule.fiat, skipped)
+    notices += date_notices(trades, options.today or today())
     fx = FxTable(currency=rule.fiat)
     if rule.fx is not None:
         fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
@@ -516,6 +536,12 @@ def tie_out(report: Report, session: Session, options: BuildOptions) -> Report:
     )
 
 
+def today() -> date:
+    """Today's date in UTC: the one use of the clock (rows after it are warned about). The
+    test suite replaces it with a fixed day (tests/conftest.py)."""
+    return datetime.now(UTC).date()
+
+
 def resolve(options: BuildOptions, rule: Rule) -> BuildOptions:
     """``options`` with ``--year`` as the rule's tax-year label (see ``year_label``)."""
     label = year_label(rule, options.year)
@@ -547,6 +573,7 @@ def compute_report(
         fx=session.fx,
         on_events=event_counter(progress),
     )
+    raise_collected(report_problems(report), EngineError)
     report = replace(
         report,
         inputs=tuple(session.inputs),
@@ -554,8 +581,20 @@ def compute_report(
         warnings=tuple(session.notices) + report.warnings,
         assumptions=tuple(session.assumptions) + report.assumptions,
         overrides=session.overrides,
+        **_used_references(session.trades, report),
     )
     return tie_out(report, session, options)
+
+
+def _used_references(trades: Sequence[Trade], report: Report) -> dict[str, dict[SourceRef, str]]:
+    """``Report.row_ids`` and ``row_notes`` for the rows the disposals name (sale and lot),
+    the only ones any output shows: the rest are let go with the trades (a million-row history
+    has a million ids)."""
+    wanted = {d.sale_source for d in report.disposals}
+    wanted.update(d.lot_source for d in report.disposals)
+    ids = {t.source: t.external_id for t in trades if t.external_id and t.source in wanted}
+    notes = {t.source: t.note for t in trades if t.note and t.source in wanted}
+    return {"row_ids": ids, "row_notes": notes}
 
 
 def build_report(options: BuildOptions) -> Report:
@@ -885,9 +924,12 @@ def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -
     os.close(feed)
 
     def child() -> None:
-        for name, render in queue[0]:
-            render(staging / name)
-        _work(tasks, queue, staging)
+        try:
+            for name, render in queue[0]:
+                render(staging / name)
+            _work(tasks, queue, staging)
+        except OSError as exc:  # the same message as ``write_outputs`` gives in one process
+            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
 
     pid, status = _start(child)
     try:
@@ -1060,7 +1102,8 @@ def staging_area(out: Path) -> Iterator[Path]:
     """
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".taxloss-", dir=out))
+        clear_abandoned(out)
+        staging = staging_folder(out)
     except OSError as exc:
         raise RenderError(f"{out}: cannot create the output directory: {exc.strerror}") from None
     try:
@@ -1074,33 +1117,39 @@ def write_outputs(
     out: Path,
     jobs: int = 1,
     staging: Path | None = None,
+    removed: list[Path] | None = None,
 ) -> tuple[Path, ...]:
-    """Render every output into a temporary directory, then move them all into ``out``.
+    """Render every output into a temporary directory, then move them all into ``out``, all
+    or nothing (``outdir.switch``), removing the files of an earlier taxloss build that this
+    one does not write (``outdir.stale``).
 
     Args:
         plan: (file name, render function) pairs.
         out: the output directory (created if needed).
         jobs: processes to render with (see ``render_all``).
         staging: the temporary directory (``staging_area``), if already made.
+        removed: given (by ``build``): the files of an earlier build that this plan does not
+            write are removed, and added to it; None (another command's files): none is.
 
     Returns:
         The final paths.
 
     Raises:
-        RenderError: the directory cannot be created or written.
+        RenderError: the directory cannot be created or written (nothing is written).
     """
     if staging is None:
         with staging_area(out) as made:
-            return write_outputs(plan, out, jobs, made)
+            return write_outputs(plan, out, jobs, made, removed)
     try:
         render_all(plan, staging, jobs)
-        final = []
-        for name, _ in plan:
-            os.replace(staging / name, out / name)
-            final.append(out / name)
-        return tuple(final)
     except OSError as exc:
         raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
+    names = [name for name, _ in plan]
+    old = stale(out, names) if removed is not None else []  # only a build replaces a build
+    switch(staging, out, names, old)
+    if removed is not None:
+        removed.extend(old)
+    return tuple(out / name for name in names)
 
 
 def watched(plan: Sequence[tuple[str, Renderer]], progress: Progress) -> list[tuple[str, Renderer]]:
@@ -1184,15 +1233,18 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         # several hundred MiB).
         rerun = session if "pdf" in options.outputs else None
         del session
+        removed: list[Path] = []
         with staging_area(out) as staging, split_disposals(report, options, staging) as split:
             progress.stage("printing")
             figures = Printed(report)
             plan = planned_outputs(report, options, rerun, figures, split)
             progress.stage("writing")
-            written = write_outputs(watched(plan, progress), out, options.jobs, staging)
+            written = write_outputs(watched(plan, progress), out, options.jobs, staging, removed)
             progress.update(len(plan), len(plan))
             software = tuple(software_outputs(report, options, figures)[0])
-    return Built(report, written, form_years(report, options.year), figures, software)
+    return Built(
+        report, written, form_years(report, options.year), figures, software, tuple(removed)
+    )
 
 
 __all__ = [
@@ -1344,8 +1396,16 @@ def check(options: BuildOptions) -> CheckResult:
     year_label(rule, options.year)
     if options.fx_rates is not None and rule.fx is None:
         raise RuleError(f"--fx-rates: {rule.path} has no [fx] section")
-    prices = read_prices(options.prices, str(options.prices)) if options.prices else PriceTable()
-    answers = read_overrides(options.overrides, str(options.overrides)) if options.overrides else []
+    prices = (
+        read_prices(options.prices, display_path(options.prices))
+        if options.prices
+        else PriceTable()
+    )
+    answers = (
+        read_overrides(options.overrides, display_path(options.overrides))
+        if options.overrides
+        else []
+    )
     problems: list[Problem] = []
     per_file: list[tuple[str, list[Trade]]] = []
     skipped: list[SourceRef] = []
@@ -1358,10 +1418,13 @@ def check(options: BuildOptions) -> CheckResult:
             problems.extend(exc.problems)
             # Read the file's other rows anyway (the refused ones left out), so their own
             # questions are asked now too; nothing read this way is ever written.
+            shown = display_path(path)
             refused = [
-                Override(SourceRef("check", 0), "", str(path), p.source.line, "skip")
+                Override(SourceRef("check", 0), "", shown, p.source.line, "skip")
                 for p in exc.problems
-                if p.source is not None and p.source.path == str(path) and p.source.line > 0
+                if p.source is not None
+                and p.source.path == display_path(path)
+                and p.source.line > 0
             ]
             try:
                 trades, _, _ = load_trades(
@@ -1373,7 +1436,7 @@ def check(options: BuildOptions) -> CheckResult:
                 )
             except InputError:
                 continue  # not a row problem (a header, a layout): the file stays unread
-        per_file.append((str(path), trades))
+        per_file.append((display_path(path), trades))
     trades, _ = drop_duplicates(per_file)
     uses: list[OverrideUse] = []
     if answers:
@@ -1441,8 +1504,9 @@ def check(options: BuildOptions) -> CheckResult:
             problems.extend(exc.problems)
     by_source = {trade.source: trade for trade in trades}
     timeline = sorted(trades, key=lambda t: (t.timestamp, t.source))
+    overrides_name = display_path(options.overrides) if options.overrides else ""
     questions = [
-        _question(problem, by_source, timeline, rule, str(options.overrides or ""))
+        _question(problem, by_source, timeline, rule, overrides_name)
         for problem in sorted(problems, key=lambda p: (p.source is None, p.source or ("", 0)))
     ]
     return CheckResult(tuple(questions), len(options.files), len(trades), pending, tuple(uses))

@@ -21,6 +21,7 @@ from taxloss import __version__, api, jurisdiction
 from taxloss.errors import EngineError, InputError, TaxlossError, format_error
 from taxloss.model import BasisScope, FilingStatus, Method
 from taxloss.money import D
+from taxloss.paths import display_path, display_paths
 from taxloss.progress import SILENT, Progress
 from taxloss.render.account import account_text
 from taxloss.render.harvest import harvest_json, harvest_text
@@ -48,11 +49,17 @@ def user_errors(command: F) -> F:
         except TaxlossError as exc:
             click.echo(format_error(exc), err=True)
             hint = answer_hint(exc, kwargs)
-            if hint:
+            if hint and interactive():
                 click.echo(hint, err=True)
             sys.exit(2)
 
     return run  # type: ignore[return-value]
+
+
+def interactive() -> bool:
+    """True when stderr is a person's terminal: hints (and progress) are shown only there, so
+    that every line a script or a log receives after a refusal starts with ``path:line:``."""
+    return _progress_stream().isatty()
 
 
 def answer_hint(error: TaxlossError, values: dict[str, Any]) -> str:
@@ -61,8 +68,8 @@ def answer_hint(error: TaxlossError, values: dict[str, Any]) -> str:
     in the overrides file."""
     if "write_overrides" in values or not isinstance(error, (InputError, EngineError)):
         return ""
-    overrides = str(values.get("overrides") or "")
-    files = {str(f) for f in values.get("files", ())}
+    overrides = display_path(values["overrides"]) if values.get("overrides") else ""
+    files = set(display_paths(values.get("files", ())))
     rows = [
         p
         for p in error.problems
@@ -440,6 +447,10 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
         click.echo(f"Your answers applied (--overrides, {len(built.report.overrides)}):")
         for use in built.report.overrides:
             click.echo(f"  {use.source}: {use.action}: {use.effect} (note: {use.note})")
+    if built.removed:
+        click.echo("Removed (written by an earlier build, not by this one):")
+        for path in built.removed:
+            click.echo(f"  {path}")
     if built.report.warnings:
         click.echo(
             f"{len(built.report.warnings)} warning(s): see report.json and the summary.", err=True

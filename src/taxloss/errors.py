@@ -16,6 +16,10 @@ from taxloss.model import SourceRef
 #: How many problems one error message lists before it summarises the rest as a count.
 MAX_LISTED = 20
 
+#: The most characters of one problem's message (issue #11: a message may quote a huge cell;
+#: the longest taxloss writes itself, a list of known operations, is about 2,100).
+MAX_MESSAGE = 4000
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -26,10 +30,17 @@ class Problem:
     column: str = ""
 
     def format(self) -> str:
-        """Render as one line, starting with ``path:line:`` when the place is known."""
+        """Render as one line, starting with ``path:line:`` when the place is known.
+
+        A message longer than ``MAX_MESSAGE`` (it quotes a 40,000-character cell, say) is cut
+        there, with the count of characters left out.
+        """
         where = f"{self.source}: " if self.source is not None else ""
         column = f"{self.column}: " if self.column else ""
-        return f"{where}{column}{self.message}"
+        message = self.message
+        if len(message) > MAX_MESSAGE:
+            message = f"{message[:MAX_MESSAGE]}... ({len(message) - MAX_MESSAGE} more characters)"
+        return f"{where}{column}{message}"
 
 
 class TaxlossError(Exception):

@@ -28,6 +28,7 @@ from taxloss.errors import InputError
 from taxloss.model import FxRate, FxTable, SourceRef
 from taxloss.money import D
 from taxloss.parsers.prices import read_daily_values
+from taxloss.paths import display_path
 
 ECB_PACKAGE = "currency_converter"
 ECB_ARCHIVE = "eurofxref-hist.zip"
@@ -166,7 +167,7 @@ def load_fx(
             # currencies the ECB does not publish).
             parts.append(f"ECB euro reference rates (none published for {', '.join(uncovered)})")
     if rates_file is not None:
-        user = read_fx_rates(rates_file, str(rates_file), target)
+        user = read_fx_rates(rates_file, display_path(rates_file), target)
         for rate in user:
             by_key[(rate.currency, rate.day)] = rate
         parts.append(f"--fx-rates {rates_file} ({len(user)} rates, used first)")

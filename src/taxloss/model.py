@@ -658,7 +658,6 @@ class Report:
     schedule_d_1a: bool = False
     #: The user's ``--overrides`` answers, one per row answered (issue #13).
     overrides: tuple[OverrideUse, ...] = ()
-
     #: Debts to platforms and margin loans (issue #15), in the order they arose.
     debts: tuple[Debt, ...] = ()
     #: Account-statement flows per wallet, tax year and line (issue #15).
@@ -667,6 +666,16 @@ class Report:
     closing_prices: tuple[Price, ...] = ()
     #: The last day of the data in the reporting zone (None for no trades).
     last_day: date | None = None
+
+    #: The ``id`` of every input row a disposal names that has one, and its ``note`` (the
+    #: accountant's trail: report.json, disposals.csv and the Audit sheet show them beside each
+    #: source row; ``row_reference`` reads both). Two maps: most rows have an id, few a note.
+    row_ids: Mapping[SourceRef, str] = field(default_factory=dict)
+    row_notes: Mapping[SourceRef, str] = field(default_factory=dict)
+
+    def row_reference(self, source: SourceRef) -> tuple[str, str]:
+        """The ``id`` and ``note`` of an input row ("" where it has none)."""
+        return self.row_ids.get(source, ""), self.row_notes.get(source, "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,11 @@ ZERO = Decimal(0)
 #: Digits of precision inside the engine: far beyond any exchange's 18 decimals times any price.
 ENGINE_PRECISION = 60
 
+#: The context printed figures are rounded in: wide enough that rounding never fails for a
+#: value taxloss accepts (amounts below 10^18, quantities from 10^-30: a cost per unit can reach
+#: 10^48), and round half even like Python's default when no mode is given (issue #11).
+ROUNDING_CONTEXT = decimal.Context(prec=2 * ENGINE_PRECISION, rounding=decimal.ROUND_HALF_EVEN)
+
 
 def D(text: str | int | Decimal) -> Decimal:
     """Make a Decimal from text (or an int or Decimal), never from a float.
@@ -72,7 +77,7 @@ def quantize(value: Decimal, quantum: Decimal, mode: str) -> Decimal:
     Returns:
         The rounded amount (negative zero normalised to zero).
     """
-    rounded = value.quantize(quantum, rounding=mode)
+    rounded = value.quantize(quantum, rounding=mode, context=ROUNDING_CONTEXT)
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 

@@ -38,6 +38,7 @@ from pathlib import Path, PurePath
 from taxloss.errors import InputError, Problem
 from taxloss.model import OverrideUse, SourceRef, Trade, TradeKind
 from taxloss.money import D
+from taxloss.render.cells import safe_text
 
 COLUMNS = ("source", "action", "note")
 #: The columns ``taxloss check --write-overrides`` writes (the last two are ignored on reading).
@@ -45,8 +46,6 @@ STARTER_COLUMNS = (*COLUMNS, "question", "suggestion")
 ACTIONS = ("skip", "treat-as TYPE", "value AMOUNT", "note")
 _LOCATION = re.compile(r"^(?P<path>.+):(?P<line>[0-9]+)$")
 _AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-#: Cell starts a spreadsheet would read as a formula (outputs are evidence: never a formula).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,11 +315,6 @@ def _unmatched(override: Override) -> Problem:
     )
 
 
-def safe_cell(text: str) -> str:
-    """A cell for a CSV the user may open in a spreadsheet: never read as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def starter_text(rows: Iterable[tuple[str, str, str]]) -> str:
     """The text of a starter overrides file: one line per question, the action left empty.
 
@@ -334,5 +328,5 @@ def starter_text(rows: Iterable[tuple[str, str, str]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(STARTER_COLUMNS)
     for source, question, suggestion in rows:
-        writer.writerow([safe_cell(source), "", "", safe_cell(question), safe_cell(suggestion)])
+        writer.writerow([safe_text(source), "", "", safe_text(question), safe_text(suggestion)])
     return buffer.getvalue()

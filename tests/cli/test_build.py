@@ -139,7 +139,7 @@ def test_bad_input_exits_2_with_path_line_and_writes_nothing(runner, tmp_path) -
     out = tmp_path / "out"
     result = runner.invoke(main, ["build", str(source), "--out", str(out)])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{source}:4: quantity: expected a number")
+    assert result.stderr.startswith(f"{source.name}:4: quantity: expected a number")
     assert "Traceback" not in result.output
     assert not out.exists()
 
@@ -256,4 +256,4 @@ def test_overlapping_exports_are_counted_once(runner, tmp_path) -> None:
     data = json.loads((out / "report.json").read_text())
     assert len(data["disposals"]) == 2
     (notice,) = [w for w in data["warnings"] if w["code"] == "duplicates_dropped"]
-    assert notice["message"].startswith(f"3 row(s) of {second} repeat rows of {first}")
+    assert notice["message"].startswith(f"3 row(s) of {second.name} repeat rows of {first.name}")

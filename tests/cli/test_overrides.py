@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from taxloss.cli import main
-from taxloss.overrides import safe_cell, starter_text
+from taxloss.overrides import starter_text
+from taxloss.render.cells import safe_text
 
 from ..conftest import ROOT
 
@@ -78,10 +79,11 @@ def test_check_writes_a_starter_file_and_never_overwrites_one(tl, tmp_path: Path
     # Used as it is, the starter answers nothing: every line asks for a choice.
     result = tl("check", *FILES, "--overrides", starter)
     assert result.exit_code == 2
-    assert f"{starter}:2: action: expected one of skip, treat-as TYPE, value AMOUNT, note, " in (
-        result.stderr
+    assert (
+        f"{starter.name}:2: action: expected one of skip, treat-as TYPE, value AMOUNT, note, "
+        in (result.stderr)
     )
-    assert f"{starter}:2: note: expected a note saying why" in result.stderr
+    assert f"{starter.name}:2: note: expected a note saying why" in result.stderr
     again = tl("check", *FILES, "--write-overrides", starter)
     assert again.exit_code == 2
     assert "--write-overrides: the file exists" in again.stderr
@@ -146,10 +148,10 @@ def test_an_override_that_matches_nothing_is_an_error(tl, tmp_path: Path) -> Non
     result = tl("build", FILES[0], "--overrides", answers, "--out", tmp_path / "o")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:2] == [
-        f"{answers}:2: source: '{Q}us-questions.csv:99' matches no row read from the input "
+        f"{answers.name}:2: source: '{Q}us-questions.csv:99' matches no row read from the input "
         "files: expected path:line of a data row as taxloss check lists it (a skip needs the "
         "row's line; the other actions need a row that was read into a trade)",
-        f"{answers}:3: source: 'coinbase:nope' matches no row read from the input files: "
+        f"{answers.name}:3: source: 'coinbase:nope' matches no row read from the input files: "
         "expected an exchange id as taxloss check lists it (a skip needs the row's line; the "
         "other actions need a row that was read into a trade)",
     ]
@@ -169,16 +171,16 @@ def test_bad_override_lines_are_listed_at_once(tl, tmp_path: Path) -> None:
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert lines[0] == (
-        f"{answers}:2: action: expected one of skip, treat-as TYPE, value AMOUNT, note, found "
+        f"{answers.name}:2: action: expected one of skip, treat-as TYPE, value AMOUNT, note, found "
         "'value 12 USD'"
     )
-    assert lines[1].startswith(f"{answers}:3: action: treat-as: expected one of buy, sell,")
+    assert lines[1].startswith(f"{answers.name}:3: action: treat-as: expected one of buy, sell,")
     assert lines[2] == (
-        f"{answers}:4: note: expected a note saying why (it is printed with the row in every "
+        f"{answers.name}:4: note: expected a note saying why (it is printed with the row in every "
         "output)"
     )
     assert lines[3] == (
-        f"{answers}:5: note: expected 3 cells as in the header, found 4: put a note that "
+        f"{answers.name}:5: note: expected 3 cells as in the header, found 4: put a note that "
         'contains a comma in double quotes ("...")'
     )
 
@@ -201,8 +203,8 @@ def test_a_value_is_in_the_report_currency(tl, tmp_path: Path) -> None:
 
 
 def test_starter_cells_are_never_formulas() -> None:
-    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert safe_cell("plain") == "plain"
+    assert safe_text("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_text("plain") == "plain"
     text = starter_text([("a.csv:2", "@SUM(1)", "skip")])
     assert text.splitlines()[1] == "a.csv:2,,,'@SUM(1),skip"
 
@@ -217,7 +219,7 @@ def test_an_id_answers_its_row(tl, tmp_path: Path) -> None:
     )
     result = tl("check", FILES[0], "--overrides", answers)
     assert result.exit_code == 2
-    assert f"  {answers}:3: source: 'bn-2003' matches no row" in result.output
+    assert f"  {answers.name}:3: source: 'bn-2003' matches no row" in result.output
     answers.write_text(
         "source,action,note\nbn-2002,value 4500,the ETH/BTC trade by its id\n", encoding="utf-8"
     )
@@ -226,7 +228,12 @@ def test_an_id_answers_its_row(tl, tmp_path: Path) -> None:
     assert "us-questions.csv:4: fiat_value" not in result.output
 
 
-def test_a_refused_build_says_how_to_answer(tl, tmp_path: Path) -> None:
+def test_a_refused_build_says_how_to_answer(tl, tmp_path: Path, monkeypatch) -> None:
+    # Not in a pipe or a log: there every line after a refusal starts with path:line:.
+    result = tl("build", *FILES, "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "Each row above" not in result.stderr
+    monkeypatch.setattr("taxloss.cli.interactive", lambda: True)  # a person's terminal
     result = tl("build", *FILES, "--out", tmp_path / "o")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
@@ -246,8 +253,9 @@ def test_check_reads_the_other_rows_of_a_file_with_a_refused_row(tl, tmp_path: P
     )
     result = tl("check", path)
     assert result.exit_code == 2
-    questions = [line for line in result.output.splitlines() if line.startswith(f"  {path}")]
+    name = path.name  # a file outside the working folder is named by its file name
+    questions = [line for line in result.output.splitlines() if line.startswith(f"  {name}")]
     assert [q.split(": ")[0:2] for q in questions] == [
-        [f"  {path}:2", "type"],
-        [f"  {path}:3", "fiat_value"],
+        [f"  {name}:2", "type"],
+        [f"  {name}:3", "fiat_value"],
     ]

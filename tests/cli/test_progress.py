@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from taxloss import api, cli
 from taxloss.errors import InputError
+from taxloss.paths import display_path
 from taxloss.progress import SILENT
 
 from ..conftest import SAMPLES
@@ -110,7 +111,7 @@ def test_api_reports_stages_in_order_and_measures(tmp_path) -> None:
         elif call[0] == "update":
             by_stage.setdefault(current, []).append(call)
     size = SAMPLE.stat().st_size
-    assert by_stage["reading"][0] == ("update", 0, size, str(SAMPLE))
+    assert by_stage["reading"][0] == ("update", 0, size, display_path(SAMPLE))
     assert by_stage["reading"][-1] == ("update", size, size, "")
     events = by_stage["matching"][-1][2]
     assert events > 0 and by_stage["matching"][-1][:2] == ("update", events)

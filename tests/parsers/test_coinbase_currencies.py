@@ -135,7 +135,7 @@ def test_a_rule_without_fx_refuses_foreign_values(runner, tmp_path: Path) -> Non
     )  # fmt: skip
     assert result.exit_code == 2
     assert (
-        f"coinbase-gbp.csv:10: fiat_value: the row's value is in GBP and {rule} has no [fx] "
+        f"coinbase-gbp.csv:10: fiat_value: the row's value is in GBP and {rule.name} has no [fx] "
         "section to convert it into USD: add one, or answer the row in an --overrides file: "
     ) in result.stderr
 
@@ -205,9 +205,9 @@ def test_a_currency_the_ecb_does_not_publish_asks_for_a_rate(runner, tmp_path: P
     result = runner.invoke(main, ["check", str(path)])
     assert result.exit_code == 2
     assert (
-        f"  {path}:6: fx: no USD rate for ARS in ECB euro reference rates (none published for "
+        f"  {path.name}:6: fx: no USD rate for ARS in ECB euro reference rates (none published for "
         f"ARS); add a row '2024-02-01,ARS,RATE' (USD per 1 ARS) to an --fx-rates file, or "
-        f"answer the row with an --overrides line '{path}:6,value AMOUNT,NOTE' (its USD value)"
+        f"answer the row with an --overrides line '{path.name}:6,value AMOUNT,NOTE' (its USD value)"
     ) in result.output
     rates = tmp_path / "rates.csv"
     rates.write_text(

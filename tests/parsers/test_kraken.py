@@ -418,8 +418,9 @@ def test_trades_rows(parse, tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
             "id kraken:TB",
         ]
     assert caplog.messages == [
-        "trades.csv: 1 margin fill(s) skipped: their realized results, fees and interest are in "
-        "Kraken's ledgers.csv (types margin and rollover); build with that file"
+        "trades.csv:5: 1 margin fill(s) skipped (the first on this line): their realized results, "
+        "fees and interest are in Kraken's ledgers.csv (types margin and rollover); build with "
+        "that file"
     ]
 
 

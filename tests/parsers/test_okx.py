@@ -459,6 +459,7 @@ def test_build_reports_errors_with_exit_code_2(runner, monkeypatch, tmp_path) ->
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("taxloss.cli.interactive", lambda: True)  # the hint is for a terminal
     result = runner.invoke(main, ["build", "--country", "us", "bad.csv", "--out", "out"])
     assert result.exit_code == 2
     assert result.stderr.startswith(

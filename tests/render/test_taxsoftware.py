@@ -11,10 +11,10 @@ from pathlib import Path
 
 from taxloss import api
 from taxloss.cli import main
+from taxloss.render.cells import safe_text
 from taxloss.render.taxsoftware import (
     TAXACT_HEADER,
     TURBOTAX_HEADER,
-    _safe_text,
     render_taxact,
     render_turbotax,
     render_txf,
@@ -142,8 +142,8 @@ def test_adjusted_row_keeps_columns_adding_up_in_every_file(tmp_path) -> None:
 
 def test_text_cells_cannot_become_formulas(tmp_path) -> None:
     for text in ('=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
-        assert _safe_text(text) == "'" + text
-    assert _safe_text("0.5 BTC") == "0.5 BTC"
+        assert safe_text(text) == "'" + text
+    assert safe_text("0.5 BTC") == "0.5 BTC"
     report = api.build_report(api.BuildOptions(files=(SAMPLE,)))
     disposal = replace(report.disposals[0], description="=cmd|' /C calc'!A0")
     row = printed_row(1, disposal, report.rule)

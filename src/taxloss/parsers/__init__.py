@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from taxloss.errors import InputError, Problem
+from taxloss.limits import trade_problems
 from taxloss.model import FormRow, InputFile, Notice, SourceRef, Trade
 from taxloss.parsers.encodings import (
     DELIMITER_ASSUMED,
@@ -358,6 +359,9 @@ def read_file(
     else:
         made = parser.parse(table, options)
         trades = list(made if on_rows is None else _counted(made, len(table), on_rows))
+    bounds = trade_problems(trades)
+    if bounds:
+        raise InputError(bounds)
     log.info("%s: %d trades from %d rows (%s)", display, len(trades), len(table), parser.name)
     info = InputFile(
         path=display,

@@ -109,6 +109,7 @@ from taxloss.money import ZERO, plain
 from taxloss.parsers import ParseOptions, register
 from taxloss.parsers.numbers import (
     BadValue,
+    ascii_digits,
     fixed_offset,
     loose_number,
     parse_timestamp,
@@ -189,6 +190,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 def _plain_number(text: str) -> Decimal:
     """A plain signed number as Binance writes it (``-3.605E-05``, ``-0.9049715199999999``)."""
     cleaned = text.strip()
+    ascii_digits(cleaned)
     if not _NUMBER.fullmatch(cleaned):
         raise BadValue(f"expected a number like -0.125 or -3.6E-05, found {cleaned!r}")
     return Decimal(cleaned)
@@ -875,6 +877,8 @@ def _statement_times(texts: list[str]) -> tuple[list[datetime | None], list[str]
 
 
 def _decimal(text: str) -> Decimal | None:
+    if not text.isascii():  # other digits: left to the checked path, which says why
+        return None
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -181,12 +181,12 @@ def _times(cells: list[str] | None, size: int, zone: tzinfo | None) -> list[date
         cells = [""] * size
     try:
         moments = list(map(datetime.fromisoformat, cells))
-    except ValueError:
+        return [
+            moment.astimezone(UTC) if moment.tzinfo is not None else _time(cell, zone)
+            for moment, cell in zip(moments, cells, strict=True)
+        ]
+    except (ValueError, OverflowError):  # a time the calendar cannot hold: say which
         return [_time(cell, zone) for cell in cells]
-    return [
-        moment.astimezone(UTC) if moment.tzinfo is not None else _time(cell, zone)
-        for moment, cell in zip(moments, cells, strict=True)
-    ]
 
 
 def _time(cell: str, zone: tzinfo | None) -> datetime | None:

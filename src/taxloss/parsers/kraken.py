@@ -869,6 +869,7 @@ class KrakenTrades:
         _utc_assumed(table, options)
         trades: list[Trade] = []
         margin_fills = 0
+        first_margin = 0
         for row in rows:
             txid = row.text("txid")
             if not txid:
@@ -904,6 +905,7 @@ class KrakenTrades:
                 # A margin fill opens or closes a leveraged position: no units are bought or
                 # sold, and the realized result is only in ledgers.csv (type margin).
                 margin_fills += 1
+                first_margin = first_margin or row.source.line
                 continue
             if base in FIAT and quote in FIAT:
                 continue  # fiat-for-fiat conversion: no digital asset involved
@@ -925,9 +927,11 @@ class KrakenTrades:
         rows.finish()
         if margin_fills:
             log.warning(
-                "%s: %d margin fill(s) skipped: their realized results, fees and interest are "
-                "in Kraken's ledgers.csv (types margin and rollover); build with that file",
+                "%s:%d: %d margin fill(s) skipped (the first on this line): their realized "
+                "results, fees and interest are in Kraken's ledgers.csv (types margin and "
+                "rollover); build with that file",
                 table.path,
+                first_margin,
                 margin_fills,
             )
         yield from trades

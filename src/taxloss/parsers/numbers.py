@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil import parser as dateparser
 
+from taxloss.limits import FIRST_DATE, LAST_DATE
 from taxloss.money import D
 
 _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -22,12 +23,30 @@ class BadValue(ValueError):
     """A cell that is not what the column promises; the message says what was expected."""
 
 
+def ascii_digits(text: str) -> None:
+    """Refuse digits other than ASCII 0-9 (issue #11): ``Decimal`` and ``\\d`` take fullwidth
+    (``１２３``) and Arabic-Indic (``٣٤٥``) digits as numbers, which would read a cell silently
+    in a way the user cannot see in most fonts.
+
+    Raises:
+        BadValue: naming the first such character.
+    """
+    if not text.isascii():
+        for char in text:
+            if char.isdigit() and not char.isascii():
+                raise BadValue(
+                    f"expected the digits 0-9, found {char!r} (U+{ord(char):04X}) in "
+                    f"{text.strip()!r}: retype the number or save the file with plain digits"
+                )
+
+
 def strict_number(text: str) -> Decimal:
     """Parse a plain number (``-12.5``, ``1e-8``): no separators, symbols or units.
 
     Raises:
         BadValue: with the expected form.
     """
+    ascii_digits(text)
     cleaned = text.strip()
     if not _PLAIN.fullmatch(cleaned):
         hint = " (no thousands separators)" if "," in cleaned else ""
@@ -46,6 +65,7 @@ def loose_number(text: str, unit: str = "") -> Decimal:
     Raises:
         BadValue: if nothing numeric remains.
     """
+    ascii_digits(text)
     cleaned = text.strip().replace("\u2212", "-")
     negative = False
     if cleaned.startswith("(") and cleaned.endswith(")"):
@@ -77,6 +97,7 @@ def split_amount(text: str, known_assets: frozenset[str] | set[str]) -> tuple[De
     Raises:
         BadValue: if no number precedes the asset.
     """
+    ascii_digits(text)
     cleaned = text.strip().replace(" ", "")
     for size in range(min(len(cleaned) - 1, 12), 0, -1):
         tail = cleaned[-size:].upper()
@@ -108,6 +129,7 @@ def parse_timestamp(text: str, assume: tzinfo | None) -> datetime:
     cleaned = text.strip()
     if not cleaned:
         raise BadValue("expected a date and time, found an empty cell")
+    ascii_digits(cleaned)
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
@@ -118,7 +140,23 @@ def parse_timestamp(text: str, assume: tzinfo | None) -> datetime:
                 f"{cleaned!r} has no time zone: add Z or an offset like +00:00, or pass --timezone"
             )
         moment = moment.replace(tzinfo=assume)
-    return moment.astimezone(UTC)
+    return in_utc(moment, cleaned)
+
+
+def in_utc(moment: datetime, text: str) -> datetime:
+    """An aware time in UTC; a time the calendar cannot move to UTC (``0001-01-01`` east of
+    UTC, ``9999-12-31`` west of it) is a ``BadValue`` (issue #11), as is a date outside
+    ``limits.FIRST_DATE``..``limits.LAST_DATE``."""
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        moment = datetime.min.replace(tzinfo=UTC)
+    if not FIRST_DATE <= moment.date() <= LAST_DATE:
+        raise BadValue(
+            f"{text!r} is outside the dates taxloss accepts: expected a date from "
+            f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
+        )
+    return moment
 
 
 def _loose_timestamp(cleaned: str) -> datetime:

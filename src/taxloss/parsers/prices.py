@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from taxloss.errors import InputError, Problem
+from taxloss.limits import out_of_bounds
 from taxloss.model import Price, PriceTable, SourceRef
 from taxloss.parsers.numbers import BadValue, strict_number
 from taxloss.parsers.table import read_table
@@ -84,6 +85,10 @@ def read_daily_values(
             continue
         if value <= 0:
             problems.append(Problem(source, f"expected a positive {value_column}", value_column))
+            continue
+        bound = out_of_bounds(value)
+        if bound is not None:  # issue #11: beyond any price, and past what rounding can hold
+            problems.append(Problem(source, bound, value_column))
             continue
         if (day, key) in seen:
             message = f"{key} on {day} already {duplicate} at {seen[(day, key)]}"

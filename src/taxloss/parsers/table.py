@@ -15,6 +15,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -279,18 +280,21 @@ def _read_below(
     if any(line > 0 for line in lines):
         body = io.BytesIO(data)
         body.seek(data_start)
-        frame = pd.read_csv(
-            body,
-            header=None,
-            names=names,
-            usecols=range(width),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            na_filter=False,
-            engine="c",
-            index_col=False,
-        )
+        try:
+            frame = pd.read_csv(
+                body,
+                header=None,
+                names=names,
+                usecols=range(width),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                na_filter=False,
+                engine="c",
+                index_col=False,
+            )
+        except pd.errors.ParserError as exc:
+            raise InputError(_quote_problem(text, body_start, display, header_line, exc)) from None
         del body, data
     else:  # no rows, or only blank lines (which pandas cannot read without a cell)
         frame = pd.DataFrame({name: pd.Series([""] * len(lines), dtype=object) for name in names})
@@ -305,6 +309,41 @@ def _read_below(
         tuple(preamble),
         raw_header=raw,
     )
+
+
+def _quote_problem(
+    text: str, body_start: int, display: str, header_line: int, error: Exception
+) -> Problem:
+    """The row pandas could not read, as a ``path:line:`` problem (issue #11).
+
+    In practice this is a quote that never closes (``...,USD,"100`` at the end of a file):
+    the rest of the file would be one cell. The line where that quote opened is found by
+    following the quotes from the header down (``""`` inside a quoted cell is a quote
+    character and leaves the cell open).
+    """
+    opened = _unclosed_quote(text, body_start)
+    if opened is not None:
+        line = header_line + 1 + text.count("\n", body_start, opened)
+        return Problem(
+            SourceRef(display, line),
+            'a quote (") opens a cell here and is never closed: expected a closing quote '
+            "before the end of the cell (or no quote at all)",
+        )
+    return Problem(  # pragma: no cover - pandas reads everything csv.reader scanned
+        SourceRef(display, header_line),
+        f"the rows below the header cannot be read as CSV: {error}",
+    )
+
+
+def _unclosed_quote(text: str, start: int) -> int | None:
+    """The offset of the quote that is still open at the end of ``text`` (from ``start``),
+    or None when every quoted cell closes."""
+    opened: int | None = None
+    position = text.find('"', start)
+    while position >= 0:
+        opened = position if opened is None else None
+        position = text.find('"', position + 1)
+    return opened
 
 
 def _width_problem(display: str, line: int, header_line: int, width: int, found: int) -> Problem:
@@ -406,6 +445,10 @@ def xlsx_to_text(path: Path, display: str) -> list[tuple[str, str]]:
             for row in sheet.iter_rows(values_only=True):
                 writer.writerow(["" if v is None else _cell_text(v) for v in row])
             sheets.append((sheet.title, buffer.getvalue()))
+    except Exception as exc:  # a damaged sheet fails only when read (issue #11)
+        raise InputError(
+            Problem(SourceRef(display, 1), f"cannot read as XLSX: {type(exc).__name__}: {exc}")
+        ) from None
     finally:
         workbook.close()
     return sheets
@@ -417,6 +460,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()  # type: ignore[call-arg]
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if hasattr(value, "isoformat"):  # a date or a time of day
+        return str(value.isoformat())
     return str(value)

@@ -39,6 +39,7 @@ from taxloss.model import (
 )
 from taxloss.money import ZERO, plain, quantize
 from taxloss.render.account import account_json
+from taxloss.render.cells import FORMULA_STARTS, safe_text
 from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
 from taxloss.returns.printed import (
     Printed,
@@ -79,6 +80,10 @@ DISPOSAL_FIELDS = (
     "disposed_at",
     "sale_source",
     "lot_source",
+    "sale_id",
+    "sale_note",
+    "lot_id",
+    "lot_note",
 )
 
 
@@ -153,6 +158,7 @@ class DisposalFormat:
         plain_str = isinstance(exponent, int) and -6 <= exponent <= 0
         self._amount: Callable[[Decimal], str] = str if plain_str else _fixed
         self._sale: tuple[object, ...] = (None, "", None, "")
+        self.ids, self.notes = report.row_ids, report.row_notes
 
     def values(self, row: Row) -> tuple[object, ...]:
         """One disposal's report.json / disposals.csv values, in ``fields`` order."""
@@ -191,6 +197,10 @@ class DisposalFormat:
             disposed_text,
             sale_text,
             f"{lot.path}:{lot.line}",
+            self.ids.get(d.sale_source, ""),
+            self.notes.get(d.sale_source, ""),
+            self.ids.get(lot, ""),
+            self.notes.get(lot, ""),
         )
         if self.extra:
             values += tuple(_extra(name, row, self.report) for name in self.extra)
@@ -214,13 +224,18 @@ class DisposalFormat:
         return self._template % (
             v[0], text(v[1]), text(v[2]), v[3], v[4], v[5], v[6], text(v[7]), v[8], v[9],
             v[10], text(v[11]), v[12], text(v[13]), v[14], flag[v[15]], flag[v[16]], v[17],
-            v[18], v[19], text(v[20]), text(v[21]), *extra,
+            v[18], v[19], text(v[20]), text(v[21]), text(v[22]), text(v[23]), text(v[24]),
+            text(v[25]), *extra,
         )  # fmt: skip
 
     def csv(self, values: tuple[object, ...], writer: Any) -> str | None:
         """The disposals.csv line of a disposal's values (``true``/``false`` for flags), or
         None after writing it with ``writer`` (a cell that needs quoting)."""
         cells = ["true" if v is True else "false" if v is False else v for v in values]
+        for index in _FREE_TEXT:  # never a formula (``cells.safe_text``)
+            cell = cells[index]
+            if cell and cell[0] in _FORMULA_FIRST:  # type: ignore[index]
+                cells[index] = safe_text(cell)  # type: ignore[arg-type]
         try:
             line: str | None = ",".join(cells)  # type: ignore[arg-type]
         except TypeError:  # a cell that is not text: csv writes it with str()
@@ -248,6 +263,11 @@ _WORDS: dict[object, str] = {
 #: nothing in them needs a JSON escape, so the template quotes them.
 _PLAIN_TEXT = frozenset({0, 3, 4, 5, 6, 8, 9, 10, 12, 14, 17, 18, 19})
 _QUOTED = '"%s"'
+
+#: The disposal fields whose text comes from the input (assets, descriptions, box letters,
+#: codes, wallets, file paths, ids, notes): disposals.csv writes them through ``safe_text``.
+_FREE_TEXT = (1, 2, 7, 11, 13, 20, 21, 22, 23, 24, 25)
+_FORMULA_FIRST = frozenset(c[0] for c in FORMULA_STARTS)
 _FLAGS = {True: "true", False: "false"}
 
 

@@ -34,6 +34,17 @@ def money_text(value: Decimal | None, blank_zero: bool = False) -> str:
     return f"({text})" if value < 0 else text
 
 
+#: The most characters a table cell of a summary shows (issue #11): a cell wraps, and one
+#: taller than a page would stop the layout; a longer text is clipped with an ellipsis (the
+#: full text is in report.json and the workbook).
+CELL_CHARS = 400
+
+
+def clip(text: str, most: int = CELL_CHARS) -> str:
+    """``text`` cut to ``most`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def fit(text: str, font: str, size: float, width: float) -> str:
     """Shorten ``text`` with an ellipsis so it fits ``width`` points."""
     if stringWidth(text, font, size) <= width:

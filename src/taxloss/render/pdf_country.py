@@ -21,7 +21,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table
 
 from taxloss import __version__
 from taxloss.model import HoldingEffect, Report
-from taxloss.money import ZERO
+from taxloss.money import ROUNDING_CONTEXT, ZERO
 from taxloss.render.labels import MATCHING_LABEL, NOT_ADVICE, group_order, method_label
 from taxloss.render.pdf_account import account_section
 from taxloss.render.pdf_summary import (
@@ -433,7 +433,7 @@ class CountrySummary(Summary):
                     asset,
                     f"{e.units_after.normalize():f}",
                     m(e.cost_after),
-                    m(per_unit.quantize(Decimal("0.01"))),
+                    m(per_unit.quantize(Decimal("0.01"), context=ROUNDING_CONTEXT)),
                 ]
             )
         return [

@@ -41,7 +41,7 @@ from taxloss.model import Report
 from taxloss.money import ZERO, plain
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_account import account_section, debt_checks
-from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, money_text
+from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, clip, money_text
 from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
 from taxloss.returns.reconcile import broker_totals, needs_review, withholding
 from taxloss.returns.us import OffsetPlan, YearOffset
@@ -138,7 +138,7 @@ def table(
         for c, cell in enumerate(row):
             if isinstance(cell, str):
                 style = "num" if c in numeric else "cell"
-                text = _esc(cell)
+                text = _esc(clip(cell))
                 if (header and r == 0) or (bold_last and r == len(rows) - 1):
                     text = f"<b>{text}</b>"
                 cells.append(Paragraph(text, S[style]))

@@ -30,6 +30,7 @@ from pathlib import Path
 from taxloss import __version__
 from taxloss.model import Term
 from taxloss.money import ZERO
+from taxloss.render.cells import safe_text
 from taxloss.returns.printed import Printed, Row, YearFigures
 
 #: The ``--outputs`` names of the tax-software files.
@@ -66,15 +67,6 @@ TXF_REFNUM = {
     "F": "714",
     "L": "714",
 }
-
-
-def _safe_text(value: str) -> str:
-    """A text cell that no spreadsheet reads as a formula: a leading ``= + - @``, tab or
-    carriage return gets an apostrophe in front (OWASP's CSV-injection advice)."""
-    # fold into render.cells.safe_text at merge
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def us_date(day: date) -> str:
@@ -129,7 +121,7 @@ def turbotax_line(row: Row) -> list[str]:
     """One TurboTax row: the cost basis carries the adjustment, (e) - (g), so that Proceeds -
     Cost Basis = column (h)."""
     return [
-        _safe_text(row.description),
+        safe_text(row.description),
         us_date(row.acquired),
         cents(row.cost_basis - row.adjustment),
         us_date(row.disposed),
@@ -156,12 +148,12 @@ def taxact_line(row: Row) -> list[str]:
     """One TaxAct row: (d), (e), (f), (g), the box letter and the term."""
     term = row.disposal.term
     return [
-        _safe_text(row.description),
+        safe_text(row.description),
         us_date(row.acquired),
         us_date(row.disposed),
         cents(row.proceeds),
         cents(row.cost_basis),
-        _safe_text(row.codes),
+        safe_text(row.codes),
         cents(row.adjustment) if row.adjustment or row.codes else "",
         row.disposal.box,
         "Long" if term is Term.LONG else "Short",

@@ -15,7 +15,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from taxloss import __version__
-from taxloss.model import Report
+from taxloss.model import Report, SourceRef
 from taxloss.money import plain
 from taxloss.render.account import account_sheet
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, TimeText
@@ -50,9 +50,10 @@ FORM_WIDTHS = (34, 14, 14, 17, 17, 10, 14, 19, 26, 10)
 AUDIT_HEADINGS = (
     "Row", "Part", "Box", "Asset", "Quantity", "Acquired (UTC)", "Disposed (UTC)",
     "Proceeds (exact)", "Cost basis (exact)", "Gain or (loss)", "Kind", "Wallet", "Notes",
-    "Sale source (file:line)", "Lot source (file:line)",
+    "Sale source (file:line)", "Lot source (file:line)", "Sale id", "Sale note", "Lot id",
+    "Lot note",
 )  # fmt: skip
-AUDIT_WIDTHS = (7, 8, 5, 9, 16, 20, 20, 22, 22, 15, 12, 14, 14, 36, 36)
+AUDIT_WIDTHS = (7, 8, 5, 9, 16, 20, 20, 22, 22, 15, 12, 14, 14, 36, 36, 18, 30, 18, 30)
 
 
 #: Bulk row layouts: (kind, style) per column (see ``xlsx_writer.RowTemplate``).
@@ -64,7 +65,8 @@ SECTION_ROW = RowTemplate((
 AUDIT_ROW = RowTemplate((
     ("n", PLAIN), ("t", PLAIN), ("s", PLAIN), ("s", PLAIN), ("t", PLAIN), ("t", PLAIN),
     ("t", PLAIN), ("t", PLAIN), ("t", PLAIN), ("n", MONEY), ("t", PLAIN), ("s", PLAIN),
-    ("t", PLAIN), ("s", PLAIN), ("s", PLAIN),
+    ("t", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN), ("s", PLAIN),
+    ("s", PLAIN),
 ))  # fmt: skip
 
 
@@ -151,7 +153,9 @@ def _section_sheet(section: Section) -> Sheet:
     return sheet
 
 
-def _audit_sheet(figures: YearFigures) -> Sheet:
+def _audit_sheet(figures: YearFigures, report: Report | None = None) -> Sheet:
+    """Every row tied to its lot and source rows, with those rows' ``id`` and ``note``."""
+    reference = report.row_reference if report is not None else _no_reference
     sheet = Sheet("Audit", widths=AUDIT_WIDTHS, freeze_header=True, autofilter=True)
     sheet.append([(h, HEAD) for h in AUDIT_HEADINGS])
     rows = sorted((r for s in figures.sections for r in s.rows), key=attrgetter("number"))
@@ -162,9 +166,13 @@ def _audit_sheet(figures: YearFigures) -> Sheet:
             row.number, PART[d.term], d.box, d.asset, plain(d.quantity), times.clock(d.acquired),
             times.clock(d.disposed), plain(d.proceeds), plain(d.cost_basis), row.gain,
             d.kind.value, d.wallet, notes(d.liquidation, d.missing_basis), str(d.sale_source),
-            str(d.lot_source),
+            str(d.lot_source), *reference(d.sale_source), *reference(d.lot_source),
         ))  # fmt: skip
     return sheet
+
+
+def _no_reference(source: SourceRef) -> tuple[str, str]:
+    return "", ""
 
 
 def warnings_sheet(report: Report) -> Sheet:
@@ -198,7 +206,7 @@ def render_xlsx_8949(
     year_figures = printed(report, figures).year(year)
     sheets = [_summary(report, year_figures, taxpayer or {})]
     sheets += [_section_sheet(s) for s in year_figures.sections if not s.exception_1]
-    sheets += [_audit_sheet(year_figures), warnings_sheet(report)]
+    sheets += [_audit_sheet(year_figures, report), warnings_sheet(report)]
     sheets.append(account_sheet(report, figures))  # issue #15: where the money went
     sheets += form_sheets(report, year)
     created = report.generated_at or datetime(2000, 1, 1)

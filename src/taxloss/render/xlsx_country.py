@@ -205,10 +205,14 @@ def _audit(report: Report, rows: Sequence[Row]) -> Sheet:
         "Lot source (file:line)",
         "Exchange rate (sale row)",
         "Exchange rate (lot row)",
+        "Sale id",
+        "Sale note",
+        "Lot id",
+        "Lot note",
     )
     sheet = Sheet(
         "Audit",
-        widths=(7, 9, 16, 18, 20, 20, 22, 22, 15, 12, 14, 36, 36, 40, 40),
+        widths=(7, 9, 16, 18, 20, 20, 22, 22, 15, 12, 14, 36, 36, 40, 40, 18, 30, 18, 30),
         freeze_header=True,
         autofilter=True,
     )
@@ -233,6 +237,8 @@ def _audit(report: Report, rows: Sequence[Row]) -> Sheet:
                 str(d.lot_source),
                 notes.get(d.sale_source, ""),
                 notes.get(d.lot_source, ""),
+                *report.row_reference(d.sale_source),
+                *report.row_reference(d.lot_source),
             )
         )
     return sheet

@@ -1,0 +1,230 @@
+"""The bounds every input row and every computed amount must keep (issue #11).
+
+A file can hold anything: ``1e999``, a timestamp in the year 9999, a 3,000-character wallet
+name. Such a value is no real trade, and past these bounds the arithmetic that rounds it, the
+calendar that dates it or the page that prints it would fail with a traceback. So they are
+checked once, right after parsing (``trade_problems``, every parser) and after the engine
+(``report_problems``, amounts derived from several rows), and reported as ``path:line:``
+problems. A date after today, or before an asset existed, is only a warning
+(``date_notices``): the caller passes "today", so no test depends on the clock.
+
+Must not import anything from taxloss except ``model``, ``errors`` and ``money``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from taxloss.errors import Problem
+from taxloss.model import Notice, Report, Trade
+from taxloss.money import plain
+
+#: Every quantity and amount, read or computed, must be below this in size. A quintillion is
+#: beyond any token supply in units and any fiat sum; it leaves the printed figures (cents) and
+#: their totals within the 28 digits of Python's default decimal context.
+MAX_MAGNITUDE = Decimal("1e18")
+
+#: A number that is not zero must be at least this in size: no asset has 30 decimals, and a
+#: cost per unit of a smaller quantity would be past what a printed figure can be rounded in.
+MIN_MAGNITUDE = Decimal("1e-30")
+
+#: The dates a row may carry (in UTC): nothing traded as crypto before 2008, and past 2100 the
+#: holding period and tax years would run into the calendar's end in some zones.
+FIRST_DATE = date(2008, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+_FIRST_MOMENT = datetime(FIRST_DATE.year, FIRST_DATE.month, FIRST_DATE.day, tzinfo=UTC)
+_END_MOMENT = datetime(LAST_DATE.year + 1, 1, 1, tzinfo=UTC)  # LAST_DATE must be 31 December
+
+#: The longest asset symbol or contract name (``BTCUSDT-PERP``, ``BTC-USD-231229-40000-C``).
+MAX_ASSET = 40
+#: The longest wallet name.
+MAX_WALLET = 100
+#: The longest id, note or position id.
+MAX_TEXT = 500
+
+#: The first day an asset existed (its genesis block or launch), for the "before it existed"
+#: warning: a date earlier than this is a typo or the wrong column.
+KNOWN_START = {
+    "BTC": date(2009, 1, 3),
+    "ETH": date(2015, 7, 30),
+    "USDT": date(2014, 10, 6),
+    "USDC": date(2018, 9, 26),
+    "SOL": date(2020, 3, 16),
+}
+
+
+def out_of_bounds(value: Decimal) -> str | None:
+    """The message for a number not below ``MAX_MAGNITUDE`` in size, or not zero and below
+    ``MIN_MAGNITUDE``; None for a number within bounds."""
+    size = abs(value)
+    if size >= MAX_MAGNITUDE:
+        shown = f"{value:.3e}" if value.adjusted() > 20 else plain(value)
+        return (
+            f"{shown} is too large: expected an amount below 10^18 in size (check the column "
+            "and its decimal point)"
+        )
+    if size and size < MIN_MAGNITUDE:
+        return (
+            f"{value:.3e} is too small: expected 0 or an amount of at least 10^-30 in size "
+            "(check the column and its exponent)"
+        )
+    return None
+
+
+def _number_problem(value: Decimal | None, field: str, trade: Trade) -> Problem | None:
+    message = out_of_bounds(value) if value is not None else None
+    return None if message is None else Problem(trade.source, message, column=field)
+
+
+def _date_problem(moment: datetime | None, field: str, trade: Trade) -> Problem | None:
+    if moment is None or FIRST_DATE <= moment.astimezone(UTC).date() <= LAST_DATE:
+        return None
+    return Problem(
+        trade.source,
+        f"{moment.isoformat().replace('+00:00', 'Z')!r} is outside the dates taxloss accepts: "
+        f"expected a date from "
+        f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}",
+        column=field,
+    )
+
+
+def _text_problem(text: str, field: str, most: int, trade: Trade) -> Problem | None:
+    if len(text) <= most:
+        return None
+    return Problem(
+        trade.source,
+        f"{len(text)} characters ({text[:20]!r}...): expected at most {most}",
+        column=field,
+    )
+
+
+def _suspect(trade: Trade) -> bool:
+    """A quick test that passes every trade within bounds (most of them): only the trades it
+    flags are checked value by value. Written out, as it runs once per row (a million)."""
+    first, last, top, bottom = _FIRST_MOMENT, _END_MOMENT, MAX_MAGNITUDE, MIN_MAGNITUDE
+    quantity, quote, fee, fiat = (
+        trade.quantity, trade.quote_quantity, trade.fee_quantity, trade.fiat_value
+    )  # fmt: skip
+    return (
+        not first <= trade.timestamp < last
+        or (trade.opened is not None and not first <= trade.opened < last)
+        or not -top < quantity < top
+        or (quantity and -bottom < quantity < bottom)
+        or (quote is not None and (not -top < quote < top or (quote and -bottom < quote < bottom)))
+        or (fee is not None and (not -top < fee < top or (fee and -bottom < fee < bottom)))
+        or (fiat is not None and (not -top < fiat < top or (fiat and -bottom < fiat < bottom)))
+        or len(trade.asset) > MAX_ASSET
+        or len(trade.quote_asset) > MAX_ASSET
+        or len(trade.fee_asset) > MAX_ASSET
+        or len(trade.wallet) > MAX_WALLET
+        or len(trade.external_id) > MAX_TEXT
+        or len(trade.note) > MAX_TEXT
+        or len(trade.position) > MAX_TEXT
+    )
+
+
+def trade_problems(trades: Iterable[Trade]) -> list[Problem]:
+    """Every value of every trade outside the bounds above, one problem each.
+
+    The column is named by the taxloss field (``quantity``, ``timestamp``...), since a parser
+    may have built it from several of the file's columns.
+    """
+    problems: list[Problem] = []
+    for trade in filter(_suspect, trades):
+        found = (
+            _date_problem(trade.timestamp, "timestamp", trade),
+            _date_problem(trade.opened, "opened", trade),
+            _number_problem(trade.quantity, "quantity", trade),
+            _number_problem(trade.quote_quantity, "quote_quantity", trade),
+            _number_problem(trade.fee_quantity, "fee_quantity", trade),
+            _number_problem(trade.fiat_value, "fiat_value", trade),
+            _text_problem(trade.asset, "asset", MAX_ASSET, trade),
+            _text_problem(trade.quote_asset, "quote_asset", MAX_ASSET, trade),
+            _text_problem(trade.fee_asset, "fee_asset", MAX_ASSET, trade),
+            _text_problem(trade.wallet, "wallet", MAX_WALLET, trade),
+            _text_problem(trade.external_id, "id", MAX_TEXT, trade),
+            _text_problem(trade.note, "note", MAX_TEXT, trade),
+            _text_problem(trade.position, "position", MAX_TEXT, trade),
+        )
+        problems.extend(p for p in found if p is not None)
+    return problems
+
+
+def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
+    """Warnings for rows dated after ``today`` (UTC) or before their asset existed: one per
+    file (and asset), at its first such row, with the count of rows."""
+    future: dict[str, list[Trade]] = {}
+    early: dict[tuple[str, str], list[Trade]] = {}
+    for trade in trades:
+        day = trade.timestamp.astimezone(UTC).date()
+        if day > today:
+            future.setdefault(trade.source.path, []).append(trade)
+        start = KNOWN_START.get(trade.asset)
+        if start is not None and day < start:
+            early.setdefault((trade.source.path, trade.asset), []).append(trade)
+    notices: list[Notice] = []
+    for rows in future.values():
+        first = min(rows, key=lambda t: t.source.line)
+        day = first.timestamp.astimezone(UTC).date()
+        more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+        notices.append(
+            Notice(
+                "date_in_future",
+                f"dated {day.isoformat()}, after today ({today.isoformat()}){more}: check the "
+                "date and its format (day and month swapped?)",
+                first.source,
+            )
+        )
+    for (_, asset), rows in early.items():
+        first = min(rows, key=lambda t: t.source.line)
+        day = first.timestamp.astimezone(UTC).date()
+        more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+        notices.append(
+            Notice(
+                "date_before_asset",
+                f"{asset} dated {day.isoformat()}, before {asset} existed "
+                f"({KNOWN_START[asset].isoformat()}){more}: check the date and the asset",
+                first.source,
+            )
+        )
+    return sorted(notices, key=lambda n: (n.source.path, n.source.line) if n.source else ("", 0))
+
+
+def report_problems(report: Report) -> list[Problem]:
+    """Every computed amount (a sale's proceeds or basis, a lot's basis, an income's value)
+    that is not below ``MAX_MAGNITUDE``: each input is, but their products (a quantity times
+    a price) may not be. One problem per row that caused it."""
+    problems: list[Problem] = []
+    message = "computed {what} {amount:.3e}: expected below 10^18 (check the quantity and price)"
+    top = MAX_MAGNITUDE
+    for disposal in report.disposals:
+        if (
+            -top < disposal.proceeds < top
+            and -top < disposal.cost_basis < top
+            and (-top < disposal.adjustment < top)
+        ):
+            continue  # the quick test, for the million rows that pass
+        for what, amount in (
+            ("proceeds", disposal.proceeds),
+            ("cost basis", disposal.cost_basis),
+            ("adjustment", disposal.adjustment),
+        ):
+            if abs(amount) >= MAX_MAGNITUDE:
+                problems.append(
+                    Problem(disposal.sale_source, message.format(what=what, amount=amount))
+                )
+    for lot in report.open_lots:
+        if abs(lot.cost_basis) >= MAX_MAGNITUDE:
+            problems.append(
+                Problem(
+                    lot.source, message.format(what="cost basis of the lot", amount=lot.cost_basis)
+                )
+            )
+    for income in (*report.income, *report.expenses):
+        if abs(income.fiat_value) >= MAX_MAGNITUDE:
+            problems.append(
+                Problem(income.source, message.format(what="value", amount=income.fiat_value))
+            )
+    return problems
