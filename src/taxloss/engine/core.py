@@ -67,15 +67,6 @@ EXTERNAL = "(outside the data)"
 #: Books must balance to far below a cent; exact decimals differ only at the 60th digit.
 BOOK_TOLERANCE = Decimal("1e-20")
 
-#: The fee-breakdown line of a derivative or margin cash flow (issue #15): paid (debit) adds,
-#: received (credit) subtracts; funding has a line each way.
-FEE_LINES = {
-    "commission": FlowLine.TRADING_FEES,
-    "insurance": FlowLine.LIQUIDATION_FEES,
-    "interest": FlowLine.MARGIN_INTEREST,
-}
-
-
 #: How often (in events) ``compute`` reports progress: often enough for a smooth bar, rarely
 #: enough to cost nothing measurable.
 EVENTS_PER_CALL = 4096
@@ -215,7 +206,7 @@ class Run:
         self.rule = rule
         self.notes = notes = Notes()
         self.dates = dates = Dates(rule, tz)
-        self.accounts = accounts = Accounts(dates)
+        self.accounts = accounts = Accounts(rule, dates)
         self.holdings = holdings = Holdings(rule, method, notes)
         self.transit = transit = Transit()
         self.scopes = ScopeSwitch(rule, forced_scope, notes, holdings, transit)
@@ -366,20 +357,8 @@ class Run:
                 accounts.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_IN, amount)
             if event.lots:
                 self.move(event.wallet, event.asset, -event.quantity, event)
-        component = event.component
-        if component == "funding":
-            way = FlowLine.FUNDING_RECEIVED if event.credit else FlowLine.FUNDING_PAID
-            accounts.flow(event.wallet, event.timestamp, way, amount)
-        elif component in FEE_LINES:
-            accounts.flow(event.wallet, event.timestamp, FEE_LINES[component],
-                          -amount if event.credit else amount)  # fmt: skip
-        ordinary = event.component == "interest" or (
-            event.component == "funding" and self.rule.funding == "ordinary"
-        )
-        if ordinary:
-            accounts.ordinary(event, amount)
-            return amount
-        self.positions.add(event, amount)
+        if not accounts.settled(event, amount):  # not income or expense: a position's flow
+            self.positions.add(event, amount)
         return amount
 
     # -- results -----------------------------------------------------------------------------
