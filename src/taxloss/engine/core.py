@@ -10,221 +10,62 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, tzinfo
+from dataclasses import replace
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter
 
-from taxloss.engine.average_cost import (
-    PoolBook,
-    Window,
-    denied_loss,
-    superficial_facts,
-)
-from taxloss.engine.calendar import (
-    box_for,
-    local_date,
-    tax_year_label,
-    tax_year_start,
-    term_of,
-    zone,
-)
+from taxloss.engine.accounts import Accounts
+from taxloss.engine.average_cost import PoolBook, superficial_facts
+from taxloss.engine.calendar import zone
 from taxloss.engine.currency import Converter
+from taxloss.engine.dates import Dates
+from taxloss.engine.debts import Debts
+from taxloss.engine.disallowance import Disallowance
 from taxloss.engine.events import Event
 from taxloss.engine.fiat import drop_fiat_moves
-from taxloss.engine.lots import Key, LotBook, Part, as_part, resized
+from taxloss.engine.holdings import Holdings
+from taxloss.engine.lots import LotBook
+from taxloss.engine.notes import Notes
+from taxloss.engine.positions import Positions
+from taxloss.engine.rows import Rows
+from taxloss.engine.scope import ScopeSwitch
+from taxloss.engine.taking import Taking
 from taxloss.engine.transfers import match_transfers, units_received, units_sent
-from taxloss.engine.uk_pooling import POOL, UkPlan, plan_uk
+from taxloss.engine.transit import Transit
+from taxloss.engine.uk_pooling import plan_uk
 from taxloss.engine.valuation import value_trades
-from taxloss.errors import EngineError, InputError, InternalError, Problem, RuleError
+from taxloss.errors import EngineError, InputError, InternalError, RuleError
 from taxloss.model import (
-    Allocation,
     BasisScope,
-    Debt,
     DebtKind,
-    Disposal,
     DisposalKind,
     EventKind,
     Flow,
     FlowLine,
     FxTable,
-    HoldingEffect,
     Income,
     LossDisallowance,
     Lot,
     Matching,
     Method,
     Notice,
+    PoolEntry,
     Price,
     PriceTable,
-    Repayment,
     Report,
     Rule,
-    SourceRef,
-    Term,
     Trade,
     TradeKind,
     Transfer,
-    make_disposal,
 )
-from taxloss.money import ZERO, engine_context, plain
+from taxloss.money import ZERO, engine_context
 
 #: Where units withdrawn to an address outside the data end up (still open, still the user's).
 EXTERNAL = "(outside the data)"
 
 #: Books must balance to far below a cent; exact decimals differ only at the 60th digit.
 BOOK_TOLERANCE = Decimal("1e-20")
-
-#: Issue #4: a per-contract, per-year difference above a cent is reported.
-RECONCILE_TOLERANCE = Decimal("0.01")
-
-CONTRACT_SUFFIXES = ("-PERP", "_PERP", "-SWAP", "PERP")
-
-#: The fee-breakdown line of a derivative or margin cash flow (issue #15): paid (debit) adds,
-#: received (credit) subtracts; funding has a line each way.
-FEE_LINES = {
-    "commission": FlowLine.TRADING_FEES,
-    "insurance": FlowLine.LIQUIDATION_FEES,
-    "interest": FlowLine.MARGIN_INTEREST,
-}
-
-
-#: How a debt notice names the row that made the balance negative, by flow component.
-DEBT_CAUSES = {
-    "pnl": "realized loss",
-    "liquidation": "liquidation loss",
-    "funding": "funding payment",
-    "insurance": "insurance (liquidation) fee",
-    "commission": "trading fee",
-    "interest": "margin interest",
-}
-
-
-@dataclass
-class Owed:
-    """A debt while the engine runs (``model.Debt`` once the report is built)."""
-
-    asset: str
-    quantity: Decimal
-    value: Decimal
-    wallet: str
-    incurred: datetime
-    incurred_on: date
-    tax_year: str
-    source: SourceRef
-    kind: DebtKind
-    contract: str = ""
-    repaid_quantity: Decimal = ZERO
-    repaid_value: Decimal = ZERO
-    repayments: list[Repayment] = field(default_factory=list)
-    sources: list[SourceRef] = field(default_factory=list)
-
-    @property
-    def open_quantity(self) -> Decimal:
-        """Units still owed."""
-        return self.quantity - self.repaid_quantity
-
-    def share(self, units: Decimal) -> Decimal:
-        """The booked value of ``units`` of it (the rest of the value for the last units)."""
-        if units >= self.open_quantity:
-            return self.value - self.repaid_value
-        return self.value * units / self.quantity
-
-    def record(self) -> Debt:
-        """The immutable report record."""
-        return Debt(self.asset, self.quantity, self.value, self.wallet, self.incurred,
-                    self.incurred_on, self.tax_year, self.source, self.kind, self.contract,
-                    tuple(self.repayments), tuple(self.sources))  # fmt: skip
-
-
-@dataclass
-class Position:
-    """The flows of one derivative position (or one contract on one day) before it becomes a
-    Form 8949 row: proceeds are the credits, basis the debits, so gain = net realized PnL."""
-
-    contract: str
-    wallet: str
-    first_source: SourceRef
-    close_source: SourceRef | None = None
-    last_source: SourceRef | None = None
-    proceeds: Decimal = ZERO
-    basis: Decimal = ZERO
-    fees: Decimal = ZERO
-    exchange: Decimal = ZERO
-    size: Decimal = ZERO
-    opened: datetime | None = None
-    last: datetime | None = None
-    close_at: datetime | None = None
-    liquidated: bool = False
-    has_ids: bool = False
-    sides: set[str] = field(default_factory=set)
-    parts: set[str] = field(default_factory=set)
-
-    def add(self, event: Event, amount: Decimal) -> None:
-        """Add one flow (``amount`` = proceeds for a credit, basis for a debit)."""
-        if event.credit:
-            self.proceeds += amount
-            self.exchange += event.value
-        else:
-            self.basis += amount
-            self.exchange -= event.value
-            if event.component in ("commission", "insurance"):
-                self.fees += event.value
-        self.parts.add(event.component)
-        self.size += event.size
-        self.liquidated = self.liquidated or event.liquidation
-        self.has_ids = self.has_ids or "|id:" in event.group
-        if event.side:
-            self.sides.add(event.side)
-        if event.acquired is not None and (self.opened is None or event.acquired < self.opened):
-            self.opened = event.acquired
-        self.last, self.last_source = event.timestamp, event.source
-        if event.component in ("pnl", "liquidation"):
-            self.close_at, self.close_source = event.timestamp, event.source
-
-    @property
-    def closed(self) -> datetime:
-        """When the position was closed: its last closing fill, else its last flow."""
-        moment = self.close_at or self.last
-        assert moment is not None
-        return moment
-
-    def describe(self) -> str:
-        """Form 8949 column (a), e.g. ``BTCUSDT perpetual, long, liquidated``."""
-        name = self.contract
-        kind = "futures"
-        for suffix in CONTRACT_SUFFIXES:
-            if name.upper().endswith(suffix):
-                name, kind = name[: -len(suffix)], "perpetual"
-                break
-        if name.upper().endswith("-MARGIN"):
-            name, kind = name[: -len("-MARGIN")], "margin position"
-        words = [f"{name} {kind}"]
-        if len(self.sides) == 1:
-            words.append(next(iter(self.sides)))
-        if self.liquidated:
-            words.append("liquidated")
-        elif not self.parts & {"pnl", "liquidation"}:
-            words.append("funding and fees")
-        return ", ".join(words)
-
-
-#: How each event kind is named in a pool's audit trail (``Report.pool_history``).
-ACTIONS = {
-    EventKind.ACQUIRE: "acquisition",
-    EventKind.ADD_UNKNOWN: "deposit, basis unknown",
-    EventKind.DISPOSE: "disposal",
-    EventKind.SEND: "transfer fee (disposal)",
-    EventKind.REMOVE: "units out (not a disposal)",
-    EventKind.SETTLE: "settlement",
-}
-
-ALLOCATION_RULE = (
-    "Rev. Proc. 2024-28 allocation at 2025-01-01: each wallet first takes lots acquired in it, "
-    "oldest first; remaining lots, oldest first, fill the remaining balances of wallets in "
-    "name order"
-)
-
 
 #: How often (in events) ``compute`` reports progress: often enough for a smooth bar, rarely
 #: enough to cost nothing measurable.
@@ -289,36 +130,38 @@ def compute(
                 on_events(index, len(events))
         if on_events is not None:
             on_events(len(events), len(events))
-        positions = run.position_rows()
-        if run.problems:
-            raise EngineError(run.problems)
-        run.disposals.extend(positions)
-        run.disposals.sort(key=attrgetter("disposed", "sale_source"))
+        positions = run.positions.rows()
+        notes = run.notes
+        if notes.problems:
+            raise EngineError(notes.problems)
+        disposals = run.rows.disposals
+        disposals.extend(positions)
+        disposals.sort(key=attrgetter("disposed", "sale_source"))
         run.check_books()
         transfers = _transfers(ordered, matches, rule)
-        warnings = fiat_moves + run.warnings + valued.notices + _unmatched_notices(transfers)
+        warnings = fiat_moves + notes.warnings + valued.notices + _unmatched_notices(transfers)
         note = rule.method_notes.get(chosen.value)
         if note:
             warnings.insert(0, Notice("method_flagged", f"{chosen.value.upper()}: {note}"))
-        last_day = run.day(events[-1].timestamp) if events else None
+        last_day = run.dates.day(events[-1].timestamp) if events else None
         return Report(
             rule=rule,
             method=chosen,
             basis_scope=_scope_text(rule, basis_scope),
             timezone=tz_name,
-            disposals=tuple(run.disposals),
+            disposals=tuple(disposals),
             open_lots=tuple(run.open_lots()),
             transfers=tuple(transfers),
-            allocations=tuple(run.allocations),
-            income=tuple(sorted(valued.income + run.income, key=_when)),
+            allocations=tuple(run.scopes.allocations),
+            income=tuple(sorted(valued.income + run.accounts.income, key=_when)),
             warnings=tuple(warnings),
-            assumptions=tuple(valued.assumptions + run.assumptions),
-            tax_years=tuple(sorted({d.tax_year for d in run.disposals})),
-            expenses=tuple(sorted(valued.expenses + run.expenses, key=_when)),
+            assumptions=tuple(valued.assumptions + notes.assumptions),
+            tax_years=tuple(sorted({d.tax_year for d in disposals})),
+            expenses=tuple(sorted(valued.expenses + run.accounts.expenses, key=_when)),
             conversions=tuple(converter.conversions),
-            pool_history=tuple(run.book.history) if isinstance(run.book, PoolBook) else (),
-            debts=tuple(owed.record() for owed in run.debts),
-            flows=_flows(valued.flows, run.flows),
+            pool_history=_pool_history(run.holdings.book),
+            debts=run.debts.records(),
+            flows=_flows(valued.flows, run.accounts.flows),
             closing_prices=_closing_prices(run.open_lots(), prices, last_day),
             last_day=last_day,
         )
@@ -347,459 +190,138 @@ def _method(
     return chosen
 
 
-@dataclass
 class Run:
-    """The state of one pass over the events."""
+    """One pass over the events: it dispatches each event, by kind, to the collaborators that
+    own the state (see the package docstring for who owns what)."""
 
-    rule: Rule
-    method: Method | Matching
-    tz: tzinfo
-    forced_scope: BasisScope | None
-    allow_missing: bool
-    fx: Converter | None = None
-    book: LotBook | PoolBook = field(init=False)
-    #: The book is a ``PoolBook`` (UK pooling, average cost), not the lot matcher.
-    pooled: bool = field(init=False)
-    #: The reporting zone is UTC, the zone of every timestamp: a local date is the date.
-    utc: bool = field(init=False)
-    #: Index of the event being applied (the UK plan and superficial-loss facts use it).
-    index: int = -1
-    uk_plan: UkPlan | None = None
-    windows: dict[int, Window] = field(default_factory=dict)
-    assumptions: list[Notice] = field(default_factory=list)
-    scope: BasisScope | None = None
-    disposals: list[Disposal] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Notice] = field(default_factory=list)
-    allocations: list[Allocation] = field(default_factory=list)
-    balances: dict[Key, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    transit: dict[int, list[Lot]] = field(default_factory=dict)
-    transit_dest: dict[int, tuple[str, Decimal]] = field(default_factory=dict)
-    early_arrivals: dict[int, Event] = field(default_factory=dict)
-    sent: set[int] = field(default_factory=set)
-    external: list[Lot] = field(default_factory=list)
-    acquired_units: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    acquired_basis: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    negative_seen: set[Key] = field(default_factory=set)
-    consumed_units: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    consumed_basis: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    groups: dict[str, Position] = field(default_factory=dict)
-    income: list[Income] = field(default_factory=list)
-    expenses: list[Income] = field(default_factory=list)
-    _dates: dict[datetime, date] = field(default_factory=dict)
-    _labels: dict[tuple[date, Term], tuple[str, str]] = field(default_factory=dict)
-    _facts: dict[tuple[date, date], tuple[Term, str, str, bool, bool]] = field(default_factory=dict)
-    _scopes: dict[date, BasisScope] = field(default_factory=dict)
-    #: Debts and margin loans in the order they arose; the open ones per (wallet, asset).
-    debts: list[Owed] = field(default_factory=list)
-    owing: dict[Key, list[Owed]] = field(default_factory=dict)
-    loans: dict[Key, list[Owed]] = field(default_factory=dict)
-    flows: dict[tuple[str, str, FlowLine], Decimal] = field(
-        default_factory=lambda: defaultdict(Decimal)
-    )
-
-    def __post_init__(self) -> None:
-        if self.rule.matching is Matching.LOTS:
-            self.book = LotBook(self.method if isinstance(self.method, Method) else Method.FIFO)
-        else:
-            self.book = PoolBook()
-        self.pooled = isinstance(self.book, PoolBook)
-        self.utc = self.tz is UTC
+    def __init__(
+        self,
+        rule: Rule,
+        method: Method | Matching,
+        tz: tzinfo,
+        forced_scope: BasisScope | None,
+        allow_missing: bool,
+        fx: Converter | None = None,
+    ) -> None:
+        self.rule = rule
+        self.notes = notes = Notes()
+        self.dates = dates = Dates(rule, tz)
+        self.accounts = accounts = Accounts(rule, dates)
+        self.holdings = holdings = Holdings(rule, method, notes)
+        self.transit = transit = Transit()
+        self.scopes = ScopeSwitch(rule, forced_scope, notes, holdings, transit)
+        self.debts = debts = Debts(rule, dates, notes, holdings, accounts)
+        self.taking = taking = Taking(rule, allow_missing, fx, dates, notes, holdings, debts,
+                                      accounts)  # fmt: skip
+        self.disallowance = Disallowance(rule, holdings)
+        self.rows = Rows(rule, allow_missing, dates, notes, holdings, taking, self.disallowance)
+        self.positions = Positions(rule, dates, notes)
+        #: Index of the event being applied (the UK plan and superficial-loss facts use it).
+        self.index = -1
 
     def prepare(self, events: list[Event]) -> None:
         """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
         and the superficial-loss windows. Both depend on units and dates only."""
         if self.rule.matching is Matching.UK_POOLING:
-            self.uk_plan = plan_uk(events, self.day, self.rule.forward_window_days)
+            self.holdings.uk_plan = plan_uk(events, self.dates.day, self.rule.forward_window_days)
         if self.rule.disallowance.kind is LossDisallowance.SUPERFICIAL_LOSS:
-            self.windows = superficial_facts(events, self.day, self.rule.disallowance)
+            self.disallowance.windows = superficial_facts(
+                events, self.dates.day, self.rule.disallowance
+            )
 
-    def book_at(self, event: Event, action: str) -> None:
-        """Tell a pool book which event its next changes belong to (its audit trail)."""
-        if isinstance(self.book, PoolBook):
-            self.book.at(event.timestamp, event.source, action)
-
-    def flags(self, term: Term) -> tuple[bool, bool]:
-        """(discount, exempt) for a term under the rule's ``holding.effect``."""
-        held = term is Term.LONG
-        effect = self.rule.holding_effect
-        return held and effect is HoldingEffect.DISCOUNT, held and effect is HoldingEffect.EXEMPT
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def day(self, moment: datetime) -> date:
-        """Local date of a timestamp: its own date in UTC (timestamps are UTC), else cached
-        (many events share timestamps)."""
-        if self.utc:
-            return moment.date()
-        found = self._dates.get(moment)
-        if found is None:
-            found = self._dates[moment] = local_date(moment, self.tz)
-        return found
-
-    def row_facts(self, acquired_on: date, disposed_on: date) -> tuple[Term, str, str, bool, bool]:
-        """Term, tax-year label, Form 8949 box, discount and exempt flags of a row held from
-        ``acquired_on`` to ``disposed_on`` (``dispose`` caches them per pair of dates)."""
-        term = term_of(acquired_on, disposed_on, self.rule)
-        return (term, *self.labels(disposed_on, term), *self.flags(term))
-
-    def labels(self, disposed_on: date, term: Term) -> tuple[str, str]:
-        """Tax-year label and Form 8949 box for a disposal date and term (cached)."""
-        found = self._labels.get((disposed_on, term))
-        if found is None:
-            year = tax_year_start(disposed_on, self.rule)
-            found = (tax_year_label(disposed_on, self.rule), box_for(self.rule, year, term))
-            self._labels[(disposed_on, term)] = found
-        return found
-
-    def scope_on(self, day: date) -> BasisScope:
-        """The basis scope in force on a local date (``basis_scope`` periods of the rule)."""
-        if self.forced_scope is not None:
-            return self.forced_scope
-        found = self._scopes.get(day)
-        if found is None:
-            found = self._scopes[day] = self._period_scope(day)
-        return found
-
-    def _period_scope(self, day: date) -> BasisScope:
-        periods = self.rule.scope_periods
-        for period in periods:
-            if (period.start is None or day >= period.start) and (
-                period.end is None or day <= period.end
-            ):
-                return period.scope
-        return (
-            periods[0].scope if periods[0].start and day < periods[0].start else periods[-1].scope
-        )
-
-    def key(self, wallet: str, asset: str) -> Key:
-        """The lot-book key for a wallet and asset under the current scope."""
-        return (wallet, asset) if self.scope is BasisScope.WALLET else ("", asset)
-
-    def new_lot(
-        self,
-        event: Event,
-        cost_basis: Decimal,
-        basis_known: bool = True,
-    ) -> None:
-        """Record the lot an event acquires (for the conservation check) and hold it.
-
-        Under UK pooling, the share of an acquisition matched with a disposal (same day or 30
-        days) was already used by that disposal: only the rest enters the section 104 pool.
-        """
-        asset, quantity = event.asset, event.quantity
-        self.acquired_units[asset] += quantity
-        self.acquired_basis[asset] += cost_basis
-        if self.uk_plan is not None and basis_known:
-            share = self.uk_plan.pooled_share(self.index)
-            if share <= 0:
-                return
-            if share < 1:
-                quantity, cost_basis = quantity * share, cost_basis * share
-        key = self.key(event.wallet, asset)
-        if isinstance(self.book, LotBook):  # no Lot record: the book keeps the fields
-            self.book.add_units(key, event.timestamp, asset, quantity, cost_basis, event.source,
-                                event.wallet, basis_known)  # fmt: skip
-        else:
-            self.book.add(key, Lot(event.timestamp, asset, quantity, cost_basis, event.source,
-                                   event.wallet, basis_known))  # fmt: skip
-
-    def move_balance(self, wallet: str, asset: str, delta: Decimal, event: Event) -> None:
-        """Track units per wallet; warn once when a wallet goes negative in universal scope."""
-        key = (wallet, asset)
-        balance = self.balances[key] = self.balances[key] + delta
-        if delta > 0 and key in self.owing:
-            self.repay_debts(key, event)
-            return
-        if balance < 0 and key not in self.negative_seen and delta < 0:
-            self.negative_seen.add(key)
-            if self.scope is BasisScope.UNIVERSAL:
-                self.warnings.append(
-                    Notice(
-                        "negative_wallet_balance",
-                        f"{wallet} holds {plain(self.balances[key])} {asset} after this row: the "
-                        "data for this wallet is incomplete (basis was taken from other wallets "
-                        "under universal identification)",
-                        event.source,
-                    )
-                )
-
-    # -- events ------------------------------------------------------------------------------
+    # -- dispatch ----------------------------------------------------------------------------
 
     def apply(self, event: Event) -> None:
-        """Apply one event to the books."""
+        """Apply one event: switch scope if its date asks for it, then hand it on by kind."""
         moment = event.timestamp
-        day = moment.date() if self.utc else self.day(moment)  # (``day``, inlined for UTC)
-        scope = self.forced_scope or self._scopes.get(day) or self.scope_on(day)
-        if scope is not self.scope:
-            self.switch(scope, moment)
+        dates = self.dates
+        day = moment.date() if dates.utc else dates.day(moment)  # (``day``, inlined for UTC)
+        scopes = self.scopes
+        scope = scopes.forced or scopes.cache.get(day) or scopes.on(day)
+        holdings = self.holdings
+        if scope is not holdings.scope:
+            scopes.switch(scope, moment)
         kind = event.kind
-        if self.pooled:
-            self.book_at(event, ACTIONS.get(kind, kind.value))
+        if holdings.pooled:
+            holdings.at(event)
         if kind is EventKind.ACQUIRE:
-            self.new_lot(event, event.value)
-            if event.component == "loan":
-                self.incur(event, event.quantity, event.value, DebtKind.MARGIN_LOAN)
-            self.move_balance(event.wallet, event.asset, event.quantity, event)
+            self.acquire(event)
         elif kind is EventKind.ADD_UNKNOWN:
-            self.new_lot(event, ZERO, basis_known=False)
-            self.move_balance(event.wallet, event.asset, event.quantity, event)
+            holdings.add(event, ZERO, False, self.index)
+            self.move(event.wallet, event.asset, event.quantity, event)
         elif kind is EventKind.DISPOSE:
-            self.dispose(event, event.quantity, event.value)
-            self.move_balance(event.wallet, event.asset, -event.quantity, event)
+            self.rows.dispose(event, event.quantity, event.value, self.index)
+            self.move(event.wallet, event.asset, -event.quantity, event)
         elif kind is EventKind.SEND:
             self.send(event)
         elif kind is EventKind.RECEIVE:
             self.receive(event)
         elif kind is EventKind.REMOVE:
-            slices = self.take(event, event.quantity)
-            if event.component == "repay":  # borrowed units handed back: not a disposal
-                self.consume(slices)
-                self.repay_loans(event, slices)
-            else:
-                self.external.extend(replace(s, wallet=EXTERNAL) for s in slices)
-                basis = sum((piece.cost_basis for piece in slices), ZERO)
-                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_OUT, basis)
-            self.move_balance(event.wallet, event.asset, -event.quantity, event)
+            self.remove(event)
         elif kind is EventKind.SETTLE:
             self.settle(event)
         else:  # pragma: no cover - the enum is closed
             raise InternalError(f"unknown event kind {kind}")
 
-    def par_basis(self, event: Event, units: Decimal) -> Decimal | None:
-        """Basis of par stablecoin units with no recorded source: 1 unit of the peg currency
-        each, converted at the day's rate under a rule with ``[fx]`` (None: no rate)."""
-        policy = self.rule.fx
-        if policy is None or self.fx is None or policy.stablecoin_currency == self.rule.fiat:
-            return units
-        found = self.fx.convert(units, policy.stablecoin_currency, self.day(event.timestamp),
-                                event.source)  # fmt: skip
-        self.assumptions.extend(self.fx.notices)
-        self.fx.notices.clear()
-        if isinstance(found, Problem):
-            self.problems.append(found)
-            return None
-        return found
+    def move(self, wallet: str, asset: str, delta: Decimal, event: Event) -> None:
+        """Track units per wallet: arriving units repay the wallet's debts first; a wallet
+        going negative is warned about once (``Holdings.went_negative``)."""
+        key = (wallet, asset)
+        balances = self.holdings.balances
+        balance = balances[key] = balances[key] + delta
+        if delta > 0:
+            if key in self.debts.owing:
+                self.debts.repay_debts(key, event)
+        elif balance < 0 and delta < 0:
+            self.holdings.went_negative(key, event)
 
-    def take(self, event: Event, quantity: Decimal) -> list[Lot]:
-        """Take units for a disposal or move; a shortfall is an error or a flagged zero basis."""
-        covered = self.covered(event, quantity)
-        slices, short = self.book.take(self.key(event.wallet, event.asset), covered)
-        short += quantity - covered
-        if short > 0:
-            self.shortfall(event, quantity, short, slices)
-        return slices
+    # -- events by kind ----------------------------------------------------------------------
 
-    def take_parts(self, event: Event, quantity: Decimal) -> list[Part]:
-        """``take`` as matcher slices (no ``Lot`` records from the lot book)."""
-        key = self.key(event.wallet, event.asset)
-        if isinstance(self.book, LotBook):
-            covered = self.covered(event, quantity)
-            parts, short = self.book.take_parts(key, covered)
-            short += quantity - covered
-            if short > 0:
-                extra: list[Lot] = []
-                self.shortfall(event, quantity, short, extra)
-                parts.extend(as_part(lot) for lot in extra)
-            return parts
-        return [as_part(lot) for lot in self.take(event, quantity)]
+    def acquire(self, event: Event) -> None:
+        """Units bought or received as income: a lot at their value (a margin loan: owed)."""
+        self.holdings.add(event, event.value, True, self.index)
+        if event.component == "loan":
+            self.debts.incur(event, event.quantity, event.value, DebtKind.MARGIN_LOAN)
+        self.move(event.wallet, event.asset, event.quantity, event)
 
-    def covered(self, event: Event, quantity: Decimal) -> Decimal:
-        """The units of a take that come from the book: all of them, except for a settlement
-        paid from a platform balance, where units beyond that wallet's balance are owed to the
-        platform (issue #15), even when other wallets hold the coin (universal scope)."""
-        if event.kind is not EventKind.SETTLE:
-            return quantity
-        return min(quantity, max(self.balances[(event.wallet, event.asset)], ZERO))
+    def remove(self, event: Event) -> None:
+        """Units out that are not a disposal: to an address outside the data (they stay open,
+        the user's), or borrowed units handed back (a loan repaid)."""
+        slices = self.taking.take(event, event.quantity)
+        if event.component == "repay":  # borrowed units handed back: not a disposal
+            self.holdings.consume(slices)
+            self.debts.repay_loans(event, slices)
+        else:
+            self.holdings.external.extend(replace(s, wallet=EXTERNAL) for s in slices)
+            basis = sum((piece.cost_basis for piece in slices), ZERO)
+            self.accounts.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_OUT, basis)
+        self.move(event.wallet, event.asset, -event.quantity, event)
 
-    def shortfall(self, event: Event, quantity: Decimal, short: Decimal, slices: list[Lot]) -> None:
-        """Units a take did not find: an error, or (as the rule or options say) a slice of
-        assumed basis added to ``slices``."""
-        if short > 0 and event.kind is EventKind.SETTLE and event.quantity > 0:
-            # Issue #15: a loss, fee or funding payment larger than the balance leaves a debt
-            # to the platform. The exchange booked the whole amount, so the missing units enter
-            # at the payment's own value (no gain on them) and the position's result is the
-            # exchange's; the debt is listed as owed, never as a missing basis.
-            value = event.value * short / event.quantity
-            self.incur(event, short, value, DebtKind.NEGATIVE_BALANCE)
-            self.acquired_units[event.asset] += short
-            self.acquired_basis[event.asset] += value
-            self.balances[(event.wallet, event.asset)] += short
-            slices.append(Lot(event.timestamp, event.asset, short, value, event.source,
-                              event.wallet))  # fmt: skip
+    def send(self, event: Event) -> None:
+        """A matched withdrawal: the lost units are a fee disposal, the rest go in transit."""
+        lost = event.quantity - event.received
+        if lost > 0:
+            self.rows.dispose(event, lost, event.value, self.index)
+        lots = None
+        if self.holdings.scope is BasisScope.WALLET:
+            lots = self.taking.take(event, event.received)
+        arrival = self.transit.depart(event.transfer, lots, event.received)
+        self.move(event.wallet, event.asset, -event.quantity, event)
+        if arrival is not None:
+            self.receive(arrival)
+
+    def receive(self, event: Event) -> None:
+        """A matched deposit: lots in transit arrive with their original dates and basis (a
+        deposit applied before its withdrawal waits for it, ``Transit.wait``)."""
+        if self.transit.wait(event):
             return
-        if short > 0:
-            where = f"in {event.wallet}" if self.scope is BasisScope.WALLET else "in any wallet"
-            message = (
-                f"{event.kind.value} of {plain(quantity)} {event.asset} but only "
-                f"{plain(quantity - short)} held {where}: {plain(short)} {event.asset} short"
-            )
-            if event.kind is EventKind.SETTLE:
-                what = f"{event.component} of {event.contract}" if event.contract else "interest"
-                message = (
-                    f"pays {plain(quantity)} {event.asset} ({what}) but only "
-                    f"{plain(quantity - short)} held {where}: the balance would go "
-                    f"{plain(short)} {event.asset} negative (a debt to the exchange, or a "
-                    "missing deposit)"
-                )
-            par = (
-                event.asset in self.rule.usd_equivalent
-                and self.rule.unmatched_stablecoin_basis == "par"
-                and event.kind is not EventKind.SETTLE  # a loss beyond the balance is a debt
-            )
-            basis = self.par_basis(event, short) if par else None
-            if par and basis is not None:
-                peg = self.rule.fx.stablecoin_currency if self.rule.fx else self.rule.fiat
-                self.warnings.append(
-                    Notice("stablecoin_basis_assumed", f"{plain(short)} {event.asset} used here "
-                           f"never arrived in the data ({message}): basis taken as 1 "
-                           f"{peg} per unit (valuation.unmatched_stablecoin_basis)",
-                           event.source)
-                )  # fmt: skip
-                self.acquired_units[event.asset] += short
-                self.acquired_basis[event.asset] += basis
-                slices.append(Lot(event.timestamp, event.asset, short, basis, event.source,
-                                  event.wallet))  # fmt: skip
-                # Units with no recorded source, assumed bought at par: money put in.
-                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_IN, basis)
-            elif par:
-                pass  # the missing exchange rate is already a problem
-            elif self.allow_missing:
-                self.warnings.append(
-                    Notice(
-                        "missing_basis",
-                        message + " (given zero basis: --allow-missing-basis)",
-                        event.source,
-                    )
-                )
-                filler = Lot(
-                    event.timestamp,
-                    event.asset,
-                    short,
-                    ZERO,
-                    event.source,
-                    event.wallet,
-                    basis_known=False,
-                )
-                self.acquired_units[event.asset] += short
-                slices.append(filler)
-            else:
-                self.problems.append(
-                    Problem(
-                        event.source,
-                        message + "; add the missing acquisition or deposit, "
-                        "or run with --allow-missing-basis",
-                    )
-                )
-
-    def match(self, event: Event, quantity: Decimal) -> list[tuple[Part, str]]:
-        """The slices a disposal uses, each with the identification rule that matched it.
-
-        Lots: the method's order (label ``""``). UK pooling: the event's share of its day's
-        same-day and 30-day matches, then the section 104 pool. Average cost: the pool.
-        """
-        if self.uk_plan is not None:
-            planned = self.uk_plan.planned(self.index, quantity, event.asset, event.wallet)
-            rest = quantity - sum((piece.quantity for piece, _ in planned), ZERO)
-            pooled = self.take_parts(event, rest) if rest > 0 else []
-            return [(as_part(piece), label) for piece, label in planned] + [
-                (part, POOL) for part in pooled
-            ]
-        label = "acb_pool" if self.rule.matching is Matching.AVERAGE_COST else ""
-        return [(part, label) for part in self.take_parts(event, quantity)]
-
-    def dispose(self, event: Event, quantity: Decimal, proceeds: Decimal) -> None:
-        """Dispose of ``quantity`` units for ``proceeds``, one Form 8949 row per lot slice."""
-        slices = self.match(event, quantity)
-        remaining_proceeds, remaining_fee = proceeds, event.fee
-        disposed_on = self.day(event.timestamp)
-        first_row = len(self.disposals)
-        last = len(slices) - 1
-        utc, day, facts = self.utc, self.day, self._facts
-        for index, (piece, matching) in enumerate(slices):
-            piece_acquired, _, piece_quantity, piece_basis, piece_source, _, known = piece
-            if index == last:
-                share, fee_share = remaining_proceeds, remaining_fee
-            else:
-                share = proceeds * piece_quantity / quantity
-                fee_share = event.fee * piece_quantity / quantity
-            remaining_proceeds -= share
-            remaining_fee -= fee_share
-            missing = not known
-            if missing:
-                if not self.allow_missing:
-                    self.problems.append(
-                        Problem(
-                            event.source,
-                            f"sells {plain(piece_quantity)} {event.asset} "
-                            f"received by the unmatched deposit at {piece_source}, whose "
-                            "basis is unknown; add the transfer's other side or the "
-                            "purchase, or run with --allow-missing-basis, or give the "
-                            f"deposit its cost with --overrides lines '{piece_source},"
-                            f"treat-as buy,NOTE' and '{piece_source},value COST,NOTE'",
-                        )
-                    )
-                elif piece_source != event.source:
-                    self.warnings.append(
-                        Notice(
-                            "missing_basis",
-                            f"{plain(piece_quantity)} {event.asset} from the "
-                            f"unmatched deposit at {piece_source} given zero basis and "
-                            "acquired on the sale date (short-term): --allow-missing-basis",
-                            event.source,
-                        )
-                    )
-            acquired = event.timestamp if missing else piece_acquired
-            if missing:
-                acquired_on = disposed_on
-            else:
-                acquired_on = piece_acquired.date() if utc else day(piece_acquired)
-            found = facts.get((acquired_on, disposed_on))
-            if found is None:
-                found = facts[(acquired_on, disposed_on)] = self.row_facts(acquired_on, disposed_on)
-            term, tax_year, box, discount, exempt = found
-            # Positional, in Disposal's field order: one is made for every Form 8949 row.
-            self.disposals.append(
-                make_disposal(
-                    event.asset, piece_quantity, acquired, event.timestamp, acquired_on,
-                    disposed_on, share, piece_basis, term, tax_year, box, event.wallet,
-                    event.disposal_kind, event.source, piece_source, event.description, ZERO,
-                    "", event.liquidation, missing, fee_share, matching, ZERO, discount, exempt, "",
-                )
-            )  # fmt: skip
-        if self.windows:
-            self.deny_superficial_loss(event, quantity, first_row)
-
-    def deny_superficial_loss(self, event: Event, quantity: Decimal, first_row: int) -> None:
-        """Reference §4: deny the superficial part of this disposal's loss, ``min(S, P, B)/S``,
-        and add it to the pool's cost (``loss_disallowance``). The denied amount is the rows'
-        adjustment (a loss is reduced, as on Form 8949 code W) and their ``denied_loss``."""
-        window = self.windows.get(self.index)
-        rows = self.disposals[first_row:]
-        if window is None or not rows or any(row.missing_basis for row in rows):
-            return
-        gain = sum((row.proceeds - row.cost_basis for row in rows), ZERO)
-        held = self.rule.disallowance.require_held_at_window_end
-        denied = denied_loss(-gain, quantity, window, held)
-        if denied <= 0:
-            return
-        left = denied
-        for offset, row in enumerate(rows):
-            part = left if offset == len(rows) - 1 else denied * row.quantity / quantity
-            left -= part
-            self.disposals[first_row + offset] = replace(
-                row, adjustment=row.adjustment + part, denied_loss=part
-            )
-        if isinstance(self.book, PoolBook):
-            self.book.adjust(("", event.asset), denied, "superficial loss added to cost")
-            self.acquired_basis[event.asset] += denied
-
-    def consume(self, slices: list[Lot]) -> None:
-        """Units that leave the books without a Form 8949 row of their own (their basis is
-        carried by a position row or an expense)."""
-        for piece in slices:
-            self.consumed_units[piece.asset] += piece.quantity
-            self.consumed_basis[piece.asset] += piece.cost_basis
+        lots = self.transit.arrive(event.transfer)
+        if lots is not None:
+            holdings = self.holdings
+            for lot in lots:
+                moved = replace(lot, wallet=event.wallet)
+                holdings.book.add(holdings.key(event.wallet, event.asset), moved)
+        self.move(event.wallet, event.asset, event.quantity, event)
 
     def settle(self, event: Event) -> Decimal:
         """A derivative or margin cash flow in a settlement coin.
@@ -813,340 +335,39 @@ class Run:
         Returns:
             The amount counted for the flow (proceeds for a credit, basis for a debit).
         """
+        accounts = self.accounts
         if event.credit:
             if event.lots:
-                self.new_lot(event, event.value)
-                self.move_balance(event.wallet, event.asset, event.quantity, event)
+                self.holdings.add(event, event.value, True, self.index)
+                self.move(event.wallet, event.asset, event.quantity, event)
             else:  # settled in fiat, which taxloss does not hold as lots: money out
-                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_OUT, event.value)
+                accounts.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_OUT, event.value)
             amount = event.value
         else:
             if event.lots and event.par:
-                slices = self.take(event, event.quantity)
-                self.consume(slices)
+                slices = self.taking.take(event, event.quantity)
+                self.holdings.consume(slices)
                 amount = sum((piece.cost_basis for piece in slices), ZERO)
             elif event.lots:
                 paid = replace(event, disposal_kind=DisposalKind.SETTLEMENT, liquidation=False)
-                self.dispose(paid, event.quantity, event.value)
+                self.rows.dispose(paid, event.quantity, event.value, self.index)
                 amount = event.value
             else:  # paid in fiat: money in
                 amount = event.value
-                self.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_IN, amount)
+                accounts.flow(event.wallet, event.timestamp, FlowLine.CAPITAL_IN, amount)
             if event.lots:
-                self.move_balance(event.wallet, event.asset, -event.quantity, event)
-        component = event.component
-        if component == "funding":
-            way = FlowLine.FUNDING_RECEIVED if event.credit else FlowLine.FUNDING_PAID
-            self.flow(event.wallet, event.timestamp, way, amount)
-        elif component in FEE_LINES:
-            self.flow(event.wallet, event.timestamp, FEE_LINES[component],
-                      -amount if event.credit else amount)  # fmt: skip
-        ordinary = event.component == "interest" or (
-            event.component == "funding" and self.rule.funding == "ordinary"
-        )
-        if ordinary:
-            self.flow(event.wallet, event.timestamp,
-                      FlowLine.INCOME if event.credit else FlowLine.EXPENSES, amount)  # fmt: skip
-            day = self.day(event.timestamp)
-            record = Income(event.timestamp, day, tax_year_label(day, self.rule), event.asset,
-                            event.quantity, amount, event.wallet, event.source,
-                            kind=event.component)  # fmt: skip
-            (self.income if event.credit else self.expenses).append(record)
-            return amount
-        group = self.groups.get(event.group)
-        if group is None:
-            group = self.groups[event.group] = Position(event.contract, event.wallet, event.source)
-        group.add(event, amount)
+                self.move(event.wallet, event.asset, -event.quantity, event)
+        if not accounts.settled(event, amount):  # not income or expense: a position's flow
+            self.positions.add(event, amount)
         return amount
-
-    # -- debts and account flows (issue #15) ---------------------------------------------------
-
-    def flow(self, wallet: str, moment: datetime, line: FlowLine, amount: Decimal) -> None:
-        """Add ``amount`` to an account-statement line of ``wallet``'s tax year."""
-        if amount:
-            year = self.labels(self.day(moment), Term.SHORT)[0]  # (cached per day)
-            self.flows[(wallet, year, line)] += amount
-
-    def incur(self, event: Event, units: Decimal, value: Decimal, kind: DebtKind) -> None:
-        """Record units owed to the platform ``event.wallet`` (a debt, or a margin loan)."""
-        day = self.day(event.timestamp)
-        key = (event.wallet, event.asset)
-        open_debts = self.owing.get(key, []) if kind is DebtKind.NEGATIVE_BALANCE else []
-        last = open_debts[-1] if open_debts else None
-        further = last is not None and not last.repayments and last.contract == event.contract
-        if last is not None and further:
-            # The same shortfall growing (a liquidation and its fees): one debt, several rows.
-            last.quantity += units
-            last.value += value
-            last.sources.append(event.source)
-        else:
-            owed = Owed(event.asset, units, value, event.wallet, event.timestamp, day,
-                        tax_year_label(day, self.rule), event.source, kind, event.contract,
-                        sources=[event.source])  # fmt: skip
-            self.debts.append(owed)
-            if kind is DebtKind.MARGIN_LOAN:
-                self.loans.setdefault(key, []).append(owed)
-                return
-            self.owing.setdefault(key, []).append(owed)
-        what = f"{DEBT_CAUSES.get(event.component, event.component)} of {event.contract}"
-        if not event.contract:
-            what = DEBT_CAUSES.get(event.component, "a payment")
-        self.warnings.append(
-            Notice("debt", f"{event.wallet}: the {what} took the {event.asset} balance "
-                   f"{'a further ' if further else ''}{plain(units)} {event.asset} below zero: "
-                   f"recorded as owed to {event.wallet} "
-                   f"({value:.2f} {self.rule.fiat} at the time), not as a missing basis; units "
-                   "later arriving there repay it first", event.source)
-        )  # fmt: skip
-
-    def pay(self, owed: Owed, units: Decimal, basis: Decimal, event: Event) -> None:
-        """Settle ``units`` of a debt with units whose cost was ``basis``."""
-        value = owed.share(units)
-        day = self.day(event.timestamp)
-        owed.repayments.append(
-            Repayment(event.timestamp, day, tax_year_label(day, self.rule), units, value, basis,
-                      event.source)
-        )  # fmt: skip
-        owed.repaid_quantity += units
-        owed.repaid_value += value
-        # Settled for a different value than booked (the coin's value moved): a difference
-        # of its own, so the account still adds up. Zero for a par stablecoin in the US rule.
-        self.flow(event.wallet, event.timestamp, FlowLine.OTHER, value - basis)
-
-    def repay_debts(self, key: tuple[str, str], event: Event) -> None:
-        """Units arrived in a wallet that owes this asset: the platform takes them against the
-        debt, oldest first (not a disposal: the loss was realized when the debt arose)."""
-        wallet, asset = key
-        debts = self.owing[key]
-        while debts and self.balances[key] > 0:
-            owed = debts[0]
-            units = min(owed.open_quantity, self.balances[key])
-            slices, short = self.book.take(self.key(wallet, asset), units)
-            units -= short
-            if units <= 0:
-                break
-            self.consume(slices)
-            self.balances[key] -= units
-            self.pay(owed, units, sum((piece.cost_basis for piece in slices), ZERO), event)
-            if owed.open_quantity <= 0:
-                debts.pop(0)
-            if short > 0:
-                break
-        if not debts:
-            del self.owing[key]
-
-    def repay_loans(self, event: Event, slices: list[Lot]) -> None:
-        """Borrowed units handed back (``margin_repay``): settle the wallet's loans of the asset,
-        oldest first; units repaying a loan not in the data leave at their cost."""
-        units = event.quantity
-        basis = sum((piece.cost_basis for piece in slices), ZERO)
-        loans = self.loans.get((event.wallet, event.asset), [])
-        while loans and units > 0:
-            owed = loans[0]
-            part = min(owed.open_quantity, units)
-            part_basis = basis * part / units
-            self.pay(owed, part, part_basis, event)
-            units, basis = units - part, basis - part_basis
-            if owed.open_quantity <= 0:
-                loans.pop(0)
-        if units > 0:
-            self.flow(event.wallet, event.timestamp, FlowLine.OTHER, -basis)
-
-    def position_rows(self) -> list[Disposal]:
-        """One Form 8949 row per position group (issue #4), plus the reconciliation."""
-        rows: list[Disposal] = []
-        exchange_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        our_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        aggregated: set[str] = set()
-        for group in self.groups.values():
-            closed = group.closed
-            disposed_on = self.day(closed)
-            acquired = group.opened or closed
-            acquired_on = self.day(acquired)
-            term, tax_year, box, discount, exempt = self.row_facts(acquired_on, disposed_on)
-            if not group.has_ids:
-                aggregated.add(group.contract)
-            rows.append(
-                Disposal(
-                    asset=group.contract, quantity=group.size, acquired=acquired,
-                    disposed=closed, acquired_on=acquired_on, disposed_on=disposed_on,
-                    proceeds=group.proceeds, cost_basis=group.basis, term=term,
-                    tax_year=tax_year, box=box, wallet=group.wallet, kind=DisposalKind.POSITION,
-                    sale_source=group.close_source or group.last_source or group.first_source,
-                    lot_source=group.first_source,
-                    description=group.describe(), liquidation=group.liquidated, fee=group.fees,
-                    discount=discount, exempt=exempt,
-                )
-            )  # fmt: skip
-            exchange_totals[(group.contract, tax_year)] += group.exchange
-            our_totals[(group.contract, tax_year)] += group.proceeds - group.basis
-        for contract in sorted(aggregated):
-            self.warnings.append(
-                Notice("positions_aggregated", f"{contract}: the export has no position ids, so "
-                       "its results are aggregated per contract per day (one Form 8949 row "
-                       "per contract and day)")
-            )  # fmt: skip
-        for (contract, year), ours in sorted(our_totals.items()):
-            theirs = exchange_totals[(contract, year)]
-            if abs(ours - theirs) > RECONCILE_TOLERANCE:
-                self.warnings.append(
-                    Notice("reconciliation", f"{contract} {year}: realized total here "
-                           f"{ours:.2f} {self.rule.fiat} differs from the exchange's own PnL, "
-                           f"fee and funding rows, {theirs:.2f} {self.rule.fiat} (the "
-                           "settlement coin's lots were not all at par, or its balance went "
-                           "negative)")
-                )  # fmt: skip
-        return rows
-
-    def send(self, event: Event) -> None:
-        """A matched withdrawal: the lost units are a fee disposal, the rest go in transit."""
-        lost = event.quantity - event.received
-        if lost > 0:
-            self.dispose(event, lost, event.value)
-        if self.scope is BasisScope.WALLET:
-            self.transit[event.transfer] = self.take(event, event.received)
-        self.transit_dest[event.transfer] = ("", event.received)
-        self.sent.add(event.transfer)
-        self.move_balance(event.wallet, event.asset, -event.quantity, event)
-        arrival = self.early_arrivals.pop(event.transfer, None)
-        if arrival is not None:
-            self.receive(arrival)
-
-    def receive(self, event: Event) -> None:
-        """A matched deposit: lots in transit arrive with their original dates and basis.
-
-        A deposit stamped at the same second as its withdrawal may come first in the sorted
-        events (exports list the two legs in any order): it waits for the departure.
-        """
-        if event.transfer not in self.sent:
-            self.early_arrivals[event.transfer] = event
-            return
-        lots = self.transit.pop(event.transfer, None)
-        self.transit_dest.pop(event.transfer, None)
-        if lots is not None:
-            for lot in lots:
-                moved = replace(lot, wallet=event.wallet)
-                self.book.add(self.key(event.wallet, event.asset), moved)
-        self.move_balance(event.wallet, event.asset, event.quantity, event)
-
-    # -- scope switch ------------------------------------------------------------------------
-
-    def switch(self, scope: BasisScope, moment: datetime) -> None:
-        """Change basis scope; from universal to wallet, allocate lots to wallets."""
-        previous, self.scope = self.scope, scope
-        lots = self.book.drain()
-        if previous is None or previous is BasisScope.WALLET or scope is BasisScope.UNIVERSAL:
-            for lot in lots:
-                self.book.add(self.key(lot.wallet, lot.asset), lot)
-            return
-        self.allocate(lots, moment)
-
-    def allocate(self, lots: list[Lot], moment: datetime) -> None:
-        """Give each wallet lots covering the units it holds (see ``ALLOCATION_RULE``)."""
-        needs: dict[tuple[str, str], Decimal] = {}
-        for (wallet, asset), units in sorted(self.balances.items()):
-            if units > 0:
-                needs[(wallet, asset)] = units
-        pending = {
-            number: dest for number, dest in self.transit_dest.items() if number not in self.transit
-        }
-        lots.sort(key=lambda lot: (lot.acquired, lot.source.path, lot.source.line))
-        by_asset: dict[str, list[Lot]] = defaultdict(list)
-        for lot in lots:
-            by_asset[lot.asset].append(lot)
-        for asset, asset_lots in sorted(by_asset.items()):
-            self._allocate_asset(asset, asset_lots, needs, pending, moment)
-
-    def _allocate_asset(
-        self,
-        asset: str,
-        lots: list[Lot],
-        needs: dict[tuple[str, str], Decimal],
-        pending: dict[int, tuple[str, Decimal]],
-        moment: datetime,
-    ) -> None:
-        transit_needs = {n: q for n, (_, q) in pending.items()}
-        placed: list[tuple[str | int, Lot]] = []
-        leftovers: list[Lot] = []
-        # Pass 1: lots stay in the wallet where they were acquired, if it still holds units.
-        for lot in lots:
-            want = needs.get((lot.wallet, asset), ZERO)
-            if want <= 0:
-                leftovers.append(lot)
-                continue
-            part, rest = _split(lot, min(want, lot.quantity))
-            placed.append((lot.wallet, part))
-            needs[(lot.wallet, asset)] = want - part.quantity
-            if rest is not None:
-                leftovers.append(rest)
-        # Pass 2: the rest, oldest first, to wallets (by name) then to transfers in transit.
-        targets: list[str | int] = [
-            w for (w, a), q in sorted(needs.items()) if a == asset and q > 0
-        ]
-        targets += sorted(n for n, q in transit_needs.items() if q > 0)
-        queue = list(leftovers)
-        leftovers = []
-        for target in targets:
-            want = needs[(target, asset)] if isinstance(target, str) else transit_needs[target]
-            while want > 0 and queue:
-                lot = queue.pop(0)
-                part, rest = _split(lot, min(want, lot.quantity))
-                placed.append((target, part))
-                want -= part.quantity
-                if rest is not None:
-                    queue.insert(0, rest)
-            if isinstance(target, str):
-                needs[(target, asset)] = want
-            else:
-                transit_needs[target] = want
-            if want > 0:
-                self.warnings.append(
-                    Notice(
-                        "allocation_short",
-                        f"at the switch to wallet-by-wallet basis, "
-                        f"{target} held {plain(want)} {asset} more than any remaining lot "
-                        "covers: a later sale there will fail unless the purchase is added",
-                    )
-                )
-        for lot in queue:  # more lots than units held: keep them where they were acquired
-            placed.append((lot.wallet, lot))
-            self.warnings.append(
-                Notice(
-                    "allocation_excess",
-                    f"at the switch to wallet-by-wallet basis, "
-                    f"{plain(lot.quantity)} {asset} of lot {lot.source} had no wallet "
-                    f"holding it; left in {lot.wallet}",
-                    lot.source,
-                )
-            )
-        for target, lot in placed:
-            if isinstance(target, int):
-                self.transit.setdefault(target, []).append(lot)
-                wallet = f"(in transit, transfer {target + 1})"
-            else:
-                lot = replace(lot, wallet=target)
-                self.book.add(self.key(target, asset), lot)
-                wallet = target
-            self.allocations.append(
-                Allocation(
-                    wallet,
-                    asset,
-                    lot.quantity,
-                    lot.cost_basis,
-                    lot.acquired,
-                    lot.source,
-                    ALLOCATION_RULE,
-                )
-            )
 
     # -- results -----------------------------------------------------------------------------
 
     def open_lots(self) -> list[Lot]:
         """Every lot still held, including lots in transit and outside the data."""
-        lots = list(self.book)
-        for number in sorted(self.transit):
-            lots.extend(self.transit[number])
-        lots.extend(self.external)
+        lots = list(self.holdings.book)
+        lots.extend(self.transit.open_lots())
+        lots.extend(self.holdings.external)
         return sorted(lots, key=lambda x: (x.asset, x.wallet, x.acquired, x.source))
 
     def check_books(self) -> None:
@@ -1158,10 +379,11 @@ class Run:
         Raises:
             InternalError: if the books do not balance (a bug in taxloss).
         """
-        out_units: dict[str, Decimal] = defaultdict(Decimal, self.consumed_units)
-        out_basis: dict[str, Decimal] = defaultdict(Decimal, self.consumed_basis)
+        holdings = self.holdings
+        out_units: dict[str, Decimal] = defaultdict(Decimal, holdings.consumed_units)
+        out_basis: dict[str, Decimal] = defaultdict(Decimal, holdings.consumed_basis)
         position = DisposalKind.POSITION
-        for disposal in self.disposals:
+        for disposal in self.rows.disposals:
             if disposal.kind is position:
                 continue  # contract units are not lots; their basis was consumed above
             asset = disposal.asset
@@ -1170,22 +392,11 @@ class Run:
         for lot in self.open_lots():
             out_units[lot.asset] += lot.quantity
             out_basis[lot.asset] += lot.cost_basis
-        for owed in self.debts:
-            paid = sum((r.quantity for r in owed.repayments), ZERO)
-            value = sum((r.value for r in owed.repayments), ZERO)
-            if (
-                paid != owed.repaid_quantity
-                or value != owed.repaid_value
-                or owed.open_quantity < 0
-                or (owed.open_quantity == 0 and value != owed.value)
-            ):
-                raise InternalError(
-                    f"debt at {owed.source} does not balance: {owed.quantity} {owed.asset} "
-                    f"owed, {paid} repaid, {owed.value} booked, {value} settled"
-                )
-        for asset in sorted(set(self.acquired_units) | set(out_units)):
-            units = self.acquired_units[asset] - out_units[asset]
-            basis = self.acquired_basis[asset] - out_basis[asset]
+        self.debts.check()
+        acquired_units, acquired_basis = holdings.acquired_units, holdings.acquired_basis
+        for asset in sorted(set(acquired_units) | set(out_units)):
+            units = acquired_units[asset] - out_units[asset]
+            basis = acquired_basis[asset] - out_basis[asset]
             if abs(units) > BOOK_TOLERANCE or abs(basis) > BOOK_TOLERANCE:
                 raise InternalError(
                     f"books do not balance for {asset}: units off by {units}, basis off by {basis}"
@@ -1194,16 +405,6 @@ class Run:
 
 def _when(item: Income) -> tuple[datetime, str, int]:
     return (item.received, item.source.path, item.source.line)
-
-
-def _split(lot: Lot, quantity: Decimal) -> tuple[Lot, Lot | None]:
-    """Split ``quantity`` units off a lot, basis pro rata; returns (part, rest or None)."""
-    if quantity >= lot.quantity:
-        return lot, None
-    basis = lot.cost_basis * quantity / lot.quantity
-    return resized(lot, quantity, basis), resized(
-        lot, lot.quantity - quantity, lot.cost_basis - basis
-    )
 
 
 def _transfers(trades: list[Trade], matches: list, rule: Rule) -> list[Transfer]:  # type: ignore[type-arg]
@@ -1322,3 +523,8 @@ def _closing_prices(
         return ()
     found = (prices.get(day, asset) for asset in sorted({lot.asset for lot in lots}))
     return tuple(price for price in found if price is not None)
+
+
+def _pool_history(book: LotBook | PoolBook) -> tuple[PoolEntry, ...]:
+    """A pool book's audit trail (none for the lot matcher)."""
+    return tuple(book.history) if isinstance(book, PoolBook) else ()
