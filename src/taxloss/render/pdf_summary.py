@@ -505,7 +505,7 @@ class Summary:
                     i.sha256,
                 ]
             )
-        return table(rows, [WIDTH * w for w in (0.27, 0.12, 0.07, 0.1, 0.1, 0.34)], numeric=[2])
+        return table(rows, [WIDTH * w for w in (0.3, 0.15, 0.07, 0.1, 0.1, 0.28)], numeric=[2])
 
     # -- 2. results ----------------------------------------------------------------------------
 
@@ -644,7 +644,11 @@ class Summary:
             ],
         ]
         story.append(table(lines, [WIDTH * 0.1, WIDTH * 0.65, WIDTH * 0.25], numeric=[2]))
-        story.append(para("Capital Loss Carryover Worksheet (Schedule D instructions)", "h2"))
+        # The worksheet, its notes and its result stay on one page (a line or two used to
+        # spill onto a page of their own).
+        worksheet: list[Any] = [
+            para("Capital Loss Carryover Worksheet (Schedule D instructions)", "h2")
+        ]
         rows = [["Line", "What", "Amount"]]
         for number in range(1, 14):
             value = o.worksheet[str(number)]
@@ -655,10 +659,10 @@ class Summary:
                     m(value) if value is not None else "not needed",
                 ]
             )
-        story.append(table(rows, [WIDTH * 0.08, WIDTH * 0.67, WIDTH * 0.25], numeric=[2]))
+        worksheet.append(table(rows, [WIDTH * 0.08, WIDTH * 0.67, WIDTH * 0.25], numeric=[2]))
         for note in o.notes:
-            story.append(para(_esc(note), "small"))
-        story.append(
+            worksheet.append(para(_esc(note), "small"))
+        worksheet.append(
             para(
                 f"Result: carryover to {int(self.year) + 1} of "
                 f"<b>{m(o.carryover_short)}</b> short-term and "
@@ -666,6 +670,7 @@ class Summary:
                 "base",
             )
         )
+        story.append(KeepTogether(worksheet))
         story += self.years_table()
         story += self.projection_table()
         return story
@@ -868,7 +873,7 @@ class Summary:
                         heading,
                         table(
                             table_rows,
-                            [WIDTH * w for w in (0.06, 0.16, 0.1, 0.11, 0.11, 0.09, 0.11, 0.26)],
+                            [WIDTH * w for w in (0.06, 0.14, 0.1, 0.1, 0.1, 0.09, 0.11, 0.3)],
                             numeric=[3, 4, 5, 6],
                         ),
                     ]
@@ -1000,7 +1005,7 @@ class Summary:
         if warnings:
             rows = [["Warning", "Source", "What it means"]]
             rows += [[w.code, str(w.source or ""), w.message] for w in warnings]
-            story.append(table(rows, [WIDTH * 0.18, WIDTH * 0.24, WIDTH * 0.58]))
+            story.append(table(rows, [WIDTH * 0.2, WIDTH * 0.31, WIDTH * 0.49]))
         else:
             story.append(
                 para(
@@ -1069,7 +1074,7 @@ class Summary:
             )
         story.append(
             table(
-                table_rows, [WIDTH * w for w in (0.06, 0.05, 0.25, 0.12, 0.26, 0.26)], numeric=[3]
+                table_rows, [WIDTH * w for w in (0.06, 0.06, 0.17, 0.12, 0.295, 0.295)], numeric=[3]
             )
         )
         if len(rows) > AUDIT_LIMIT:
