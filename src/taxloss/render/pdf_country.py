@@ -149,7 +149,7 @@ class CountrySummary(Summary):
         items.append(
             "<b>Derivatives.</b> Futures and margin results are one disposal per position, "
             f"funding payments: {rule.funding} (rule key derivatives.funding); the "
-            "treatment of crypto derivatives is not settled in the reference: check them."
+            "treatment of crypto derivatives is not settled in published guidance: check them."
         )
         warnings = len(self.report.warnings)
         if warnings:
