@@ -21,6 +21,7 @@ from typing import Protocol
 from taxloss.errors import InputError, Problem
 from taxloss.model import FormRow, InputFile, Notice, SourceRef, Trade
 from taxloss.parsers.encodings import (
+    DATES_MONTH_FIRST,
     DELIMITER_ASSUMED,
     DELIMITERS,
     decode_export,
@@ -334,6 +335,10 @@ def read_file(
         )
         if dated:
             texts = [(detection.sheet, sheet_text)]
+            if getattr(registry[detection.name], "month_first_dates", False):
+                # The format's own dates are MM/DD/YYYY (a US form): reading them month
+                # first is what it documents, not an assumption.
+                dated = [n for n in dated if n.code != DATES_MONTH_FIRST]
             assumptions += dated
     parser = registry[detection.name]
     text = dict(texts)[detection.sheet]
