@@ -370,10 +370,17 @@ class Summary:
     def boxes_check(self) -> str:
         """The checklist item on Form 8949 boxes: assumed none, or the Forms 1099-DA given."""
         if not self.report.form_rows and not self.report.reported_by:
+            # Boxes C/F are the years before Form 1099-DA: a broker then sent a 1099-B.
+            before_1099da = any(s.box in ("C", "F") for s in self.figures.sections)
+            form, boxes = (
+                ("1099-B", "A/B (short) or D/E (long)")
+                if before_1099da
+                else ("1099-DA", "G/H (short) or J/K (long)")
+            )
             return (
                 "<b>Form 8949 boxes.</b> taxloss assumed no Form 1099-B or 1099-DA was issued "
-                f"(box {self.boxes_text()}). If a broker issued a 1099-DA, the rows for that "
-                "broker belong in box G/H (short) or J/K (long)."
+                f"(box {self.boxes_text()}). If a broker issued a Form {form} for these sales, "
+                f"the rows for that broker belong in box {boxes}."
             )
         review = len(needs_review(self.report, self.year))
         return (
