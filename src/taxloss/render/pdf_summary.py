@@ -846,7 +846,7 @@ class Summary:
                     ]
                 )
             )
-        forced = [r for r in rows if r.disposal.liquidation]
+        forced = sorted((r for r in rows if r.disposal.liquidation), key=lambda r: r.number)
         heading = para("Forced sales and liquidations", "h2")
         if forced:
             table_rows = [
