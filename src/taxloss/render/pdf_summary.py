@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from taxloss import __version__
-from taxloss.model import Report
+from taxloss.model import DisposalKind, Report
 from taxloss.money import ZERO, plain
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_account import account_section, debt_checks
@@ -121,6 +121,12 @@ def _esc(text: object) -> str:
 def para(text: str, style: str = "base") -> Paragraph:
     """A paragraph (text is escaped unless it already contains markup we wrote)."""
     return Paragraph(text, S[style])
+
+
+def has_derivatives(report: Report) -> bool:
+    """Whether the data has a derivative position or a forced sale (margin): only then does
+    the checklist speak of derivatives."""
+    return any(d.kind is DisposalKind.POSITION or d.liquidation for d in report.disposals)
 
 
 def table(
@@ -319,10 +325,14 @@ class Summary:
             "recorded before each sale (Treas. Reg. §1.1012-1(j)); the method comparison below "
             "shows what the choice changes.",
             self.boxes_check(),
-            "<b>Derivatives.</b> Perpetual futures and margin results are treated as ordinary "
-            "capital gains and losses (not §1256 contracts; no IRS guidance specific to crypto "
-            f"derivatives). Funding payments: {rule.funding} (rule key derivatives.funding).",
         ]
+        if has_derivatives(self.report):
+            items.append(
+                "<b>Derivatives.</b> Perpetual futures and margin results are treated as ordinary "
+                "capital gains and losses (not §1256 contracts; no IRS guidance specific to "
+                f"crypto derivatives). Funding payments: {rule.funding} (rule key "
+                "derivatives.funding)."
+            )
         warnings = len(self.report.warnings)
         if warnings:
             items.append(
