@@ -1013,7 +1013,7 @@ class Summary:
                 "Check that each note explains the answer.",
                 "small",
             ),
-            table(rows, [WIDTH * 0.30, WIDTH * 0.15, WIDTH * 0.20, WIDTH * 0.35]),
+            table(rows, [WIDTH * 0.33, WIDTH * 0.14, WIDTH * 0.19, WIDTH * 0.34]),
         ]
 
     def quality(self) -> list[Any]:
