@@ -1005,11 +1005,13 @@ class Summary:
             return []
         rows = [["Row", "Your answer", "What taxloss did", "Your note"]]
         rows += [[str(u.source), u.action, u.effect, u.note] for u in uses]
+        files = ", ".join(dict.fromkeys(u.origin.path for u in uses))
         return [
             para("Your answers (--overrides)", "h2"),
             para(
-                f"{len(uses)} row(s) were answered by your overrides file instead of the "
-                "export; taxloss applied each answer as written, before computing anything. "
+                f"{len(uses)} row(s) were answered by your overrides file ({_esc(files)}) "
+                "instead of the export; taxloss applied each answer as written, before "
+                "computing anything. "
                 "Check that each note explains the answer.",
                 "small",
             ),
