@@ -952,7 +952,11 @@ class Summary:
         chart.x, chart.y, chart.width, chart.height = 45, 25, WIDTH - 60, 120
         values = [float(months[k]) for k in labels]  # chart geometry only, not money
         chart.data = [values]
-        chart.categoryAxis.categoryNames = [k[5:] for k in labels]
+        # A tax year across two calendar years (UK, AU) has two Aprils or Julys: add the year.
+        two_years = len({k[:4] for k in labels}) > 1
+        chart.categoryAxis.categoryNames = [
+            f"{k[5:]}/{k[2:4]}" if two_years else k[5:] for k in labels
+        ]
         chart.categoryAxis.labels.fontName = FONT
         chart.categoryAxis.labels.fontSize = 7
         chart.valueAxis.labels.fontName = FONT
