@@ -19,7 +19,7 @@ import click
 
 from taxloss import __version__, api, jurisdiction
 from taxloss.errors import EngineError, InputError, TaxlossError, format_error
-from taxloss.model import BasisScope, FilingStatus, Method
+from taxloss.model import BasisScope, FilingStatus, Method, Notice, Report
 from taxloss.money import D
 from taxloss.paths import display_path, display_paths
 from taxloss.progress import SILENT, Progress
@@ -457,6 +457,30 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
         )
     for assumed in api.reading_assumptions(built.report):
         click.echo(f"Assumed: {assumed.source}: {assumed.message}", err=True)
+    for line in other_assumptions_text(built.report):
+        click.echo(line, err=True)
+
+
+def other_assumptions_text(report: Report) -> list[str]:
+    """The report's other assumptions (stablecoins at par, exchange rates, ...), one line per
+    kind: the first with its source row and how many there are. Each is printed, as every
+    assumption must be, without a line per converted amount."""
+    kinds: dict[str, list[Notice]] = {}
+    for assumed in report.assumptions:
+        if assumed.code not in api.READING_ASSUMPTIONS:
+            kinds.setdefault(assumed.code, []).append(assumed)
+    lines = []
+    for code, items in kinds.items():
+        first = items[0]
+        where = f"{first.source}: " if first.source else ""
+        more = (
+            f" ({len(items)} like this, code {code}: each with its row in report.json "
+            "assumptions and the summary, section 6)"
+            if len(items) > 1
+            else ""
+        )
+        lines.append(f"Assumed: {where}{first.message}{more}")
+    return lines
 
 
 def software_text(files: tuple[api.SoftwareFile, ...]) -> str:

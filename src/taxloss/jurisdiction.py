@@ -663,7 +663,7 @@ def _disallowance(
         if not rule.denied_loss_to_basis:
             problems.append(
                 _problem(file, "loss_disallowance.denied_loss_to_basis",
-                         "only true is implemented (reference §4: s.53(1)(f))")
+                         "only true is implemented (ITA s.53(1)(f))")
             )  # fmt: skip
     return rule
 

@@ -367,7 +367,7 @@ def test_the_pdfs_show_the_forms(runner, tmp_path) -> None:
     assert "only on form" in summary and "may have been counted by the broker as a sale" in summary
     form_8949 = " ".join(pdf_text(out / "form8949-2026.pdf").split())
     assert "Totals, box K (2 rows) 34,865.00 36,180.00 (40.00) (1,355.00)" in form_8949
-    assert "Totals, box G (1 rows) 4,477.50 4,020.00 457.50" in form_8949
+    assert "Totals, box G (1 row) 4,477.50 4,020.00 457.50" in form_8949
 
 
 def test_reported_by_an_unknown_wallet_is_an_error(runner, tmp_path) -> None:

@@ -219,3 +219,24 @@ def test_load_fx_reads_only_the_needed_currencies() -> None:
     days = [r.day for r in table.rates["USD"]]
     assert days == sorted(days) and days[0] == date(1999, 1, 4)
     assert "cross rates via EUR" in table.description
+
+
+def test_build_prints_each_kind_of_assumption_with_its_first_row(runner, tmp_path) -> None:
+    """Every assumption is printed (not only in report.json): one line per kind, the first
+    with its row, and how many there are."""
+    result, _, source = build(
+        runner,
+        tmp_path,
+        "2024-11-08T12:00:00Z,buy,ETH,1,EUR,1000\n"
+        "2024-11-09T12:00:00Z,buy,ETH,1,EUR,1000\n"
+        "2024-11-10T12:00:00Z,sell,ETH,2,EUR,2100\n",
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Assumed:")]
+    assert len(lines) == 2
+    # (the row's path as the report shows it: the whole path, or only the name without a
+    # home folder)
+    assert lines[0].startswith("Assumed: ") and f"{source.name}:2: 1000 EUR = " in lines[0]
+    assert "like this" not in lines[0]
+    assert lines[1].startswith("Assumed: ") and f"{source.name}:3: 1000 EUR = " in lines[1]
+    assert "(2 like this, code fx_rate_prior_day: each with its row in report.json" in lines[1]

@@ -100,3 +100,23 @@ def test_basis_reported_needs_box_1g(tmp_path, monkeypatch) -> None:
         "f.csv:2: cost_basis: the basis was reported to the IRS (box 2 or box G/J): expected "
         "the amount of box 1g, found an empty cell"
     )
+
+
+def test_us_dates_of_the_form_are_no_assumption(tmp_path, monkeypatch) -> None:
+    """MM/DD/YYYY is the form's documented order: the sample reads without a 'dates read as
+    month first' notice, while a day-first file (a European spreadsheet) still says so."""
+    monkeypatch.chdir(SAMPLES.parent)
+    parsed = read_file(
+        Path("samples/us-coinbase-1099da.csv"), "samples/us-coinbase-1099da.csv", ParseOptions("x")
+    )
+    assert [a.code for a in parsed.assumptions] == []
+    path = tmp_path / "day-first.csv"
+    path.write_text(
+        "broker,asset,units,date_acquired,date_sold,proceeds,basis_reported\n"
+        "Coinbase,ETH,2,,30/12/2025,7000.00,no\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    parsed = read_file(Path(path.name), path.name, ParseOptions(path.stem))
+    assert [a.code for a in parsed.assumptions] == ["dates_day_first"]
+    assert parsed.forms[0].sold_on.isoformat() == "2025-12-30"

@@ -22,6 +22,7 @@ from taxloss.errors import InputError, Problem
 from taxloss.limits import trade_problems
 from taxloss.model import FormRow, InputFile, Notice, SourceRef, Trade
 from taxloss.parsers.encodings import (
+    DATES_MONTH_FIRST,
     DELIMITER_ASSUMED,
     DELIMITERS,
     decode_export,
@@ -335,6 +336,10 @@ def read_file(
         )
         if dated:
             texts = [(detection.sheet, sheet_text)]
+            if getattr(registry[detection.name], "month_first_dates", False):
+                # The format's own dates are MM/DD/YYYY (a US form): reading them month
+                # first is what it documents, not an assumption.
+                dated = [n for n in dated if n.code != DATES_MONTH_FIRST]
             assumptions += dated
     parser = registry[detection.name]
     text = dict(texts)[detection.sheet]

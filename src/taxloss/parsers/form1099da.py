@@ -241,6 +241,8 @@ class Form1099Da:
 
     title = "Form 1099-DA (broker digital asset proceeds)"
     layouts = (TAXLOSS_LAYOUT,)
+    #: Its documented dates are MM/DD/YYYY, as on the form: reading them so is no assumption.
+    month_first_dates = True
     download = (
         "Your broker's Form 1099-DA as CSV/XLSX (tax documents page), or write it yourself "
         "from the PDF (see 'Forms 1099-DA' in the README)."

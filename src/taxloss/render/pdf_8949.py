@@ -40,6 +40,7 @@ from taxloss.render.pdf_common import (
     metadata,
     money_text,
 )
+from taxloss.render.text import rows_text
 from taxloss.returns.printed import Printed, Row, Section, Totals, printed
 from taxloss.returns.us import LineAmounts, OffsetPlan, YearOffset
 
@@ -429,7 +430,7 @@ class Form8949Writer:
                 canvas,
                 y - 2,
                 self.total_cells(
-                    f"{number}  Totals, box {section.box} ({section.totals.rows} rows)",
+                    f"{number}  Totals, box {section.box} ({rows_text(section.totals.rows)})",
                     section.totals,
                     "M" if page.summary else "",
                 ),

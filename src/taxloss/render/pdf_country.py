@@ -29,6 +29,7 @@ from taxloss.render.pdf_summary import (
     MethodResult,
     Summary,
     _esc,
+    has_derivatives,
     m,
     para,
     table,
@@ -146,11 +147,13 @@ class CountrySummary(Summary):
                 "its rate, date and source in report.json and on the FX sheet of the workbook. "
                 "Your tax authority may expect its own rates: give them with --fx-rates."
             )
-        items.append(
-            "<b>Derivatives.</b> Futures and margin results are one disposal per position, "
-            f"funding payments: {rule.funding} (rule key derivatives.funding); the "
-            "treatment of crypto derivatives is not settled in the reference: check them."
-        )
+        if has_derivatives(self.report):
+            items.append(
+                "<b>Derivatives.</b> Futures and margin results are one disposal per position, "
+                f"funding payments: {rule.funding} (rule key derivatives.funding); the "
+                "treatment of crypto derivatives is not settled in published guidance: check "
+                "them."
+            )
         warnings = len(self.report.warnings)
         if warnings:
             items.append(

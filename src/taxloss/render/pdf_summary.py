@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from taxloss import __version__
-from taxloss.model import Report
+from taxloss.model import DisposalKind, Report
 from taxloss.money import ZERO, plain
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_account import account_section, debt_checks
@@ -121,6 +121,12 @@ def _esc(text: object) -> str:
 def para(text: str, style: str = "base") -> Paragraph:
     """A paragraph (text is escaped unless it already contains markup we wrote)."""
     return Paragraph(text, S[style])
+
+
+def has_derivatives(report: Report) -> bool:
+    """Whether the data has a derivative position or a forced sale (margin): only then does
+    the checklist speak of derivatives."""
+    return any(d.kind is DisposalKind.POSITION or d.liquidation for d in report.disposals)
 
 
 def table(
@@ -319,10 +325,14 @@ class Summary:
             "recorded before each sale (Treas. Reg. §1.1012-1(j)); the method comparison below "
             "shows what the choice changes.",
             self.boxes_check(),
-            "<b>Derivatives.</b> Perpetual futures and margin results are treated as ordinary "
-            "capital gains and losses (not §1256 contracts; no IRS guidance specific to crypto "
-            f"derivatives). Funding payments: {rule.funding} (rule key derivatives.funding).",
         ]
+        if has_derivatives(self.report):
+            items.append(
+                "<b>Derivatives.</b> Perpetual futures and margin results are treated as ordinary "
+                "capital gains and losses (not §1256 contracts; no IRS guidance specific to "
+                f"crypto derivatives). Funding payments: {rule.funding} (rule key "
+                "derivatives.funding)."
+            )
         warnings = len(self.report.warnings)
         if warnings:
             items.append(
@@ -370,10 +380,17 @@ class Summary:
     def boxes_check(self) -> str:
         """The checklist item on Form 8949 boxes: assumed none, or the Forms 1099-DA given."""
         if not self.report.form_rows and not self.report.reported_by:
+            # Boxes C/F are the years before Form 1099-DA: a broker then sent a 1099-B.
+            before_1099da = any(s.box in ("C", "F") for s in self.figures.sections)
+            form, boxes = (
+                ("1099-B", "A/B (short) or D/E (long)")
+                if before_1099da
+                else ("1099-DA", "G/H (short) or J/K (long)")
+            )
             return (
                 "<b>Form 8949 boxes.</b> taxloss assumed no Form 1099-B or 1099-DA was issued "
-                f"(box {self.boxes_text()}). If a broker issued a 1099-DA, the rows for that "
-                "broker belong in box G/H (short) or J/K (long)."
+                f"(box {self.boxes_text()}). If a broker issued a Form {form} for these sales, "
+                f"the rows for that broker belong in box {boxes}."
             )
         review = len(needs_review(self.report, self.year))
         return (
@@ -505,7 +522,7 @@ class Summary:
                     i.sha256,
                 ]
             )
-        return table(rows, [WIDTH * w for w in (0.27, 0.12, 0.07, 0.1, 0.1, 0.34)], numeric=[2])
+        return table(rows, [WIDTH * w for w in (0.3, 0.15, 0.07, 0.1, 0.1, 0.28)], numeric=[2])
 
     # -- 2. results ----------------------------------------------------------------------------
 
@@ -644,7 +661,11 @@ class Summary:
             ],
         ]
         story.append(table(lines, [WIDTH * 0.1, WIDTH * 0.65, WIDTH * 0.25], numeric=[2]))
-        story.append(para("Capital Loss Carryover Worksheet (Schedule D instructions)", "h2"))
+        # The worksheet, its notes and its result stay on one page (a line or two used to
+        # spill onto a page of their own).
+        worksheet: list[Any] = [
+            para("Capital Loss Carryover Worksheet (Schedule D instructions)", "h2")
+        ]
         rows = [["Line", "What", "Amount"]]
         for number in range(1, 14):
             value = o.worksheet[str(number)]
@@ -655,10 +676,10 @@ class Summary:
                     m(value) if value is not None else "not needed",
                 ]
             )
-        story.append(table(rows, [WIDTH * 0.08, WIDTH * 0.67, WIDTH * 0.25], numeric=[2]))
+        worksheet.append(table(rows, [WIDTH * 0.08, WIDTH * 0.67, WIDTH * 0.25], numeric=[2]))
         for note in o.notes:
-            story.append(para(_esc(note), "small"))
-        story.append(
+            worksheet.append(para(_esc(note), "small"))
+        worksheet.append(
             para(
                 f"Result: carryover to {int(self.year) + 1} of "
                 f"<b>{m(o.carryover_short)}</b> short-term and "
@@ -666,6 +687,7 @@ class Summary:
                 "base",
             )
         )
+        story.append(KeepTogether(worksheet))
         story += self.years_table()
         story += self.projection_table()
         return story
@@ -834,7 +856,7 @@ class Summary:
                     ]
                 )
             )
-        forced = [r for r in rows if r.disposal.liquidation]
+        forced = sorted((r for r in rows if r.disposal.liquidation), key=lambda r: r.number)
         heading = para("Forced sales and liquidations", "h2")
         if forced:
             table_rows = [
@@ -868,7 +890,7 @@ class Summary:
                         heading,
                         table(
                             table_rows,
-                            [WIDTH * w for w in (0.06, 0.16, 0.1, 0.11, 0.11, 0.09, 0.11, 0.26)],
+                            [WIDTH * w for w in (0.06, 0.14, 0.1, 0.1, 0.1, 0.09, 0.11, 0.3)],
                             numeric=[3, 4, 5, 6],
                         ),
                     ]
@@ -930,7 +952,11 @@ class Summary:
         chart.x, chart.y, chart.width, chart.height = 45, 25, WIDTH - 60, 120
         values = [float(months[k]) for k in labels]  # chart geometry only, not money
         chart.data = [values]
-        chart.categoryAxis.categoryNames = [k[5:] for k in labels]
+        # A tax year across two calendar years (UK, AU) has two Aprils or Julys: add the year.
+        two_years = len({k[:4] for k in labels}) > 1
+        chart.categoryAxis.categoryNames = [
+            f"{k[5:]}/{k[2:4]}" if two_years else k[5:] for k in labels
+        ]
         chart.categoryAxis.labels.fontName = FONT
         chart.categoryAxis.labels.fontSize = 7
         chart.valueAxis.labels.fontName = FONT
@@ -983,15 +1009,17 @@ class Summary:
             return []
         rows = [["Row", "Your answer", "What taxloss did", "Your note"]]
         rows += [[str(u.source), u.action, u.effect, u.note] for u in uses]
+        files = ", ".join(dict.fromkeys(u.origin.path for u in uses))
         return [
             para("Your answers (--overrides)", "h2"),
             para(
-                f"{len(uses)} row(s) were answered by your overrides file instead of the "
-                "export; taxloss applied each answer as written, before computing anything. "
+                f"{len(uses)} row(s) were answered by your overrides file ({_esc(files)}) "
+                "instead of the export; taxloss applied each answer as written, before "
+                "computing anything. "
                 "Check that each note explains the answer.",
                 "small",
             ),
-            table(rows, [WIDTH * 0.30, WIDTH * 0.15, WIDTH * 0.20, WIDTH * 0.35]),
+            table(rows, [WIDTH * 0.33, WIDTH * 0.14, WIDTH * 0.19, WIDTH * 0.34]),
         ]
 
     def quality(self) -> list[Any]:
@@ -1000,7 +1028,7 @@ class Summary:
         if warnings:
             rows = [["Warning", "Source", "What it means"]]
             rows += [[w.code, str(w.source or ""), w.message] for w in warnings]
-            story.append(table(rows, [WIDTH * 0.18, WIDTH * 0.24, WIDTH * 0.58]))
+            story.append(table(rows, [WIDTH * 0.2, WIDTH * 0.31, WIDTH * 0.49]))
         else:
             story.append(
                 para(
@@ -1069,7 +1097,7 @@ class Summary:
             )
         story.append(
             table(
-                table_rows, [WIDTH * w for w in (0.06, 0.05, 0.25, 0.12, 0.26, 0.26)], numeric=[3]
+                table_rows, [WIDTH * w for w in (0.06, 0.06, 0.17, 0.12, 0.295, 0.295)], numeric=[3]
             )
         )
         if len(rows) > AUDIT_LIMIT:

@@ -38,6 +38,19 @@ def row_line(row: Row) -> str:
     )
 
 
+def rows_text(count: int) -> str:
+    """``1 row``, ``3 rows``."""
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def _year_head(year: str) -> str:
+    """A tax year's first line, with the names of the totals' columns above them."""
+    return (
+        f"{'Tax year ' + year:<52} {'proceeds':>15} {'cost basis':>15} {'':>4} "
+        f"{'adjustment':>10} {'gain or (loss)':>15}"
+    )
+
+
 def _totals_line(label: str, totals: Totals) -> str:
     return (
         f"{label:<50} {amount(totals.proceeds):>15} {amount(totals.cost_basis):>15} "
@@ -68,7 +81,7 @@ def render_text(
         f"time zone {report.timezone}; currency {rule.fiat}",
     ]
     for item in report.inputs:
-        lines.append(f"input {item.path} ({item.format}, {item.rows} rows)")
+        lines.append(f"input {item.path} ({item.format}, {rows_text(item.rows)})")
     shown = printed(report, figures)
     for year in years if years is not None else report.tax_years:
         if not rule.boxes:
@@ -76,7 +89,7 @@ def render_text(
             continue
         year_figures = shown.year(year)
         lines.append("")
-        lines.append(f"Tax year {year}")
+        lines.append(_year_head(year))
         if not year_figures.sections:
             lines.append("  no disposals")
         for section in year_figures.sections:
@@ -86,13 +99,13 @@ def render_text(
             if rows:
                 lines.extend("    " + row_line(r) for r in section.rows)
             lines.append(
-                "    " + _totals_line(f"total ({section.totals.rows} rows)", section.totals)
+                "    " + _totals_line(f"total ({rows_text(section.totals.rows)})", section.totals)
             )
         lines.append("  " + _totals_line("short-term total", year_figures.short))
         lines.append("  " + _totals_line("long-term total", year_figures.long))
         lines.append("  " + _totals_line("net gain or (loss)", year_figures.total))
         if year_figures.liquidations:
-            lines.append(f"  liquidations / forced sales: {year_figures.liquidations} rows")
+            lines.append(f"  liquidations / forced sales: {rows_text(year_figures.liquidations)}")
     if report.warnings:
         lines.append("")
         lines.append(f"Warnings ({len(report.warnings)}):")
@@ -109,7 +122,7 @@ def _country_year(report: Report, shown: Printed, year: str, rows: bool) -> list
     effect (AU discount, DE exemption) or by matching rule (UK, Canada), with totals."""
     effect = report.rule.holding_effect
     found = year_rows(shown, year)
-    lines = ["", f"Tax year {year}"]
+    lines = ["", _year_head(year)]
     if not found:
         lines.append("  no disposals")
         return lines
@@ -131,11 +144,11 @@ def _country_year(report: Report, shown: Printed, year: str, rows: bool) -> list
             if rows:
                 lines.append("    " + row_line(row))
         total.merge(group)
-        lines.append("    " + _totals_line(f"total ({group.rows} rows)", group))
+        lines.append("    " + _totals_line(f"total ({rows_text(group.rows)})", group))
     lines.append("  " + _totals_line("net gain or (loss)", total))
     liquidations = sum(1 for row in found if row.disposal.liquidation)
     if liquidations:
-        lines.append(f"  liquidations / forced sales: {liquidations} rows")
+        lines.append(f"  liquidations / forced sales: {rows_text(liquidations)}")
     return lines
 
 

@@ -112,7 +112,7 @@ def plan_ca(report: Report, shown: Printed, inputs: OffsetInputs, labels: list[s
         ]
         notes = [
             f"The {share} inclusion rate applies to the year's net capital gain; the 2024 "
-            "proposal to raise it to 2/3 was cancelled on 21 March 2025 (reference §4).",
+            "proposal to raise it to 2/3 was cancelled on 21 March 2025.",
             "A net capital loss can only reduce taxable capital gains: carry it back up to "
             f"{o.carry_back_years} years with Form T1A, or forward indefinitely. This report "
             "carries it forward; a carry-back is your choice.",

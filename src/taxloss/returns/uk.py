@@ -169,13 +169,15 @@ def plan_uk(report: Report, shown: Printed, inputs: OffsetInputs, labels: list[s
                 "(box 51), worked out with HMRC's calculator."
             )
         meaning = (
-            f"In {label} your {count} disposal(s) give a net gain of {money_text(net)} {fiat}. "
+            f"In {label} your {count} disposal(s) (as SA108 counts them) give a net gain of "
+            f"{money_text(net)} {fiat}. "
             f"After the annual exempt amount of {money_text(exempt)}"
             + (f" and {money_text(used)} of losses brought forward" if used else "")
             + f", {money_text(taxable)} {fiat} is taxable."
             if net > 0
-            else f"In {label} your {count} disposal(s) give a net loss of {money_text(-net)} "
-            f"{fiat}. Nothing is taxable; {money_text(carry)} {fiat} of losses carries forward "
+            else f"In {label} your {count} disposal(s) (as SA108 counts them) give a net loss of "
+            f"{money_text(-net)} {fiat}. Nothing is taxable; {money_text(carry)} {fiat} of "
+            "losses carries forward "
             f"(claim it on the return within {o.claim_deadline_years} years)."
             if net < 0
             else f"In {label} your disposals net to zero."
