@@ -519,8 +519,16 @@ class Comparison:
     """Every allowed method's report of the whole history, computed once on first use and
     shared by every tax year's summary."""
 
-    def __init__(self, session: Session, options: BuildOptions, base: Report | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        options: BuildOptions,
+        base: Report | None,
+        figures: Printed | None = None,
+    ) -> None:
         self.session, self.options, self.base = session, options, base
+        #: The base report's printed figures, if already made (not printed a second time).
+        self.figures = figures
         self._runs: list[tuple[Method, Printed, OffsetPlan | CountryPlan]] | None = None
 
     def for_year(self, year: str) -> list[MethodResult]:
@@ -532,7 +540,7 @@ class Comparison:
                 report = base if base is not None and base.method is method else None
                 if report is None:
                     report = compute_report(self.session, self.options, method)
-                figures = Printed(report)
+                figures = printed(report, self.figures)
                 self._runs.append((method, figures, offset_plan(report, self.options, figures)))
         results = []
         for method, figures, offsets in self._runs:
@@ -642,7 +650,7 @@ def planned_outputs(
     figures = printed(report, figures)
     plan: list[tuple[str, Renderer]] = []
     offsets = offset_plan(report, options, figures)
-    comparison = Comparison(session, options, report) if session is not None else None
+    comparison = Comparison(session, options, report, figures) if session is not None else None
     extra: dict[str, dict[str, object]] = {
         y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan)
                  else year_json(y)}

@@ -32,14 +32,10 @@ def _widths(font: str) -> dict[str, int]:
 
 def text_width(text: str, font: str, size: float) -> float:
     """The width of ``text`` in points, as ``stringWidth`` gives it."""
-    widths = _widths(font)
-    total = 0
-    for char in text:
-        width = widths.get(char)
-        if width is None:  # not printable ASCII: reportlab encodes and measures it
-            return stringWidth(text, font, size)
-        total += width
-    return total * size * 0.001
+    try:
+        return sum(map(_widths(font).__getitem__, text)) * size * 0.001
+    except KeyError:  # not printable ASCII: reportlab encodes and measures it
+        return stringWidth(text, font, size)
 
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:
@@ -51,8 +47,8 @@ def fit_text(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+#: The characters a PDF string escapes with a backslash.
+_ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
 
 
 class TextBlock:
@@ -79,17 +75,13 @@ class TextBlock:
             self.parts.append(f"{name} {fp_str(size)} Tf")
 
     def _width(self, text: str) -> float | None:
-        widths = self.widths
-        total = 0
-        for char in text:
-            width = widths.get(char)
-            if width is None:
-                return None
-            total += width
-        return total * self.size * 0.001
+        try:  # the width table has printable ASCII only: anything else raises
+            return sum(map(self.widths.__getitem__, text)) * self.size * 0.001
+        except KeyError:
+            return None
 
     def _place(self, x: float, y: float, text: str) -> None:
-        self.parts.append(f"1 0 0 1 {fp_str(x, y)} Tm ({_escape(text)}) Tj")
+        self.parts.append(f"1 0 0 1 {fp_str(x, y)} Tm ({text.translate(_ESCAPES)}) Tj")
 
     def _reportlab(self, x: float, y: float, text: str, how: str) -> None:
         canvas = self.canvas
