@@ -26,7 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
-from taxloss.engine import compute
+from taxloss.engine import History, compute, value_history
 from taxloss.engine.calendar import (
     anniversary,
     box_for,
@@ -454,9 +454,11 @@ def compute_report(
     options: BuildOptions,
     method: Method | None = None,
     progress: Progress = SILENT,
+    history: History | None = None,
 ) -> Report:
     """Run the engine on a prepared session (``method`` overrides ``options.method``;
-    ``progress``: the ``matching`` stage).
+    ``progress``: the ``matching`` stage; ``history``: the session's trades already valued,
+    ``engine.core.value_history``).
 
     Raises:
         TaxlossError: rows that need a price, or disposals of units never acquired.
@@ -471,6 +473,7 @@ def compute_report(
         allow_missing_basis=options.allow_missing_basis,
         fx=session.fx,
         on_events=event_counter(progress),
+        history=history,
     )
     report = replace(
         report,
@@ -515,9 +518,19 @@ def compare_methods(
     return Comparison(session, options, base).for_year(year)
 
 
+#: One method's comparison results by tax year, and its loss offsets (``Comparison``).
+Outcome = tuple[dict[str, MethodResult], OffsetPlan | CountryPlan]
+
+
 class Comparison:
-    """Every allowed method's report of the whole history, computed once on first use and
-    shared by every tax year's summary."""
+    """Every allowed method's figures of each tax year, computed once on first use and shared
+    by every tax year's summary.
+
+    The other methods' histories are valued once (``value_history``) and matched once each;
+    of each such run only what the summaries and ``taxloss compare`` show is kept (each
+    year's totals and loss offset; the rows too for a country rule, whose comparison sums the
+    gains), and the run's report is let go before the next one (issue #16).
+    """
 
     def __init__(
         self,
@@ -529,27 +542,51 @@ class Comparison:
         self.session, self.options, self.base = session, options, base
         #: The base report's printed figures, if already made (not printed a second time).
         self.figures = figures
-        self._runs: list[tuple[Method, Printed, OffsetPlan | CountryPlan]] | None = None
+        self._runs: list[tuple[Method, Outcome]] | None = None
+
+    def _run(self, method: Method, history: History | None) -> Outcome:
+        """One method's results for each tax year with a disposal, and its loss offsets."""
+        base = self.base
+        report = base if base is not None and base.method is method else None
+        rerun = report is None
+        if report is None:
+            report = compute_report(self.session, self.options, method, history=history)
+        figures = printed(report, self.figures)
+        offsets = offset_plan(report, self.options, figures)
+        results = {}
+        for year in report.tax_years:
+            shown = figures.year(year)
+            if rerun and isinstance(offsets, OffsetPlan):  # the US comparison shows totals
+                shown = replace(
+                    shown,
+                    sections=[replace(section, rows=[]) for section in shown.sections],
+                )
+            results[year] = MethodResult(method.value, shown, offsets.for_year(year))
+        return results, offsets
 
     def for_year(self, year: str) -> list[MethodResult]:
         """The tax year under each method, in the rule's order."""
         if self._runs is None:
             self._runs = []
-            for method in self.session.rule.methods:
-                base = self.base
-                report = base if base is not None and base.method is method else None
-                if report is None:
-                    report = compute_report(self.session, self.options, method)
-                figures = printed(report, self.figures)
-                self._runs.append((method, figures, offset_plan(report, self.options, figures)))
+            history: History | None = None
+            session, options = self.session, self.options
+            for method in session.rule.methods:
+                if history is None and (self.base is None or self.base.method is not method):
+                    history = value_history(
+                        session.trades,
+                        session.rule,
+                        prices=session.prices,
+                        timezone=options.timezone,
+                        fx=session.fx,
+                    )
+                self._runs.append((method, self._run(method, history)))
         results = []
-        for method, figures, offsets in self._runs:
-            year_figures = (
-                figures.year(year)
-                if year in figures.report.tax_years
-                else YearFigures(year, [], Totals(), Totals())
-            )
-            results.append(MethodResult(method.value, year_figures, offsets.for_year(year)))
+        for method, (years, offsets) in self._runs:
+            found = years.get(year)
+            if found is None:
+                empty = YearFigures(year, [], Totals(), Totals())
+                found = MethodResult(method.value, empty, offsets.for_year(year))
+            results.append(found)
         return results
 
 

@@ -32,9 +32,9 @@ from taxloss.engine.calendar import (
 from taxloss.engine.currency import Converter
 from taxloss.engine.events import Event
 from taxloss.engine.lots import Key, LotBook, Part, as_part, resized
-from taxloss.engine.transfers import match_transfers, units_received, units_sent
+from taxloss.engine.transfers import Match, match_transfers, units_received, units_sent
 from taxloss.engine.uk_pooling import POOL, UkPlan, plan_uk
-from taxloss.engine.valuation import value_trades
+from taxloss.engine.valuation import Valued, value_trades
 from taxloss.errors import EngineError, InputError, InternalError, Problem, RuleError
 from taxloss.model import (
     Allocation,
@@ -168,6 +168,50 @@ ALLOCATION_RULE = (
 EVENTS_PER_CALL = 4096
 
 
+@dataclass
+class History:
+    """What ``compute`` does before it matches, for any method: the trades in order, their
+    transfer matches and the valued events, sorted. ``value_history`` makes one so that the
+    same history can be computed under several methods (the summary's method comparison)
+    with one valuation (issue #16); ``compute`` leaves it unchanged."""
+
+    ordered: list[Trade]
+    matches: list[Match]
+    converter: Converter
+    valued: Valued
+    events: list[Event]
+    timezone: str
+
+
+def value_history(
+    trades: Sequence[Trade],
+    rule: Rule,
+    *,
+    prices: PriceTable | None = None,
+    timezone: str | None = None,
+    fx: FxTable | None = None,
+) -> History:
+    """Order, match and value ``trades`` once (arguments as ``compute``'s).
+
+    Raises:
+        InputError: rows that need a price or an exchange rate.
+    """
+    tz_name = timezone or rule.timezone
+    with engine_context():
+        # (timestamp, source) orders as (timestamp, path, line): SourceRef compares as a tuple.
+        ordered = sorted(trades, key=attrgetter("timestamp", "source"))
+        matches = match_transfers(ordered, rule)
+        converter = Converter(rule, fx or FxTable())
+        valued = value_trades(
+            ordered, matches, rule, prices or PriceTable(), zone(tz_name), converter
+        )
+        if valued.problems:
+            raise InputError(valued.problems)
+        events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
+        del valued.events[:]
+        return History(ordered, matches, converter, valued, events, tz_name)
+
+
 def compute(
     trades: Sequence[Trade],
     rule: Rule,
@@ -179,6 +223,7 @@ def compute(
     allow_missing_basis: bool = False,
     fx: FxTable | None = None,
     on_events: Callable[[int, int], None] | None = None,
+    history: History | None = None,
 ) -> Report:
     """Match every disposal to lots (or pools, per ``matching.strategy``) and build the report.
 
@@ -193,6 +238,8 @@ def compute(
         fx: exchange rates into the rule's fiat (rules with an ``[fx]`` section).
         on_events: called with (events applied, all events) every ``EVENTS_PER_CALL`` events
             and once at the end, to show progress (default: not called).
+        history: ``value_history`` of these trades with the same prices, zone and rates, to
+            match without valuing again (it is not changed; default: valued here).
 
     Returns:
         The report: all tax years, all disposals, open lots, transfers and warnings.
@@ -205,17 +252,17 @@ def compute(
     chosen = _method(rule, method, basis_scope)
     tz_name = timezone or rule.timezone
     with engine_context():
-        # (timestamp, source) orders as (timestamp, path, line): SourceRef compares as a tuple.
-        ordered = sorted(trades, key=attrgetter("timestamp", "source"))
-        matches = match_transfers(ordered, rule)
-        converter = Converter(rule, fx or FxTable())
-        valued = value_trades(
-            ordered, matches, rule, prices or PriceTable(), zone(tz_name), converter
+        if history is None:
+            history = value_history(trades, rule, prices=prices, timezone=tz_name, fx=fx)
+        ordered, matches, valued, events = (
+            history.ordered, history.matches, history.valued, history.events
+        )  # fmt: skip
+        # This run's conversions and notices go to copies: the history may be used again.
+        converter = replace(
+            history.converter,
+            conversions=list(history.converter.conversions),
+            notices=list(history.converter.notices),
         )
-        if valued.problems:
-            raise InputError(valued.problems)
-        events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
-        del valued.events[:]
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
         run.prepare(events)
         for index, event in enumerate(events):
