@@ -48,7 +48,9 @@ WIDTH, HEIGHT = letter
 LEFT = 30.0
 RIGHT = WIDTH - 30.0
 ROW_HEIGHT = 17.0
-STATEMENT_ROWS = 40
+#: Rows on a statement page: with the page total and the last page's grand total below
+#: them, they end above the footer (40 ran off the bottom of the page; issue #16).
+STATEMENT_ROWS = 32
 #: Where a statement page's first row starts (below the heading, note and column heads).
 STATEMENT_TOP = HEIGHT - 36 - 62 - 18 - 58
 
