@@ -12,9 +12,11 @@ import contextlib
 import gc
 import logging
 import os
+import pickle
 import re
 import shutil
 import signal
+import tempfile
 import traceback
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
@@ -23,11 +25,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
 from taxloss.currencies import clash_notices
-from taxloss.engine import compute
+from taxloss.engine import History, compute, value_history
 from taxloss.engine.calendar import (
     anniversary,
     box_for,
@@ -555,9 +558,11 @@ def compute_report(
     options: BuildOptions,
     method: Method | None = None,
     progress: Progress = SILENT,
+    history: History | None = None,
 ) -> Report:
     """Run the engine on a prepared session (``method`` overrides ``options.method``;
-    ``progress``: the ``matching`` stage).
+    ``progress``: the ``matching`` stage; ``history``: the session's trades already valued,
+    ``engine.core.value_history``).
 
     Raises:
         TaxlossError: rows that need a price, or disposals of units never acquired.
@@ -572,6 +577,7 @@ def compute_report(
         allow_missing_basis=options.allow_missing_basis,
         fx=session.fx,
         on_events=event_counter(progress),
+        history=history,
     )
     raise_collected(report_problems(report), EngineError)
     report = replace(
@@ -631,34 +637,152 @@ def compare_methods(
     return Comparison(session, options, base).for_year(year)
 
 
-class Comparison:
-    """Every allowed method's report of the whole history, computed once on first use and
-    shared by every tax year's summary."""
+#: One method's comparison results by tax year, and its loss offsets (``Comparison``).
+Outcome = tuple[dict[str, MethodResult], OffsetPlan | CountryPlan]
 
-    def __init__(self, session: Session, options: BuildOptions, base: Report | None) -> None:
-        self.session, self.options, self.base = session, options, base
-        self._runs: list[tuple[Method, Printed, OffsetPlan | CountryPlan]] | None = None
+
+class Comparison:
+    """Every allowed method's figures of each tax year, computed once and shared by every
+    tax year's summary.
+
+    The other methods' histories are valued once (``value_history``) and matched once each;
+    of each such run only what the summaries and ``taxloss compare`` show is kept (each
+    year's totals and loss offset; the rows too for a country rule, whose comparison sums the
+    gains), and the run's report is let go before the next one. In a build, ``start`` does
+    this in a helper process from the moment the files are read, alongside the build's own
+    run, and hands back only those figures (issue #16); the build's own method is shown from
+    the build's report and printed rows.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        options: BuildOptions,
+        base: Report | None,
+        figures: Printed | None = None,
+    ) -> None:
+        self.session: Session | None = session
+        self.rule, self.options, self.base = session.rule, options, base
+        #: The base report's printed figures, if already made (not printed a second time).
+        self.figures = figures
+        #: The method left to the build's own report (None: every method is computed here).
+        self.skip = base.method if base is not None else None
+        self._others: dict[Method | Matching, Outcome] | None = None
+        self._own: Outcome | None = None
+        self._helper: _Helper | None = None
+        self._file: IO[bytes] | None = None
+
+    def _outcome(self, method: Method | Matching, report: Report, rerun: bool) -> Outcome:
+        """One method's results for each tax year with a disposal, and its loss offsets."""
+        figures = printed(report, None if rerun else self.figures)
+        offsets = offset_plan(report, self.options, figures)
+        results = {}
+        for year in report.tax_years:
+            shown = figures.year(year)
+            if rerun and isinstance(offsets, OffsetPlan):  # the US comparison shows totals
+                shown = replace(
+                    shown,
+                    sections=[replace(section, rows=[]) for section in shown.sections],
+                )
+            results[year] = MethodResult(method.value, shown, offsets.for_year(year))
+        return results, offsets
+
+    def _compute_others(self) -> dict[Method | Matching, Outcome]:
+        """Every method but ``skip``, on one valuation of the history."""
+        session, options = self.session, self.options
+        assert session is not None
+        others = [method for method in self.rule.methods if method is not self.skip]
+        if not others:
+            return {}
+        history = value_history(
+            session.trades, session.rule, prices=session.prices, timezone=options.timezone,
+            fx=session.fx,
+        )  # fmt: skip
+        found = {}
+        for method in others:
+            report = compute_report(session, options, method, history=history)  # type: ignore[arg-type]
+            found[method] = self._outcome(method, report, rerun=True)
+            del report
+        return found
+
+    def start(self, method: Method | Matching) -> None:
+        """Compute every method but ``method`` (the build's own) in a helper process (where
+        ``os.fork`` exists), its figures coming back through a temporary file."""
+        self.skip = method
+        if not hasattr(os, "fork") or all(m is method for m in self.rule.methods):
+            return
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        out = self._file
+
+        def job() -> None:
+            out.write(pickle.dumps(self._compute_others(), pickle.HIGHEST_PROTOCOL))
+            out.flush()
+
+        self._helper = _Helper(job, "comparing methods in the second process")
+
+    def detach(self) -> None:
+        """Let the trades go: compute the other methods now unless a helper is doing so."""
+        if self._helper is None and self._others is None:
+            self._others = self._compute_others()
+        self.session = None
+
+    def stop(self) -> None:
+        """End the helper process (killed if still running) and close its file."""
+        if self._helper is not None:
+            self._helper.stop()
+        if self._file is not None:
+            self._file.close()
+
+    def _fetch(self) -> dict[Method | Matching, Outcome]:
+        if self._others is None:
+            if self._helper is not None:
+                self._helper.wait()
+                assert self._file is not None
+                size = os.fstat(self._file.fileno()).st_size
+                data = bytearray()
+                while len(data) < size:  # pread: the file offset may be another process's
+                    data += os.pread(self._file.fileno(), size - len(data), len(data))
+                self._others = pickle.loads(data)
+            else:
+                self._others = self._compute_others()
+        return self._others
 
     def for_year(self, year: str) -> list[MethodResult]:
         """The tax year under each method, in the rule's order."""
-        if self._runs is None:
-            self._runs = []
-            for method in self.session.rule.methods:
-                base = self.base
-                report = base if base is not None and base.method is method else None
-                if report is None:
-                    report = compute_report(self.session, self.options, method)
-                figures = Printed(report)
-                self._runs.append((method, figures, offset_plan(report, self.options, figures)))
+        others = self._fetch()
         results = []
-        for method, figures, offsets in self._runs:
-            year_figures = (
-                figures.year(year)
-                if year in figures.report.tax_years
-                else YearFigures(year, [], Totals(), Totals())
-            )
-            results.append(MethodResult(method.value, year_figures, offsets.for_year(year)))
+        for method in self.rule.methods:
+            outcome = others.get(method)
+            if outcome is None:  # the build's own method
+                if self._own is None:
+                    if self.base is None or self.base.method is not method:
+                        raise InternalError(f"no report for {method.value} to compare")
+                    self._own = self._outcome(method, self.base, rerun=False)
+                outcome = self._own
+            years, offsets = outcome
+            found = years.get(year)
+            if found is None:
+                empty = YearFigures(year, [], Totals(), Totals())
+                found = MethodResult(method.value, empty, offsets.for_year(year))
+            results.append(found)
         return results
+
+
+def start_comparison(
+    session: Session, options: BuildOptions, cleanup: contextlib.ExitStack
+) -> Comparison | None:
+    """The summaries' method comparison of a build (None without PDFs), started in a helper
+    process with ``--jobs`` 2 or more; ``cleanup`` stops that process."""
+    if "pdf" not in options.outputs:
+        return None
+    comparison = Comparison(session, options, None)
+    rule = session.rule
+    own = rule.matching if rule.matching is not Matching.LOTS else None
+    comparison.skip = own or options.method or rule.default_method
+    if options.jobs > 1:
+        comparison.start(comparison.skip)
+        cleanup.callback(comparison.stop)
+    return comparison
 
 
 def compare(options: BuildOptions, year: str) -> tuple[list[MethodResult], Rule]:
@@ -747,18 +871,23 @@ def planned_outputs(
     session: Session | None = None,
     figures: Printed | None = None,
     split: Split | None = None,
+    comparison: Comparison | None = None,
 ) -> list[tuple[str, Renderer]]:
     """(file name, render function) for every output of a build, in writing order.
 
     ``split``: the disposals of report.json and disposals.csv, shared with a helper process
-    (``split_disposals``).
+    (``split_disposals``). ``comparison``: the summaries' method comparison, if already
+    started (``start_comparison``; else made here from ``session``).
     """
     wanted = set(options.outputs)
     forms = report.rule.forms
     figures = printed(report, figures)
     plan: list[tuple[str, Renderer]] = []
     offsets = offset_plan(report, options, figures)
-    comparison = Comparison(session, options, report) if session is not None else None
+    if comparison is not None:
+        comparison.base, comparison.figures = report, figures
+    elif session is not None:
+        comparison = Comparison(session, options, report, figures)
     extra: dict[str, dict[str, object]] = {
         y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan) else year_json(y)}
         for y in offsets.years
@@ -1219,25 +1348,27 @@ def build(options: BuildOptions, out: Path, progress: Progress = SILENT) -> Buil
 
 
 def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
-    with paused_gc():
+    with paused_gc(), contextlib.ExitStack() as cleanup:
         progress.stage("reading")
         session = prepare(options, progress)
         options = resolve(options, session.rule)
+        comparison = start_comparison(session, options, cleanup)
         progress.stage("matching")
         report = compute_report(session, options, progress=progress)
         check_software(options, session.rule)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
-        # Only the summary PDF's method comparison runs the engine again; otherwise the
-        # trades are let go here, before the printed rows are made (a million trades are
-        # several hundred MiB).
-        rerun = session if "pdf" in options.outputs else None
+        # Only the summary PDF's method comparison runs the engine again (in its helper
+        # process, or here now); the trades are let go here, before the printed rows are
+        # made (a million trades are several hundred MiB).
+        if comparison is not None:
+            comparison.detach()
         del session
         removed: list[Path] = []
         with staging_area(out) as staging, split_disposals(report, options, staging) as split:
             progress.stage("printing")
             figures = Printed(report)
-            plan = planned_outputs(report, options, rerun, figures, split)
+            plan = planned_outputs(report, options, None, figures, split, comparison)
             progress.stage("writing")
             written = write_outputs(watched(plan, progress), out, options.jobs, staging, removed)
             progress.update(len(plan), len(plan))

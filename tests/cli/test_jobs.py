@@ -143,3 +143,46 @@ def test_a_failing_build_stops_the_running_helper(
     assert "cannot draw" in result.output
     assert time.monotonic() - started < 30  # the helper was killed, not awaited
     assert list(out.iterdir()) == []
+
+
+def test_the_comparison_helpers_user_error_fails_the_build(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taxloss.errors import EngineError, Problem
+
+    real = api.compute_report
+
+    def lifo_fails(session, options, method=None, *args, **kwargs):
+        if method is not None and method.value == "lifo":
+            raise EngineError([Problem(None, "lifo: cannot match")])
+        return real(session, options, method, *args, **kwargs)
+
+    monkeypatch.setattr(api, "compute_report", lifo_fails)
+    out = tmp_path / "out"
+    result = _build(runner, out, "--outputs", "pdf", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "lifo: cannot match" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_a_failing_build_stops_the_comparison_helper(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = api.compute_report
+
+    def slow_others(session, options, method=None, *args, **kwargs):
+        if method is not None:
+            time.sleep(60)  # the comparison still running when the build fails
+        return real(session, options, method, *args, **kwargs)
+
+    def failing_plan(*args: object, **kwargs: object) -> None:
+        raise RenderError("form8949-2025.pdf: cannot draw")
+
+    monkeypatch.setattr(api, "compute_report", slow_others)
+    monkeypatch.setattr(api, "planned_outputs", failing_plan)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = _build(runner, out, "--outputs", "pdf", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "cannot draw" in result.output
+    assert time.monotonic() - started < 30  # the helper was killed, not awaited

@@ -1,4 +1,5 @@
-"""The cost-basis engine. Its only public function is ``compute``.
+"""The cost-basis engine. Its public function is ``compute`` (with ``value_history``, to
+compute one history under several methods with one valuation).
 
 Pure: imports only ``taxloss.model``, ``taxloss.money``, ``taxloss.errors``, the standard
 library and ``dateutil.relativedelta``. No pandas, openpyxl, reportlab, click, files, logging
@@ -28,6 +29,6 @@ kind (acquire, add unknown, dispose, send, receive, remove, settle) to them.
   order.
 """
 
-from taxloss.engine.core import compute
+from taxloss.engine.core import History, compute, value_history
 
-__all__ = ["compute"]
+__all__ = ["History", "compute", "value_history"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter
@@ -31,10 +31,10 @@ from taxloss.engine.positions import Positions
 from taxloss.engine.rows import Rows
 from taxloss.engine.scope import ScopeSwitch
 from taxloss.engine.taking import Taking
-from taxloss.engine.transfers import match_transfers, units_received, units_sent
+from taxloss.engine.transfers import Match, match_transfers, units_received, units_sent
 from taxloss.engine.transit import Transit
 from taxloss.engine.uk_pooling import plan_uk
-from taxloss.engine.valuation import value_trades
+from taxloss.engine.valuation import Valued, value_trades
 from taxloss.errors import EngineError, InputError, InternalError, RuleError
 from taxloss.model import (
     BasisScope,
@@ -72,41 +72,36 @@ BOOK_TOLERANCE = Decimal("1e-20")
 EVENTS_PER_CALL = 4096
 
 
-def compute(
+@dataclass
+class History:
+    """What ``compute`` does before it matches, for any method: the trades in order, their
+    transfer matches and the valued events, sorted. ``value_history`` makes one so that the
+    same history can be computed under several methods (the summary's method comparison)
+    with one valuation (issue #16); ``compute`` leaves it unchanged."""
+
+    ordered: list[Trade]
+    matches: list[Match]
+    converter: Converter
+    valued: Valued
+    events: list[Event]
+    timezone: str
+    #: Deposits and withdrawals of a government currency, dropped with a notice each.
+    fiat_moves: list[Notice]
+
+
+def value_history(
     trades: Sequence[Trade],
     rule: Rule,
-    method: Method | Matching | None = None,
     *,
     prices: PriceTable | None = None,
-    basis_scope: BasisScope | None = None,
     timezone: str | None = None,
-    allow_missing_basis: bool = False,
     fx: FxTable | None = None,
-    on_events: Callable[[int, int], None] | None = None,
-) -> Report:
-    """Match every disposal to lots (or pools, per ``matching.strategy``) and build the report.
-
-    Args:
-        trades: validated trades, in any order.
-        rule: the jurisdiction rule.
-        method: lot-identification method (default: the rule's).
-        prices: user prices for rows without a fiat value.
-        basis_scope: force one scope for all years (default: the rule's periods).
-        timezone: reporting zone for tax dates (default: the rule's).
-        allow_missing_basis: give unknown basis zero basis with a warning instead of failing.
-        fx: exchange rates into the rule's fiat (rules with an ``[fx]`` section).
-        on_events: called with (events applied, all events) every ``EVENTS_PER_CALL`` events
-            and once at the end, to show progress (default: not called).
-
-    Returns:
-        The report: all tax years, all disposals, open lots, transfers and warnings.
+) -> History:
+    """Order, match and value ``trades`` once (arguments as ``compute``'s).
 
     Raises:
-        RuleError: the method is not allowed by the rule.
         InputError: rows that need a price or an exchange rate.
-        EngineError: disposals of units never acquired (unless ``allow_missing_basis``).
     """
-    chosen = _method(rule, method, basis_scope)
     tz_name = timezone or rule.timezone
     with engine_context():
         # (timestamp, source) orders as (timestamp, path, line): SourceRef compares as a tuple.
@@ -121,6 +116,61 @@ def compute(
             raise InputError(valued.problems)
         events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
         del valued.events[:]
+        return History(ordered, matches, converter, valued, events, tz_name, fiat_moves)
+
+
+def compute(
+    trades: Sequence[Trade],
+    rule: Rule,
+    method: Method | Matching | None = None,
+    *,
+    prices: PriceTable | None = None,
+    basis_scope: BasisScope | None = None,
+    timezone: str | None = None,
+    allow_missing_basis: bool = False,
+    fx: FxTable | None = None,
+    on_events: Callable[[int, int], None] | None = None,
+    history: History | None = None,
+) -> Report:
+    """Match every disposal to lots (or pools, per ``matching.strategy``) and build the report.
+
+    Args:
+        trades: validated trades, in any order.
+        rule: the jurisdiction rule.
+        method: lot-identification method (default: the rule's).
+        prices: user prices for rows without a fiat value.
+        basis_scope: force one scope for all years (default: the rule's periods).
+        timezone: reporting zone for tax dates (default: the rule's).
+        allow_missing_basis: give unknown basis zero basis with a warning instead of failing.
+        fx: exchange rates into the rule's fiat (rules with an ``[fx]`` section).
+        on_events: called with (events applied, all events) every ``EVENTS_PER_CALL`` events
+            and once at the end, to show progress (default: not called).
+        history: ``value_history`` of these trades with the same prices, zone and rates, to
+            match without valuing again (it is not changed; default: valued here).
+
+    Returns:
+        The report: all tax years, all disposals, open lots, transfers and warnings.
+
+    Raises:
+        RuleError: the method is not allowed by the rule.
+        InputError: rows that need a price or an exchange rate.
+        EngineError: disposals of units never acquired (unless ``allow_missing_basis``).
+    """
+    chosen = _method(rule, method, basis_scope)
+    tz_name = timezone or rule.timezone
+    with engine_context():
+        if history is None:
+            history = value_history(trades, rule, prices=prices, timezone=tz_name, fx=fx)
+        ordered, matches, valued, events = (
+            history.ordered, history.matches, history.valued, history.events
+        )  # fmt: skip
+        fiat_moves = list(history.fiat_moves)
+        # This run's conversions and notices go to copies: the history may be used again.
+        converter = replace(
+            history.converter,
+            conversions=list(history.converter.conversions),
+            notices=list(history.converter.notices),
+        )
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
         run.prepare(events)
         for index, event in enumerate(events):

@@ -40,6 +40,7 @@ from taxloss.render.pdf_common import (
     metadata,
     money_text,
 )
+from taxloss.render.pdf_text import TextBlock, fit_text, text_width
 from taxloss.render.text import rows_text
 from taxloss.returns.printed import Printed, Row, Section, Totals, printed
 from taxloss.returns.us import LineAmounts, OffsetPlan, YearOffset
@@ -48,7 +49,11 @@ WIDTH, HEIGHT = letter
 LEFT = 30.0
 RIGHT = WIDTH - 30.0
 ROW_HEIGHT = 17.0
-STATEMENT_ROWS = 40
+#: Rows on a statement page: with the page total and the last page's grand total below
+#: them, they end above the footer (40 ran off the bottom of the page; issue #16).
+STATEMENT_ROWS = 32
+#: Where a statement page's first row starts (below the heading, note and column heads).
+STATEMENT_TOP = HEIGHT - 36 - 62 - 18 - 58
 
 #: (heading, width) of columns (a)-(h); widths add up to RIGHT - LEFT.
 COLUMNS = (
@@ -167,6 +172,10 @@ class Form8949Writer:
         self.offset = offset
         self.taxpayer = taxpayer
         self.threshold = threshold
+        #: Form objects already defined in this document, and the page content of each
+        #: box's statement heading (``statement_page``).
+        self._forms: set[str] = set()
+        self._heads: dict[tuple[Term, str], str] = {}
 
     # -- page furniture ----------------------------------------------------------------------
 
@@ -459,8 +468,55 @@ class Form8949Writer:
         )
 
     def statement_page(self, canvas: Canvas, page: Page) -> None:
+        """One page of an attached statement, drawn with few reportlab calls (issue #16).
+
+        What every page of a box repeats (the heading, the line above the table, the column
+        heads) is drawn once per box and its page content reused (in a ``q ... Q`` pair, so it
+        leaves the graphics state as it found it; not a form object, whose text pypdf's and
+        other extractors do not read); the frames and rules of a full page's rows are one form
+        object per document; the page adds its rows' text as one text object
+        (``TextBlock``). The text and its positions are those ``row_line`` gives.
+        """
         assert page.section is not None
         section = page.section
+        key = (section.term, section.box)
+        head = self._heads.get(key)
+        if head is None:
+            start = len(canvas._code)
+            canvas.saveState()
+            self.statement_head(canvas, section)
+            canvas.restoreState()
+            self._heads[key] = "\n".join(canvas._code[start:])
+        else:
+            canvas._code.append(head)
+        y = STATEMENT_TOP
+        if len(page.rows) == STATEMENT_ROWS:
+            if "StatementGrid" not in self._forms:
+                canvas.beginForm("StatementGrid")
+                low = self.row_grid(canvas, y, STATEMENT_ROWS)
+                self.row_grid(canvas, low, 1, fill=True)
+                canvas.endForm()
+                self._forms.add("StatementGrid")
+            canvas.doForm("StatementGrid")
+        else:
+            low = self.row_grid(canvas, y, len(page.rows))
+            self.row_grid(canvas, low, 1, fill=True)
+        block = TextBlock(canvas)
+        block.set_font(FONT, 8)
+        for row in page.rows:
+            y = self.row_text(canvas, block, y, self.cells(row))
+        label = f"Page total (statement page {page.page_in_box} of {page.pages_in_box})"
+        y = self.row_text(canvas, block, y, self.total_cells(label, _sum(page.rows)))
+        if page.last_of_box:
+            self.row_grid(canvas, y - 4, 1, fill=True)
+            block.set_font(BOLD, 8)
+            line = "2" if section.term is Term.SHORT else "4"
+            cells = self.total_cells(f"All pages = Form 8949 line {line}", section.totals, "M")
+            self.row_text(canvas, block, y - 4, cells)
+        block.flush()
+
+    def statement_head(self, canvas: Canvas, section: Section) -> None:
+        """The heading, note and column heads of a box's statement pages."""
         part = "Part I (short-term)" if section.term is Term.SHORT else "Part II (long-term)"
         y = self.header(
             canvas,
@@ -478,30 +534,41 @@ class Form8949Writer:
             FONT,
             7,
         )
-        y = self.table_head(canvas, y - 18, "")
-        for row in page.rows:
-            y = self.row_line(canvas, y, self.cells(row))
-        y = self.row_line(
-            canvas,
-            y,
-            self.total_cells(
-                f"Page total (statement page {page.page_in_box} of {page.pages_in_box})",
-                _sum(page.rows),
-            ),
-            fill=True,
-        )
-        if page.last_of_box:
-            self.row_line(
-                canvas,
-                y - 4,
-                self.total_cells(
-                    f"All pages = Form 8949 line {'2' if section.term is Term.SHORT else '4'}",
-                    section.totals,
-                    "M",
-                ),
-                bold=True,
-                fill=True,
-            )
+        self.table_head(canvas, y - 18, "")
+
+    @staticmethod
+    def row_grid(canvas: Canvas, y: float, rows: int, fill: bool = False) -> float:
+        """The frames and column rules of ``rows`` rows from ``y`` down (as ``row_line``
+        draws them); returns the y below them."""
+        for _ in range(rows):
+            if fill:
+                canvas.setFillColor(LIGHT)
+                canvas.rect(LEFT, y - ROW_HEIGHT, RIGHT - LEFT, ROW_HEIGHT, fill=1, stroke=0)
+                canvas.setFillColor((0, 0, 0))
+            canvas.setLineWidth(0.4)
+            canvas.rect(LEFT, y - ROW_HEIGHT, RIGHT - LEFT, ROW_HEIGHT)
+            canvas.lines([(x, y, x, y - ROW_HEIGHT) for x in COLUMN_EDGES])
+            y -= ROW_HEIGHT
+        return y
+
+    @staticmethod
+    def row_text(canvas: Canvas, block: TextBlock, y: float, cells: Sequence[str]) -> float:
+        """The text of one row (as ``row_line`` places it) into ``block``."""
+        font = block.font
+        base = y - 11.5
+        for index, text in enumerate(cells):
+            if not text:
+                continue
+            left, width = COLUMN_LEFT[index], COLUMNS[index][1]
+            if index in (3, 4, 6, 7):
+                block.right(left + width - 3, base, text)
+            elif index in (1, 2, 5):
+                block.centre(left + width / 2, base, text)
+            elif index == 0 and " (tx " in text and text_width(text, font, 8) > width - 6:
+                two_lines(canvas, text, font, left + 3, y, width - 6)
+            else:
+                block.left(left + 3, base, fit_text(text, font, 8, width - 6))
+        return y - ROW_HEIGHT
 
     def schedule_d_page(self, canvas: Canvas) -> None:
         y = self.header(

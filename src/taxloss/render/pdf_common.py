@@ -88,6 +88,9 @@ class NumberedCanvas(Canvas):
                 self._footer(self, number, total)
             super().showPage()
         super().save()
+        # Each saved page holds the list of all of them (a cycle): clear it, so the pages are
+        # freed now even while the cyclic collector is paused (``api.paused_gc``; issue #16).
+        self._saved.clear()
 
 
 def draw_right(canvas: Canvas, x: float, y: float, text: str, font: str = FONT,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 #: Fixed ZIP entry time (the earliest ZIP allows): reruns are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -149,6 +150,21 @@ class Sheet:
 
     def xml(self) -> str:
         """The worksheet XML."""
+        head, tail = self._frame()
+        return head + "<sheetData>" + "".join(self._rows) + "</sheetData>" + tail
+
+    def write_xml(self, stream: IO[bytes], rows_per_write: int = 2000) -> None:
+        """Write ``xml()`` into ``stream``, encoded, a slice of rows at a time (a workbook of
+        100,000 rows is never one string, nor its bytes, in memory: issue #16)."""
+        head, tail = self._frame()
+        stream.write((head + "<sheetData>").encode())
+        rows = self._rows
+        for start in range(0, len(rows), rows_per_write):
+            stream.write("".join(rows[start : start + rows_per_write]).encode())
+        stream.write(("</sheetData>" + tail).encode())
+
+    def _frame(self) -> tuple[str, str]:
+        """The worksheet XML before and after its ``sheetData``."""
         head = [
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
             'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r='
@@ -180,14 +196,7 @@ class Sheet:
             '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" '
             'header="0.3" footer="0.3"/><pageSetup orientation="landscape"/>'
         )
-        return (
-            "".join(head)
-            + "<sheetData>"
-            + "".join(self._rows)
-            + "</sheetData>"
-            + "".join(tail)
-            + "</worksheet>"
-        )
+        return "".join(head), "".join(tail) + "</worksheet>"
 
     @property
     def filter_ref(self) -> str:
@@ -337,11 +346,21 @@ def save(sheets: Sequence[Sheet], out: Path, *, title: str, created: datetime) -
         ("xl/_rels/workbook.xml.rels", workbook_rels),
         ("xl/styles.xml", STYLES_XML),
     ]
-    parts += [(f"xl/worksheets/sheet{i}.xml", s.xml()) for i, s in enumerate(sheets, start=1)]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts:
-            entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            archive.writestr(entry, text.encode("utf-8"), compresslevel=1)
+            archive.writestr(_entry(name), text.encode("utf-8"), compresslevel=1)
+        for i, sheet in enumerate(sheets, start=1):
+            # The same deflate stream as ``writestr`` of the whole XML, written in slices.
+            entry = _entry(f"xl/worksheets/sheet{i}.xml")
+            entry._compresslevel = 1  # what writestr(compresslevel=1) sets
+            with archive.open(entry, "w") as stream:  # under 2 GiB: no ZIP64, as before
+                sheet.write_xml(stream)
     return out
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A ZIP entry with the fixed time and permissions (repeatable bytes)."""
+    entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o600 << 16
+    return entry

@@ -133,11 +133,13 @@ class YearFigures:
         return both
 
 
-def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
+def printed_row(number: int, disposal: Disposal, rule: Rule, zero: Decimal | None = None) -> Row:
     """Round one disposal into a printed row whose columns add up.
 
     Column (a) is e.g. ``0.5 BTC``, or a position's own description. Called for every
     disposal (a history can have a million), so the rounding of ``quantize`` is written out.
+    ``zero``: the rule's rounded zero (``0.00``), to share as the adjustment of every row
+    without one.
     """
     quantum, mode = rule.rounding_quantum, rule.rounding_mode
     proceeds = disposal.proceeds.quantize(quantum, rounding=mode)
@@ -147,8 +149,8 @@ def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
     if not basis:
         basis = basis.copy_abs()
     adjustment = disposal.adjustment.quantize(quantum, rounding=mode)
-    if not adjustment:
-        adjustment = adjustment.copy_abs()
+    if not adjustment:  # most rows: ``zero`` if given, one shared object (issue #16)
+        adjustment = adjustment.copy_abs() if zero is None else zero
     quantity = plain(disposal.quantity)
     return _make_row(
         number, disposal, disposal.description or f"{quantity} {disposal.asset}",
@@ -160,7 +162,8 @@ def printed_row(number: int, disposal: Disposal, rule: Rule) -> Row:
 def all_rows(report: Report) -> list[Row]:
     """Every disposal as a printed row, numbered in report order (the audit numbering)."""
     rule = report.rule
-    return [printed_row(i, d, rule) for i, d in enumerate(report.disposals, start=1)]
+    zero = ZERO.quantize(rule.rounding_quantum)
+    return [printed_row(i, d, rule, zero) for i, d in enumerate(report.disposals, start=1)]
 
 
 class Printed:

@@ -1,0 +1,127 @@
+"""Many short strings on a PDF page with few reportlab calls (the Form 8949 statement).
+
+reportlab's ``drawString`` / ``drawRightString`` build a text object per call and measure
+each string with ``stringWidth``: for a statement of 100,000 rows that is about a million
+objects and measurements, and half of a build's time. ``TextBlock`` collects the strings of
+one page as PDF text operators in one ``BT ... ET`` object, measuring ASCII strings with the
+standard fonts' width tables (a dictionary look-up per character; the digits of Helvetica all
+share one width, so amounts cost little). Text that is not ASCII goes through reportlab as
+before, so every character is encoded the way reportlab encodes it.
+
+The text and its positions are those of the reportlab calls it replaces; only the PDF
+operators differ (one text object instead of one per string).
+Sees only strings and a canvas; must not import the engine, parsers or CLI.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+
+@cache
+def _widths(font: str) -> dict[str, int]:
+    """The widths (thousandths of the size) of the printable ASCII characters of a standard
+    font, whose encoding agrees with ASCII there."""
+    table = getFont(font).widths
+    return {chr(code): table[code] for code in range(32, 127)}
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` in points, as ``stringWidth`` gives it."""
+    try:
+        return sum(map(_widths(font).__getitem__, text)) * size * 0.001
+    except KeyError:  # not printable ASCII: reportlab encodes and measures it
+        return stringWidth(text, font, size)
+
+
+def fit_text(text: str, font: str, size: float, width: float) -> str:
+    """``pdf_common.fit`` with ``text_width``: shorten ``text`` with an ellipsis to fit."""
+    if text_width(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+#: The characters a PDF string escapes with a backslash.
+_ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
+
+
+class TextBlock:
+    """Strings of one font and size, in black, collected into one PDF text object.
+
+    ``left``, ``right`` and ``centre`` place a string like ``drawString``,
+    ``drawRightString`` and ``drawCentredString``; ``flush`` writes the object into the
+    canvas's page (and sets the canvas's font again, so later reportlab calls find the text
+    state they expect). Strings that are not printable ASCII are drawn by reportlab at once.
+    """
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.parts: list[str] = []
+        self.font = ""
+        self.size = 0.0
+        self.widths: dict[str, int] = {}
+
+    def set_font(self, font: str, size: float) -> None:
+        """Use ``font`` at ``size`` for the strings that follow."""
+        if (font, size) != (self.font, self.size):
+            self.font, self.size, self.widths = font, size, _widths(font)
+            name = self.canvas._doc.getInternalFontName(font)
+            self.parts.append(f"{name} {fp_str(size)} Tf")
+
+    def _width(self, text: str) -> float | None:
+        try:  # the width table has printable ASCII only: anything else raises
+            return sum(map(self.widths.__getitem__, text)) * self.size * 0.001
+        except KeyError:
+            return None
+
+    def _place(self, x: float, y: float, text: str) -> None:
+        self.parts.append(f"1 0 0 1 {fp_str(x, y)} Tm ({text.translate(_ESCAPES)}) Tj")
+
+    def _reportlab(self, x: float, y: float, text: str, how: str) -> None:
+        canvas = self.canvas
+        canvas.setFont(self.font, self.size)
+        if how == "right":
+            canvas.drawRightString(x, y, text)
+        elif how == "centre":
+            canvas.drawCentredString(x, y, text)
+        else:
+            canvas.drawString(x, y, text)
+
+    def left(self, x: float, y: float, text: str) -> None:
+        """``text`` starting at ``x``."""
+        if text.isascii() and text.isprintable():
+            self._place(x, y, text)
+        else:
+            self._reportlab(x, y, text, "left")
+
+    def right(self, x: float, y: float, text: str) -> None:
+        """``text`` ending at ``x``."""
+        width = self._width(text)
+        if width is None:
+            self._reportlab(x, y, text, "right")
+        else:
+            self._place(x - width, y, text)
+
+    def centre(self, x: float, y: float, text: str) -> None:
+        """``text`` centred on ``x``."""
+        width = self._width(text)
+        if width is None:
+            self._reportlab(x, y, text, "centre")
+        else:
+            self._place(x - width * 0.5, y, text)
+
+    def flush(self) -> None:
+        """Write the collected strings into the page as one text object."""
+        if len(self.parts) > 1 or (self.parts and not self.parts[0].endswith("Tf")):
+            canvas = self.canvas
+            name = canvas._doc.getInternalFontName(canvas._fontname)
+            self.parts.append(f"{name} {fp_str(canvas._fontsize)} Tf")
+            canvas._code.append("BT " + "\n".join(self.parts) + " ET")
+        self.parts = []
+        self.font, self.size = "", 0.0
