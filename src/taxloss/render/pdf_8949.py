@@ -176,6 +176,7 @@ class Form8949Writer:
         #: box's statement heading (``statement_page``).
         self._forms: set[str] = set()
         self._heads: dict[tuple[Term, str], str] = {}
+        self._inputs: str | None = None
 
     # -- page furniture ----------------------------------------------------------------------
 
@@ -191,7 +192,29 @@ class Form8949Writer:
             "Not the official IRS form; not tax advice.",
         )
         canvas.drawRightString(RIGHT, 22, f"page {number} of {total}")
+        canvas.setFont(FONT, 6)
+        canvas.drawString(LEFT, 14, self.inputs_line)
         canvas.setFillColor((0, 0, 0))
+
+    @property
+    def inputs_line(self) -> str:
+        """The input files this form was computed from (name and sha256 prefix), cut to one
+        line with a count of the rest: every output names its inputs."""
+        if self._inputs is None:
+            names = [f"{i.path} (sha256 {i.sha256[:12]})" for i in self.report.inputs]
+            width = RIGHT - LEFT
+            line = "Inputs: none"
+            for kept in range(len(names), 0, -1):
+                rest = len(names) - kept
+                line = "Inputs: " + ", ".join(names[:kept])
+                if rest:
+                    line += f", and {rest} more (listed in the summary PDF and report.json)"
+                if stringWidth(line, FONT, 6) <= width:
+                    break
+            while stringWidth(line, FONT, 6) > width:  # one very long name
+                line = line[:-2] + "…"
+            self._inputs = line
+        return self._inputs
 
     def header(
         self, canvas: Canvas, title: str, subtitle: str, sequence: str, note: str = ""
