@@ -27,6 +27,7 @@ from taxloss.engine.fiat import drop_fiat_moves
 from taxloss.engine.holdings import Holdings
 from taxloss.engine.lots import LotBook
 from taxloss.engine.notes import Notes
+from taxloss.engine.peak import DayRecorder
 from taxloss.engine.positions import Positions
 from taxloss.engine.rows import Rows
 from taxloss.engine.scope import ScopeSwitch
@@ -122,6 +123,7 @@ def compute(
         events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
         del valued.events[:]
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
+        run.recorder = DayRecorder(prices or PriceTable(), run.dates, run.holdings)
         run.prepare(events)
         for index, event in enumerate(events):
             run.index = index
@@ -164,6 +166,7 @@ def compute(
             flows=_flows(valued.flows, run.accounts.flows),
             closing_prices=_closing_prices(run.open_lots(), prices, last_day),
             last_day=last_day,
+            priced_days=run.recorder.finish(),
         )
 
 
@@ -218,6 +221,8 @@ class Run:
         self.positions = Positions(rule, dates, notes)
         #: Index of the event being applied (the UK plan and superficial-loss facts use it).
         self.index = -1
+        #: Units held at the end of each ``--prices`` day (the account's peak value).
+        self.recorder = DayRecorder(PriceTable(), dates, holdings)
 
     def prepare(self, events: list[Event]) -> None:
         """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
@@ -236,6 +241,8 @@ class Run:
         moment = event.timestamp
         dates = self.dates
         day = moment.date() if dates.utc else dates.day(moment)  # (``day``, inlined for UTC)
+        if day != self.recorder.day:
+            self.recorder.enter(day)
         scopes = self.scopes
         scope = scopes.forced or scopes.cache.get(day) or scopes.on(day)
         holdings = self.holdings
@@ -306,6 +313,7 @@ class Run:
         if self.holdings.scope is BasisScope.WALLET:
             lots = self.taking.take(event, event.received)
         arrival = self.transit.depart(event.transfer, lots, event.received)
+        self.recorder.depart(event.transfer, event.asset, event.received)
         self.move(event.wallet, event.asset, -event.quantity, event)
         if arrival is not None:
             self.receive(arrival)
@@ -316,6 +324,7 @@ class Run:
         if self.transit.wait(event):
             return
         lots = self.transit.arrive(event.transfer)
+        self.recorder.arrive(event.transfer)
         if lots is not None:
             holdings = self.holdings
             for lot in lots:
