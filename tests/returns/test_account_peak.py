@@ -177,3 +177,25 @@ def test_summary_says_why_the_peak_is_not_known(write_csv: Write, tmp_path: Path
         "The loss as a share of the peak value of holdings is not known: no --prices row falls "
         "on a day of the data." in first
     )
+
+
+def test_the_readme_sample_peak() -> None:
+    # samples/us-multi-year-prices.csv: on 2025-02-01 100 SOL x 220 + 1 DOT x 2,100 + 1 LINK x
+    # 4,100 + 10 ETH x 3,000 = 58,200; 2025-03-03 has no DOT row; on 2025-08-01 (SOL sold that
+    # day) 1 DOT x 1,800 + 1 LINK x 5,200 = 7,000. Net result -5,150.
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    report = build_report(
+        BuildOptions(
+            files=(samples / "us-multi-year.csv",),
+            country="us",
+            prices=samples / "us-multi-year-prices.csv",
+        )
+    )
+    assert [(d.day.isoformat(), len(d.prices)) for d in report.priced_days] == [
+        ("2025-02-01", 4), ("2025-03-03", 3), ("2025-08-01", 2)]  # fmt: skip
+    data = account_json(report)
+    assert (data["total"]["peak_value"], data["total"]["peak_date"]) == ("58200.00", "2025-02-01")
+    assert data["total"]["loss_share_of_peak"] == "0.0885"  # 5,150 / 58,200 = 0.08849
+    # Tax year 2025 alone: a net result of -11,150 against the same peak.
+    assert data["years"]["2025"]["loss_share_of_peak"] == "0.1916"  # 11,150 / 58,200
+    assert data["years"]["2026"]["peak_value"] is None  # no --prices row in 2026
