@@ -5,20 +5,25 @@ day whose every asset held has a --prices row; a day missing a row does not coun
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from taxloss.api import BuildOptions, build_report
 from taxloss.cli import main
-from taxloss.model import Report
+from taxloss.model import BasisScope, Report
 from taxloss.render.account import account_json, account_rows, account_text
-from taxloss.returns.account import account_statement
+from taxloss.returns.account import OUTSIDE, account_statement
+
+from ..conftest import SAMPLE_EXPORTS
 
 HEADER = "timestamp,type,asset,quantity,quote_asset,quote_quantity,fee_asset,fee_quantity,fiat_value,wallet,id,note\n"  # noqa: E501
 
@@ -81,7 +86,10 @@ def test_peak_and_its_share_hand_computed(write_csv: Write) -> None:
     assert rows["Loss share of peak"] == [Decimal("0.2222"), None, Decimal("0.2222")]
 
 
-def test_units_withdrawn_outside_and_in_flight_count_on_the_right_days(write_csv: Write) -> None:
+@pytest.mark.parametrize("scope", [None, BasisScope.UNIVERSAL, BasisScope.WALLET])
+def test_units_withdrawn_outside_and_in_flight_count_on_the_right_days(
+    write_csv: Write, scope: BasisScope | None
+) -> None:
     # 2 BTC bought; 1 withdrawn to outside the data on the 3rd; 0.5 leaves coinbase late on
     # the 4th and reaches ledger on the 5th (in flight at the end of the 4th: still held).
     history = (
@@ -96,7 +104,10 @@ def test_units_withdrawn_outside_and_in_flight_count_on_the_right_days(write_csv
     )
     prices = "date,asset,price\n2025-03-02,BTC,10000\n2025-03-03,BTC,50000\n" \
         "2025-03-04,BTC,60000\n2025-03-05,BTC,55000\n"  # fmt: skip
-    report = build(write_csv, history, prices)
+    files = (write_csv("history.csv", history),)
+    price_file = write_csv("prices.csv", prices)
+    options = BuildOptions(files=files, country="us", prices=price_file, basis_scope=scope)
+    report = build_report(options)
     held = {d.day.day: dict(d.units)["BTC"] for d in report.priced_days}
     assert held == {2: 2, 3: 1, 4: 1, 5: 1}
     total = account_statement(report).total
@@ -199,3 +210,25 @@ def test_the_readme_sample_peak() -> None:
     # Tax year 2025 alone: a net result of -11,150 against the same peak.
     assert data["years"]["2025"]["loss_share_of_peak"] == "0.1916"  # 11,150 / 58,200
     assert data["years"]["2026"]["peak_value"] is None  # no --prices row in 2026
+
+
+@pytest.mark.parametrize("name", SAMPLE_EXPORTS)
+def test_the_last_day_holds_what_the_open_lots_hold(name: str, tmp_path: Path) -> None:
+    # The recorder's last snapshot and the report's open lots (outside the data apart) hold
+    # the same units of every asset, under every sample's rule and matching.
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    country = name.split("-")[0] if name.startswith(("uk-", "ca-", "au-", "de-")) else "us"
+    options = BuildOptions(files=(samples / name,), country=country)
+    plain_report = build_report(options)
+    assert plain_report.last_day is not None
+    held: dict[str, Decimal] = defaultdict(Decimal)
+    for lot in plain_report.open_lots:
+        if lot.wallet != OUTSIDE:
+            held[lot.asset] += lot.quantity
+    prices = tmp_path / "prices.csv"
+    day = plain_report.last_day.isoformat()
+    rows = "".join(f"{day},{a},1\n" for a in sorted(held))
+    prices.write_text(f"date,asset,price\n{rows}{day},ZZZ,1\n")  # a row even when none is held
+    report = build_report(replace(options, prices=prices))
+    (last,) = [d for d in report.priced_days if d.day == plain_report.last_day]
+    assert dict(last.units) == {a: q for a, q in held.items() if q}

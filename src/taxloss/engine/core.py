@@ -123,7 +123,7 @@ def compute(
         events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
         del valued.events[:]
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
-        run.recorder = DayRecorder(prices or PriceTable(), run.dates, run.holdings)
+        run.recorder = DayRecorder(prices or PriceTable(), run.dates, run.holdings, run.transit)
         run.prepare(events)
         for index, event in enumerate(events):
             run.index = index
@@ -222,7 +222,7 @@ class Run:
         #: Index of the event being applied (the UK plan and superficial-loss facts use it).
         self.index = -1
         #: Units held at the end of each ``--prices`` day (the account's peak value).
-        self.recorder = DayRecorder(PriceTable(), dates, holdings)
+        self.recorder = DayRecorder(PriceTable(), dates, holdings, transit)
 
     def prepare(self, events: list[Event]) -> None:
         """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
@@ -313,7 +313,6 @@ class Run:
         if self.holdings.scope is BasisScope.WALLET:
             lots = self.taking.take(event, event.received)
         arrival = self.transit.depart(event.transfer, lots, event.received)
-        self.recorder.depart(event.transfer, event.asset, event.received)
         self.move(event.wallet, event.asset, -event.quantity, event)
         if arrival is not None:
             self.receive(arrival)
@@ -324,7 +323,6 @@ class Run:
         if self.transit.wait(event):
             return
         lots = self.transit.arrive(event.transfer)
-        self.recorder.arrive(event.transfer)
         if lots is not None:
             holdings = self.holdings
             for lot in lots:

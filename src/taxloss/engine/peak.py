@@ -2,16 +2,18 @@
 peak value of holdings (issue #15: "the loss as a share of the peak value of holdings, where
 prices allow").
 
-Why here and not from the report's lots. Open lots and disposals lose the day units left the
+Why here and not from the report's lots and disposals: those lose the day units left the
 user's hands without a disposal (a withdrawal to an address outside the data keeps its lot,
-open, with the day it was acquired), so rebuilding daily holdings from them is not exact. The
-run's own balances are: ``Holdings.balances`` has the units of every (wallet, asset) after each
-event; the recorder keeps the units of each matched transfer in flight between the user's
-wallets. So, when the run moves
-past a day, this recorder takes the units held then (each wallet's positive balance, summed
-over wallets, plus units in flight; a negative balance is a debt, not a holding; derivative
-positions hold no units) for every ``--prices`` day up to the next event, with that day's
-price rows. Without ``--prices`` it records nothing and costs one comparison per new day.
+open, with the day it was acquired), so rebuilding daily holdings from them is not exact.
+Nor from the wallets' running balances: a purchase paid with stablecoins the data never shows
+arriving (par basis) takes a balance below zero while the book, rightly, holds the coins the
+later sales bring in. The book is the exact source: when the run moves past a day, this
+recorder sums the units of every lot or pool in the book and of the lots of transfers in flight
+between the user's wallets (what ``Run.open_lots`` returns at the end, less the units outside
+the data), per asset, and keeps them, with each ``--prices`` day up to the next event and that
+day's price rows. A debt is not a holding (its units are owed, not held), and a derivative
+position holds no units. Without ``--prices`` nothing is recorded and the run pays one
+comparison per new day; with it, one pass over the open lots per day that has rows.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from taxloss.engine.average_cost import PoolBook
 from taxloss.engine.dates import Dates
 from taxloss.engine.holdings import Holdings
+from taxloss.engine.transit import Transit
 from taxloss.model import DayHoldings, Price, PriceTable
 from taxloss.money import ZERO
 
@@ -30,9 +34,12 @@ from taxloss.money import ZERO
 class DayRecorder:
     """Snapshots of the units held at the end of each priced day of the data."""
 
-    def __init__(self, prices: PriceTable, dates: Dates, holdings: Holdings) -> None:
+    def __init__(
+        self, prices: PriceTable, dates: Dates, holdings: Holdings, transit: Transit
+    ) -> None:
         self.dates = dates
         self.holdings = holdings
+        self.transit = transit
         self.by_day: dict[date, list[Price]] = defaultdict(list)
         for (day, _), price in sorted(prices.prices.items()):
             self.by_day[day].append(price)
@@ -41,18 +48,6 @@ class DayRecorder:
         #: The day of the events being applied (None before the first).
         self.day: date | None = None
         self.records: list[DayHoldings] = []
-        #: Units of each matched transfer in flight (departed, not arrived): the user's still.
-        self.flying: dict[int, tuple[str, Decimal]] = {}
-
-    def depart(self, number: int, asset: str, units: Decimal) -> None:
-        """A matched withdrawal left with ``units`` of ``asset`` (recorded only with prices)."""
-        if self.days:
-            self.flying[number] = (asset, units)
-
-    def arrive(self, number: int) -> None:
-        """A matched deposit arrived: its units are in a wallet's balance again."""
-        if self.flying:
-            self.flying.pop(number, None)
 
     def enter(self, day: date) -> None:
         """The run reaches an event of ``day``: record the priced days from the current day
@@ -84,10 +79,12 @@ class DayRecorder:
             ))  # fmt: skip
 
     def _units(self) -> tuple[tuple[str, Decimal], ...]:
+        """Units per asset in the book and in flight, now (assets with none left out)."""
+        book = self.holdings.book
+        keys = book.pools if isinstance(book, PoolBook) else book.heaps
         held: dict[str, Decimal] = defaultdict(Decimal)
-        for (_, asset), balance in self.holdings.balances.items():
-            if balance > 0:
-                held[asset] += balance
-        for asset, units in self.flying.values():
-            held[asset] += units
+        for key in keys:
+            held[key[1]] += book.held(key)
+        for lot in self.transit.open_lots():
+            held[lot.asset] += lot.quantity
         return tuple((asset, held[asset]) for asset in sorted(held) if held[asset] > ZERO)
