@@ -178,6 +178,18 @@ class Price:
 
 
 @dataclass(frozen=True, slots=True)
+class DayHoldings:
+    """The units held at the end of ``day`` (per asset, over all wallets and transfers in
+    flight; debts and derivative positions are not holdings) and that day's ``--prices`` rows
+    for them (an asset without a row has none here)."""
+
+    day: date
+    tax_year: str
+    units: tuple[tuple[str, Decimal], ...]
+    prices: tuple[Price, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PriceTable:
     """Prices from ``--prices``, looked up by exact (day, asset); never interpolated."""
 
@@ -666,6 +678,9 @@ class Report:
     closing_prices: tuple[Price, ...] = ()
     #: The last day of the data in the reporting zone (None for no trades).
     last_day: date | None = None
+    #: Units held at the end of each day of the data that has ``--prices`` rows, with those
+    #: rows (issue #15: the peak value of holdings); empty without ``--prices``.
+    priced_days: tuple[DayHoldings, ...] = ()
 
     #: The ``id`` of every input row a disposal names that has one, and its ``note`` (the
     #: accountant's trail: report.json, disposals.csv and the Audit sheet show them beside each

@@ -24,6 +24,8 @@ kind (acquire, add unknown, dispose, send, receive, remove, settle) to them.
 - ``debts.Debts``: debts to a platform and margin loans, and their repayment.
 - ``positions.Positions``: derivative positions, one row each, and their reconciliation.
 - ``accounts.Accounts``: the account statement's lines, income and expenses.
+- ``peak.DayRecorder``: the units held at the end of each ``--prices`` day (the account
+  statement's peak value of holdings).
 - ``dates.Dates``: the reporting calendar (local dates, tax years, boxes), cached;
   ``notes.Notes``: the warnings, problems and assumptions all of them append to, in event
   order.

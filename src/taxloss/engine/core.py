@@ -27,6 +27,7 @@ from taxloss.engine.fiat import drop_fiat_moves
 from taxloss.engine.holdings import Holdings
 from taxloss.engine.lots import LotBook
 from taxloss.engine.notes import Notes
+from taxloss.engine.peak import DayRecorder
 from taxloss.engine.positions import Positions
 from taxloss.engine.rows import Rows
 from taxloss.engine.scope import ScopeSwitch
@@ -172,6 +173,7 @@ def compute(
             notices=list(history.converter.notices),
         )
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
+        run.recorder = DayRecorder(prices or PriceTable(), run.dates, run.holdings, run.transit)
         run.prepare(events)
         for index, event in enumerate(events):
             run.index = index
@@ -214,6 +216,7 @@ def compute(
             flows=_flows(valued.flows, run.accounts.flows),
             closing_prices=_closing_prices(run.open_lots(), prices, last_day),
             last_day=last_day,
+            priced_days=run.recorder.finish(),
         )
 
 
@@ -268,6 +271,8 @@ class Run:
         self.positions = Positions(rule, dates, notes)
         #: Index of the event being applied (the UK plan and superficial-loss facts use it).
         self.index = -1
+        #: Units held at the end of each ``--prices`` day (the account's peak value).
+        self.recorder = DayRecorder(PriceTable(), dates, holdings, transit)
 
     def prepare(self, events: list[Event]) -> None:
         """Plans that need the whole (sorted) event list: the UK same-day and 30-day matches,
@@ -286,6 +291,8 @@ class Run:
         moment = event.timestamp
         dates = self.dates
         day = moment.date() if dates.utc else dates.day(moment)  # (``day``, inlined for UTC)
+        if day != self.recorder.day:
+            self.recorder.enter(day)
         scopes = self.scopes
         scope = scopes.forced or scopes.cache.get(day) or scopes.on(day)
         holdings = self.holdings

@@ -45,8 +45,26 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
 
-def lines_json(lines: AccountLines, rule: Rule, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    """One column of the statement as report.json data (decimal strings, rounded once)."""
+def printed_share(value: Decimal | None) -> Decimal | None:
+    """A loss share as printed: a fraction with four places (None stays None)."""
+    return None if value is None else quantize(value, SHARE_QUANTUM, "ROUND_HALF_EVEN")
+
+
+def peak_json(lines: AccountLines, rule: Rule) -> dict[str, Any]:
+    """The peak value of holdings, its day and the loss share of it (decimal strings or null)."""
+    peak = lines.peak_value
+    return {
+        "peak_value": None if peak is None else f"{rounded(peak, rule):f}",
+        "peak_date": lines.peak_date.isoformat() if lines.peak_date else None,
+        "loss_share_of_peak": _text(printed_share(lines.loss_share_of_peak)),
+    }
+
+
+def lines_json(
+    lines: AccountLines, rule: Rule, extra: tuple[str, ...] = (), peak: bool = False
+) -> dict[str, Any]:
+    """One column of the statement as report.json data (decimal strings, rounded once); with
+    ``peak`` (the total and the tax years) also the peak value of holdings."""
     shown = printed_lines(lines, rule)
     out: dict[str, Any] = {}
     for key, _, _ in LINES:
@@ -66,6 +84,8 @@ def lines_json(lines: AccountLines, rule: Rule, extra: tuple[str, ...] = ()) -> 
     out["loss_share"] = (
         None if share is None else f"{quantize(share, SHARE_QUANTUM, 'ROUND_HALF_EVEN'):f}"
     )
+    if peak:
+        out.update(peak_json(lines, rule))
     out["rounding"] = _text(shown["rounding"])
     return out
 
@@ -111,12 +131,13 @@ def account_json(report: Report, figures: Printed | None = None) -> dict[str, An
         "identity": IDENTITY,
         "market_day": st.market_day.isoformat() if st.market_day else None,
         "unpriced_assets": list(st.unpriced),
-        "total": lines_json(st.total, rule),
+        "peak_note": st.peak_note or None,
+        "total": lines_json(st.total, rule, peak=True),
         "wallets": {
             name: lines_json(lines, rule, ("moved",)) for name, lines in st.wallets.items()
         },
         "years": {
-            label: lines_json(lines, rule, ("left_at_start", "owed_at_start"))
+            label: lines_json(lines, rule, ("left_at_start", "owed_at_start"), peak=True)
             for label, lines in st.years.items()
         },
         "debts": [debt_json(d, rule) for d in st.debts],
@@ -160,7 +181,19 @@ def account_text(report: Report, figures: Printed | None = None) -> str:
         result = amount(shown["net_result"] or ZERO)
         verdict = f"a loss of {share_text(share)} of the money put in" if share else "no net loss"
         lines.append(f"  net result {result} {fiat}: {verdict}")
+    lines.append(peak_text(st, rule))
     return "\n".join(lines) + "\n"
+
+
+def peak_text(st: Statement, rule: Rule) -> str:
+    """The terminal's line on the peak value of holdings and the loss share of it."""
+    total = st.total
+    if total.peak_value is None:
+        return f"  peak value of holdings: not known ({st.peak_note})"
+    peak = f"{amount(rounded(total.peak_value, rule))} {rule.fiat} on {total.peak_date}"
+    of_peak = total.loss_share_of_peak
+    verdict = "no net loss" if of_peak is None else f"the loss is {share_text(of_peak)} of it"
+    return f"  peak value of holdings {peak}: {verdict}"
 
 
 def account_rows(report: Report, statement: Statement | None = None) -> list[list[Any]]:
@@ -200,6 +233,17 @@ def account_rows(report: Report, statement: Statement | None = None) -> list[lis
                  *(None if lines.loss_share is None
                    else quantize(lines.loss_share, SHARE_QUANTUM, "ROUND_HALF_EVEN")
                    for _, lines, _ in columns)])  # fmt: skip
+    peaks = [None if extra == ("moved",) else lines for _, lines, extra in columns]
+    rows.append(["Peak value of holdings",
+                 "Highest value at the end of a day with a --prices row for every asset held.",
+                 *(None if p is None or p.peak_value is None else rounded(p.peak_value, rule)
+                   for p in peaks)])  # fmt: skip
+    rows.append(["Peak day", "The day of that value.",
+                 *(None if p is None or p.peak_date is None else p.peak_date.isoformat()
+                   for p in peaks)])  # fmt: skip
+    rows.append(["Loss share of peak", "Net loss as a fraction of the peak value.",
+                 *(None if p is None else printed_share(p.loss_share_of_peak)
+                   for p in peaks)])  # fmt: skip
     for line, label in FEES:
         values = [rounded(lines.fees.get(line, ZERO), rule) for _, lines, _ in columns]
         rows.append([f"of which {label}", "Already inside another line.", *values])
@@ -235,10 +279,10 @@ def account_sheet(report: Report, figures: Printed | None = None) -> Sheet:
     sheet.append([])
     sheet.append([(h, HEAD) for h in table[0]])
     for row in table[1:]:
-        share = row[0] == "Loss share"
+        plain_cells = row[0] in ("Loss share", "Loss share of peak", "Peak day")
         sheet.append([
             (row[0], BOLD), row[1],
-            *(value if share or value is None else (value, AMOUNT) for value in row[2:]),
+            *(value if plain_cells or value is None else (value, AMOUNT) for value in row[2:]),
         ])  # fmt: skip
     sheet.append([])
     debts = debt_rows(report, st)

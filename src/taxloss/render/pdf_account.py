@@ -209,7 +209,24 @@ class AccountSection:
             )
         else:
             parts.append(f" The net result is {_m(shown['net_result'])} {fiat}: no net loss.")
+        parts.append(" " + self.peak_sentence())
         return "".join(parts)
+
+    def peak_sentence(self) -> str:
+        """The peak value of holdings and the loss share of it, or why it is not known."""
+        st, fiat = self.statement, self.fiat
+        total = st.total
+        if total.peak_value is None:
+            what = "The loss as a share of the peak" if total.net_result < 0 else "The peak"
+            return f"{what} value of holdings is not known: {_esc(st.peak_note)}."
+        text = (
+            f"At their peak, on {total.peak_date}, your holdings were worth "
+            f"<b>{_m(rounded(total.peak_value, self.rule))} {fiat}</b> at your prices"
+        )
+        of_peak = total.loss_share_of_peak
+        if of_peak is None:
+            return text + "."
+        return text + f"; the loss is <b>{share_text(of_peak)}</b> of that."
 
     def table(self) -> Table:
         st, rule = self.statement, self.rule

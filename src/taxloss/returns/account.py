@@ -23,7 +23,17 @@ from datetime import date
 from decimal import Decimal
 
 from taxloss.errors import InternalError
-from taxloss.model import Debt, Disposal, DisposalKind, Flow, FlowLine, Lot, Report, Rule
+from taxloss.model import (
+    DayHoldings,
+    Debt,
+    Disposal,
+    DisposalKind,
+    Flow,
+    FlowLine,
+    Lot,
+    Report,
+    Rule,
+)
 from taxloss.money import ZERO, engine_context, quantize
 
 #: Where the engine keeps units withdrawn to an address outside the data (engine.core).
@@ -88,6 +98,10 @@ class AccountLines:
     #: The printed realized results split: spot disposals, derivative positions, and
     #: liquidations (liquidated positions and forced sales) apart.
     realized_parts: Mapping[str, Decimal] = field(default_factory=dict)
+    #: The highest value of the holdings at the end of a day whose every asset held has a
+    #: ``--prices`` row (total and tax years only; None when no such day), and that day.
+    peak_value: Decimal | None = None
+    peak_date: date | None = None
 
     @property
     def net_result(self) -> Decimal:
@@ -102,6 +116,15 @@ class AccountLines:
             return None
         net = self.net_result
         return -net / self.capital_in if net < 0 else ZERO
+
+    @property
+    def loss_share_of_peak(self) -> Decimal | None:
+        """The net loss as a fraction of the peak value of holdings (None when no day is fully
+        priced, the peak is zero, or there is no net loss)."""
+        net = self.net_result
+        if self.peak_value is None or self.peak_value <= 0 or net >= 0:
+            return None
+        return -net / self.peak_value
 
     @property
     def fees_paid(self) -> Decimal:
@@ -139,6 +162,8 @@ class Statement:
     market_day: date | None
     #: Assets held at the end with no --prices row for that day (market value unknown).
     unpriced: tuple[str, ...]
+    #: Why the whole data's peak value is not known ("" when it is).
+    peak_note: str = ""
 
     @property
     def open_debts(self) -> tuple[Debt, ...]:
@@ -221,6 +246,63 @@ def _market(lots: list[Lot], report: Report) -> tuple[Decimal | None, tuple[str,
     return value, ()
 
 
+@dataclass(frozen=True, slots=True)
+class Peak:
+    """The highest fully priced value of the holdings among some days, or why there is none."""
+
+    value: Decimal | None
+    day: date | None
+    #: Priced days, and assets held on a priced day with no --prices row that day.
+    days: int
+    unpriced: tuple[str, ...]
+
+    @property
+    def note(self) -> str:
+        """Why the peak is not known ("" when it is)."""
+        if self.value is not None:
+            return ""
+        if not self.days:
+            return "no --prices row falls on a day of the data"
+        return (
+            "no day of the data has a --prices row for every asset held (missing: "
+            + ", ".join(self.unpriced[:6])
+            + (", ..." if len(self.unpriced) > 6 else "")
+            + ")"
+        )
+
+
+def peak_of(days: Iterable[DayHoldings], rule: Rule) -> Peak:
+    """The peak value of holdings over ``days``.
+
+    Each ``DayHoldings`` carries the units held at the end of a day that has ``--prices``
+    rows (recorded by the engine from its running balances, ``engine.peak``: exact, where
+    lots alone lose the day units left for outside the data). A day counts only when every
+    asset held has a row that day (a par stablecoin counts at 1, as for ``left_at_market``);
+    its value is the sum of units x price, exact. The highest wins; on a tie, the earliest day.
+    """
+    par = rule.fx is None or rule.fx.stablecoin_currency == rule.fiat
+    best: Decimal | None = None
+    best_day: date | None = None
+    count = 0
+    missing: set[str] = set()
+    for held in days:
+        count += 1
+        prices = {p.asset: p.price for p in held.prices}
+        value = ZERO
+        complete = True
+        for asset, units in held.units:
+            if asset in prices:
+                value += units * prices[asset]
+            elif par and asset in rule.usd_equivalent:
+                value += units
+            else:
+                complete = False
+                missing.add(asset)
+        if complete and (best is None or value > best):
+            best, best_day = value, held.day
+    return Peak(best, best_day, count, tuple(sorted(missing)))
+
+
 def account_statement(
     report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | None = None
 ) -> Statement:
@@ -298,10 +380,13 @@ def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | N
     left = _sum(lot.cost_basis for lot in held)
     market, unpriced = _market(held, report)
     owed = _sum(d.open_value for d in report.debts)
+    peak = peak_of(report.priced_days, report.rule)
     whole = replace(
         total.finish(left, market, owed, moved=False),
         realized_rows=printed_total,
         realized_parts=parts[""],
+        peak_value=peak.value,
+        peak_date=peak.day,
     )
     if abs(whole.imbalance()) > TOLERANCE:
         raise InternalError(
@@ -325,6 +410,9 @@ def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | N
     running = ZERO
     start = (ZERO, ZERO)
     labels = sorted(years)
+    year_days: dict[str, list[DayHoldings]] = defaultdict(list)
+    for day in report.priced_days:
+        year_days[day.tax_year].append(day)
     for label in labels:
         column = years[label]
         owed_then = _sum(_owed_at(d, label) for d in report.debts)
@@ -336,10 +424,13 @@ def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | N
         last = label == labels[-1]
         # What is left at a year's end follows from the flows (the engine keeps no yearly
         # snapshot); the last year must end exactly where the open lots are (checked below).
+        year_peak = peak_of(year_days.get(label, ()), report.rule)
         year_lines[label] = replace(
             column.finish(running + owed_then, market if last else None, owed_then, False, start),
             realized_rows=printed_by["y:" + label],
             realized_parts=parts["y:" + label],
+            peak_value=year_peak.value,
+            peak_date=year_peak.day,
         )
         start = (running + owed_then, owed_then)
     if labels and abs(year_lines[labels[-1]].left_at_cost - left) > TOLERANCE:
@@ -352,6 +443,7 @@ def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | N
         debts=report.debts,
         market_day=report.last_day,
         unpriced=unpriced,
+        peak_note=peak.note,
     )
 
 
