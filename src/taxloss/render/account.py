@@ -14,7 +14,7 @@ from taxloss.render.labels import NOT_ADVICE
 from taxloss.render.xlsx_writer import AMOUNT, BOLD, HEAD, Sheet
 from taxloss.returns.account import (
     FEES,
-    LINES,
+    LINE_KEYS,
     PARTS,
     AccountLines,
     Statement,
@@ -23,6 +23,27 @@ from taxloss.returns.account import (
     share_text,
 )
 from taxloss.returns.printed import Printed, printed
+
+#: The statement's lines in the order every output shows them: key, label and one plain
+#: sentence (``net_result`` is computed from the others; it is not in report.json's lines).
+LINES: tuple[tuple[str, str, str], ...] = (
+    ("capital_in", "Put in",
+     "Money paid for crypto, and deposits from outside the data, at their value then."),
+    ("capital_out", "Taken out",
+     "Money received for crypto, spending, and withdrawals to outside the data (at cost)."),
+    ("realized", "Realized results",
+     "Gains minus losses on everything sold, swapped or closed, liquidations included."),
+    ("income", "Income", "Staking, rewards and interest received, at value when received."),
+    ("expenses", "Expenses outside any sale",
+     "Network fees, standalone fees, and interest or funding paid as expenses."),
+    ("other", "Debt settled at another value",
+     "A debt or loan repaid with units worth more or less than when it arose."),
+    ("net_result", "Net result", "Realized results plus income, minus expenses."),
+    ("left_at_cost", "Left, at cost", "What the data shows you still hold, at what it cost."),
+    ("left_at_market", "Left, at market value", "The same holdings at your --prices rows."),
+    ("owed", "Owed to platforms",
+     "Negative balances after a liquidation, and margin loans not repaid."),
+)  # fmt: skip
 
 IDENTITY = (
     "capital_in - capital_out + realized + income - expenses + other "
@@ -67,7 +88,7 @@ def lines_json(
     ``peak`` (the total and the tax years) also the peak value of holdings."""
     shown = printed_lines(lines, rule)
     out: dict[str, Any] = {}
-    for key, _, _ in LINES:
+    for key in LINE_KEYS:
         if key == "left_at_cost":
             out["net_result"] = _text(shown["net_result"])
             out["fees"] = {
@@ -211,6 +232,8 @@ def account_rows(report: Report, statement: Statement | None = None) -> list[lis
     header = ["Line", "What it means", *(name for name, _, _ in columns)]
     rows: list[list[Any]] = [header]
     for key, label, sentence in LINES:
+        if key == "net_result":  # the sheet gives it below, after the rounding line
+            continue
         if key == "left_at_cost":
             rows.append(["Moved between your wallets (at cost)",
                          "Cost carried in (+) or out (-) by transfers between your own wallets.",

@@ -21,6 +21,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from taxloss.model import Debt, Report, Rule
 from taxloss.money import ZERO, plain
+from taxloss.render.account import LINES as ROWS
 from taxloss.render.account import PART_LABELS
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, money_text
 from taxloss.returns.account import (
@@ -79,27 +80,6 @@ def _p(text: str, style: str = "base") -> Paragraph:
 
 def _m(value: Decimal | None) -> str:
     return money_text(value)
-
-
-#: The statement's rows in the PDF: key, label, sentence. ``None`` keys are "of which" rows.
-ROWS: tuple[tuple[str, str, str], ...] = (
-    ("capital_in", "Put in",
-     "Money paid for crypto, and deposits from outside the data, at their value then."),
-    ("capital_out", "Taken out",
-     "Money received for crypto, spending, and withdrawals to outside the data (at cost)."),
-    ("realized", "Realized results",
-     "Gains minus losses on everything sold, swapped or closed, liquidations included."),
-    ("income", "Income", "Staking, rewards and interest received, at value when received."),
-    ("expenses", "Expenses outside any sale",
-     "Network fees, standalone fees, and interest or funding paid as expenses."),
-    ("other", "Debt settled at another value",
-     "A debt or loan repaid with units worth more or less than when it arose."),
-    ("net_result", "Net result", "Realized results plus income, minus expenses."),
-    ("left_at_cost", "Left, at cost", "What the data shows you still hold, at what it cost."),
-    ("left_at_market", "Left, at market value", "The same holdings at your --prices rows."),
-    ("owed", "Owed to platforms",
-     "Negative balances after a liquidation, and margin loans not repaid."),
-)  # fmt: skip
 
 
 def _value(lines: AccountLines, shown: dict[str, Decimal | None], key: str, rule: Rule) -> str:

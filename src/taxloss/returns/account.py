@@ -53,24 +53,10 @@ FEES: tuple[tuple[FlowLine, str], ...] = (
     (FlowLine.OTHER_FEES, "other fees"),
 )
 
-#: The main lines, in report.json order, with their label and one plain sentence each.
-LINES: tuple[tuple[str, str, str], ...] = (
-    ("capital_in", "Put in",
-     "Money paid for crypto, and deposits from outside the data, at their value then."),
-    ("capital_out", "Taken out",
-     "Money received for crypto, spending, and withdrawals to outside the data (at cost)."),
-    ("realized", "Realized results",
-     "Gains minus losses on everything sold, swapped or closed, liquidations included."),
-    ("income", "Income", "Staking, rewards and interest received, at value when received."),
-    ("expenses", "Expenses outside any sale",
-     "Network fees, standalone fees, interest and funding paid as expenses."),
-    ("other", "Debt settled at another value",
-     "A debt or loan repaid with units worth more or less than when it was booked."),
-    ("left_at_cost", "Left, at cost", "What the data shows you still hold, at what it cost."),
-    ("left_at_market", "Left, at market",
-     "The same holdings at the --prices rows for the last day of the data."),
-    ("owed", "Owed to platforms",
-     "Negative balances after a liquidation, and margin loans not repaid."),
+#: The main lines, in report.json order (their words are the renderers': ``render.account``).
+LINE_KEYS: tuple[str, ...] = (
+    "capital_in", "capital_out", "realized", "income", "expenses", "other", "left_at_cost",
+    "left_at_market", "owed",
 )  # fmt: skip
 
 
@@ -471,7 +457,7 @@ def printed_lines(lines: AccountLines, rule: Rule) -> dict[str, Decimal | None]:
     ``rounding``: the cents that make the rounded lines obey the identity (each line, and
     each form row, is rounded on its own; usually a cent or two at most)."""
     out: dict[str, Decimal | None] = {}
-    for key, _, _ in LINES:
+    for key in LINE_KEYS:
         value = getattr(lines, key)
         out[key] = None if value is None else rounded(value, rule)
     if lines.realized_rows is not None:  # as the forms print it: the sum of the rounded rows
