@@ -15,9 +15,7 @@ import os
 import pickle
 import re
 import shutil
-import signal
 import tempfile
-import traceback
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +46,6 @@ from taxloss.errors import (
     RenderError,
     RuleError,
     TaxlossError,
-    format_error,
     raise_collected,
 )
 from taxloss.fx import load_fx
@@ -90,7 +87,7 @@ from taxloss.parsers.notes import ZONE_ASSUMED
 from taxloss.parsers.prices import read_prices
 from taxloss.paths import display_path, display_paths
 from taxloss.progress import SILENT, Progress, Silent, event_counter
-from taxloss.render.data import Split, render_data, write_parts
+from taxloss.render.data import Split, render_data
 from taxloss.render.harvest import render_harvest_xlsx
 from taxloss.render.harvest_pdf import render_harvest_pdf
 from taxloss.render.labels import method_label
@@ -107,6 +104,7 @@ from taxloss.returns.loss_offset import plan_for, year_json
 from taxloss.returns.printed import Printed, Totals, YearFigures, printed
 from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
 from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
+from taxloss.workers import Helper, Renderer, render_all, split_disposals
 
 log = logging.getLogger(__name__)
 
@@ -669,7 +667,7 @@ class Comparison:
         self.skip = base.method if base is not None else None
         self._others: dict[Method | Matching, Outcome] | None = None
         self._own: Outcome | None = None
-        self._helper: _Helper | None = None
+        self._helper: Helper | None = None
         self._file: IO[bytes] | None = None
 
     def _outcome(self, method: Method | Matching, report: Report, rerun: bool) -> Outcome:
@@ -718,7 +716,7 @@ class Comparison:
             out.write(pickle.dumps(self._compute_others(), pickle.HIGHEST_PROTOCOL))
             out.flush()
 
-        self._helper = _Helper(job, "comparing methods in the second process")
+        self._helper = Helper(job, "comparing methods in the second process")
 
     def detach(self) -> None:
         """Let the trades go: compute the other methods now unless a helper is doing so."""
@@ -821,8 +819,6 @@ def form_years(report: Report, year: str | None) -> tuple[str, ...]:
         return (year,)
     return report.tax_years
 
-
-Renderer = Callable[[Path], Path]
 
 #: The file names of the machine-readable outputs (``--outputs json,csv``).
 DATA_FILES = {"json": "report.json", "csv": "disposals.csv"}
@@ -1029,198 +1025,6 @@ def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) ->
     return lambda path: render_xlsx_8949(report, path, year, options.taxpayer, figures)
 
 
-def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
-    """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), a second process
-    shares the work: both take outputs from one queue, the longest first (``batches``), until
-    it is empty.
-
-    Each file is written by exactly one process and every renderer is deterministic, so the
-    bytes do not depend on ``jobs`` or on which process wrote what.
-
-    Raises:
-        TaxlossError: the child's error, re-raised here with its message.
-        InternalError: the child failed unexpectedly.
-    """
-    queue = batches(plan)
-    if jobs < 2 or len(queue) < 2 or not hasattr(os, "fork"):
-        for name, render in plan:
-            render(staging / name)
-        return
-    # The child starts with the longest batch; the rest wait in a pipe, one number (two
-    # bytes) each: a read takes one number, atomically, so each batch goes to one process.
-    tasks, feed = os.pipe()
-    os.write(feed, b"".join(number.to_bytes(2, "big") for number in range(1, len(queue))))
-    os.close(feed)
-
-    def child() -> None:
-        try:
-            for name, render in queue[0]:
-                render(staging / name)
-            _work(tasks, queue, staging)
-        except OSError as exc:  # the same message as ``write_outputs`` gives in one process
-            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
-
-    pid, status = _start(child)
-    try:
-        _work(tasks, queue, staging)
-    finally:
-        os.close(tasks)
-        try:
-            _outcome(status, "rendering in the second process")
-        finally:
-            os.waitpid(pid, 0)
-
-
-def _start(job: Callable[[], None]) -> tuple[int, int]:
-    """Run ``job`` in a forked process.
-
-    Returns:
-        Its pid and the read end of its status pipe, where it writes one byte (0 done, 2 a
-        user-fixable error, 1 a bug) and its message when it ends; ``_outcome`` reads it.
-    """
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report any failure through the pipe
-        os.close(reader)
-        code, message = 0, b""
-        try:
-            job()
-        except TaxlossError as exc:
-            code, message = 2, format_error(exc).encode()
-        except BaseException:  # a bug: hand its traceback to the parent
-            code, message = 1, traceback.format_exc().encode()
-        report = bytes([code]) + message
-        while report:
-            report = report[os.write(writer, report) :]
-        os.close(writer)
-        os._exit(code)
-    os.close(writer)
-    return pid, reader
-
-
-def _outcome(status: int, what: str) -> None:
-    """Wait for a ``_start`` job to end (any process holding ``status`` can) and raise its
-    error: a user-fixable one as a ``RenderError``, anything else as an ``InternalError``."""
-    with os.fdopen(status, "rb") as pipe:
-        report = pipe.read()
-    code = report[0] if report else 1
-    message = report[1:].decode() if report else "it ended without a word (killed?)"
-    if code == 2:
-        raise RenderError(message)
-    if code != 0:
-        raise InternalError(f"{what} failed:\n{message}")
-
-
-#: The fewest disposals for which a helper process shares the formatting of report.json and
-#: disposals.csv (fewer: not worth a process).
-SPLIT_MIN_ROWS = 20_000
-
-#: Disposals per chunk of that work (a chunk takes a process about half a second).
-SPLIT_CHUNK_ROWS = 20_000
-
-
-class _Helper:
-    """A ``_start`` job whose outcome may be awaited in this process or a forked one."""
-
-    def __init__(self, job: Callable[[], None], what: str) -> None:
-        self.what = what
-        self.pid, self.status = _start(job)
-        self.open = True
-
-    def wait(self) -> None:
-        """Return when the job is done; raise its error."""
-        if self.open:
-            self.open = False
-            _outcome(self.status, self.what)
-
-    def stop(self) -> None:
-        """End the job (killed if still running) and reap it."""
-        if self.open:
-            self.open = False
-            os.close(self.status)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)  # a no-op once it has exited
-        os.waitpid(self.pid, 0)
-
-
-@contextmanager
-def split_disposals(report: Report, options: BuildOptions, staging: Path) -> Iterator[Split | None]:
-    """Start a helper process that formats report.json's and disposals.csv's disposals in
-    chunks (``render.data.Split``), with part files in ``staging``, while this process prints
-    the figures; this process joins in when it writes the files. None when not worth it
-    (``--jobs 1``, fewer than ``SPLIT_MIN_ROWS`` disposals, or no ``os.fork``). The helper is
-    stopped when the block ends.
-    """
-    names = data_outputs(report, options)
-    rows = len(report.disposals)
-    if options.jobs < 2 or not names or rows < SPLIT_MIN_ROWS or not hasattr(os, "fork"):
-        yield None
-        return
-    size = max(SPLIT_CHUNK_ROWS, -(-rows // 10_000))  # chunk numbers must fit in the pipe
-    chunks = -(-rows // size)
-    tasks, feed = os.pipe()  # the chunk numbers, four bytes each (a read takes one)
-    os.write(feed, b"".join(number.to_bytes(4, "big") for number in range(chunks)))
-    os.close(feed)
-
-    def take() -> int | None:
-        number = os.read(tasks, 4)
-        return int.from_bytes(number, "big") if number else None
-
-    helper: _Helper | None = None
-
-    def wait() -> None:
-        assert helper is not None
-        helper.wait()
-
-    split = Split(size, chunks, staging, "report.json" in names, "disposals.csv" in names,
-                  take, wait)  # fmt: skip
-
-    def job() -> None:
-        try:
-            write_parts(report, split)
-        except OSError as exc:
-            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
-
-    try:
-        helper = _Helper(job, "formatting disposals in the second process")
-        yield split
-    finally:
-        if helper is not None:
-            helper.stop()
-        os.close(tasks)
-
-
-def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Renderer]]]:
-    """The plan as units of work for ``render_all``, the longest first.
-
-    The summary PDFs form one unit (they share the method comparison, which computes the
-    whole history again under each other method, so one process does that once). Then come
-    the Form 8949 PDFs (the most drawing), report.json with disposals.csv (``DataFiles``
-    writes both at once) and the workbooks.
-    """
-    Batch = list[tuple[str, Renderer]]
-    summaries: Batch = []
-    data: Batch = []
-    pdfs: list[Batch] = []
-    rest: list[Batch] = []
-    for item in plan:
-        name = item[0]
-        if name.startswith("summary-"):
-            summaries.append(item)
-        elif name in DATA_FILES.values():
-            data.append(item)
-        else:
-            (pdfs if name.endswith(".pdf") else rest).append([item])
-    return [batch for batch in [summaries, *pdfs, data, *rest] if batch]
-
-
-def _work(tasks: int, queue: list[list[tuple[str, Renderer]]], staging: Path) -> None:
-    """Render batches taken from the ``tasks`` pipe until it is empty."""
-    while number := os.read(tasks, 2):
-        for name, render in queue[int.from_bytes(number, "big")]:
-            render(staging / name)
-
-
 @contextmanager
 def staging_area(out: Path) -> Iterator[Path]:
     """A temporary directory in ``out`` (created if needed) for the outputs, removed when the
@@ -1365,7 +1169,11 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
             comparison.detach()
         del session
         removed: list[Path] = []
-        with staging_area(out) as staging, split_disposals(report, options, staging) as split:
+        names = data_outputs(report, options)
+        with (
+            staging_area(out) as staging,
+            split_disposals(report, names, options.jobs, staging) as split,
+        ):
             progress.stage("printing")
             figures = Printed(report)
             plan = planned_outputs(report, options, None, figures, split, comparison)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from taxloss import api
-from taxloss.api import render_all
+from taxloss import api, workers
 from taxloss.cli import main
 from taxloss.errors import InternalError, RenderError
 from taxloss.render.data import write_parts
+from taxloss.workers import render_all
 
 from ..conftest import SAMPLES
 
@@ -73,8 +73,8 @@ def test_the_disposal_helper_writes_the_same_bytes(
     one = tmp_path / "one"
     result = _build(runner, one, "--jobs", "1", "--outputs", outputs, "--country", country)
     assert result.exit_code == 0, result.output
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "SPLIT_CHUNK_ROWS", 2)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "SPLIT_CHUNK_ROWS", 2)
     ran = tmp_path / "helper-ran"  # the helper is another process: it leaves a mark
 
     def helper(report, split, rows=None) -> None:
@@ -82,7 +82,7 @@ def test_the_disposal_helper_writes_the_same_bytes(
             ran.write_text("yes")
         write_parts(report, split, rows)
 
-    monkeypatch.setattr(api, "write_parts", helper)
+    monkeypatch.setattr(workers, "write_parts", helper)
     two = tmp_path / "two"
     result = _build(runner, two, "--jobs", "2", "--outputs", outputs, "--country", country)
     assert result.exit_code == 0, result.output
@@ -99,8 +99,8 @@ def test_the_helpers_failure_is_an_error_and_nothing_is_written(
     def broken(*args: object) -> None:
         raise ValueError("a bug in the helper")
 
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "write_parts", broken)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "write_parts", broken)
     out = tmp_path / "out"
     result = _build(runner, out, "--outputs", "json,csv")
     assert result.exit_code != 0
@@ -115,8 +115,8 @@ def test_the_helpers_write_error_is_a_render_error(
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "write_parts", full)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "write_parts", full)
     out = tmp_path / "out"
     result = _build(runner, out, "--outputs", "json,csv")
     assert result.exit_code == 2
@@ -133,8 +133,8 @@ def test_a_failing_build_stops_the_running_helper(
     def failing_plan(*args: object, **kwargs: object) -> None:
         raise RenderError("form8949-2025.pdf: cannot draw")
 
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "write_parts", slow)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "write_parts", slow)
     monkeypatch.setattr(api, "planned_outputs", failing_plan)
     out = tmp_path / "out"
     started = time.monotonic()
