@@ -3,26 +3,46 @@
 Three jobs run in a forked process, each inheriting the parent's report (nothing of it is
 pickled) and each writing only its own files:
 
-- ``render_all``: the outputs of the plan, shared by this process and a second one;
+- ``render_all``: the outputs of the plan, shared by this process and a fork-context
+  ``concurrent.futures.ProcessPoolExecutor`` with one worker, whose tasks are output names;
 - ``split_disposals``: report.json's and disposals.csv's disposals, formatted in chunks into
   part files by a helper while this process prints the figures;
 - ``Helper`` (``api.Comparison``): the other methods' comparison, computed in a helper from the
   moment the files are read.
 
-Each job reports its end through a status pipe (``_start``/``_outcome``): a user-fixable error
-comes back as a ``RenderError`` with the same message, a bug as an ``InternalError`` with the
-child's traceback. Every renderer is deterministic and each file has one writer, so the bytes
-never depend on ``--jobs`` or on which process wrote what. Without ``os.fork`` everything runs
-in this process.
+A user-fixable error in another process comes back as a ``RenderError`` with the same message
+as in one process, a bug as an ``InternalError`` with the other process's traceback. Every
+renderer is deterministic and each file has one writer, so the bytes never depend on
+``--jobs`` or on which process wrote what. Without ``os.fork`` everything runs in this process.
+
+Why the two helpers are not executor tasks but a plain ``os.fork`` with a status pipe
+(``_start``/``_outcome``):
+
+- A failing build must end them at once (tests/cli/test_jobs.py): each is one long task, the
+  whole comparison or all the disposal chunks, still running when the build fails. An
+  executor cannot end a running task: ``shutdown`` waits for it or leaves it running, and
+  ``kill_workers`` only exists from Python 3.14 (taxloss supports 3.11).
+- Their end is awaited by whichever process needs the result, which may be the render
+  worker (the summaries wait for the comparison, the data files for the last chunks): a
+  status pipe inherited by the fork can be read in either process, a ``Future`` only in the
+  process that made it.
+- The disposal chunks are taken one at a time from a pipe by the helper and, from inside
+  ``render.data``, by whichever process writes the files: a pipe read is one atomic take
+  shared by the processes of that moment; an executor's queue has one consumer side.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
+import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,44 +58,122 @@ DATA_NAMES = ("report.json", "disposals.csv")
 
 def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
     """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), a second process
-    shares the work: both take outputs from one queue, the longest first (``batches``), until
-    it is empty.
+    shares the work: both take batches of outputs from one queue, the longest first
+    (``batches``), until it is empty.
+
+    The second process is a fork-context ``ProcessPoolExecutor`` with one worker, forked when
+    the first batch is handed to it: it inherits the plan (``_RENDERING``), so its tasks are
+    only output names and nothing of the report is pickled. It is handed one batch at a time,
+    the next as soon as it is done (``_Sharing``), while this process takes the others.
 
     Each file is written by exactly one process and every renderer is deterministic, so the
     bytes do not depend on ``jobs`` or on which process wrote what.
 
     Raises:
-        TaxlossError: the child's error, re-raised here with its message.
-        InternalError: the child failed unexpectedly.
+        TaxlossError: the worker's error, re-raised here with its message (a ``RenderError``).
+        InternalError: the worker failed unexpectedly (a bug, or it was killed).
     """
     queue = batches(plan)
     if jobs < 2 or len(queue) < 2 or not hasattr(os, "fork"):
         for name, render in plan:
             render(staging / name)
         return
-    # The child starts with the longest batch; the rest wait in a pipe, one number (two
-    # bytes) each: a read takes one number, atomically, so each batch goes to one process.
-    tasks, feed = os.pipe()
-    os.write(feed, b"".join(number.to_bytes(2, "big") for number in range(1, len(queue))))
-    os.close(feed)
-
-    def child() -> None:
-        try:
-            for name, render in queue[0]:
-                render(staging / name)
-            _work(tasks, queue, staging)
-        except OSError as exc:  # the same message as ``write_outputs`` gives in one process
-            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
-
-    pid, status = _start(child)
+    global _RENDERING
+    _RENDERING = (dict(plan), staging)
+    context = multiprocessing.get_context("fork")
+    sharing = _Sharing(ProcessPoolExecutor(max_workers=1, mp_context=context), queue)
     try:
-        _work(tasks, queue, staging)
+        sharing.hand_on()  # the worker starts with the longest batch
+        while (batch := sharing.take()) is not None:
+            for name, render in batch:
+                render(staging / name)
+        sharing.finish()
     finally:
-        os.close(tasks)
+        sharing.stop()
+        _RENDERING = None
+
+
+#: The plan of the ``render_all`` under way (renderers by output name) and its staging folder,
+#: set before its worker is forked: the worker finds each task's renderers here.
+_RENDERING: tuple[dict[str, Renderer], Path] | None = None
+
+
+def _render(names: tuple[str, ...]) -> tuple[int, str]:
+    """A ``render_all`` task, run in its worker: render the outputs ``names`` of the inherited
+    plan.
+
+    Returns:
+        0 and ``""`` when done; 2 and the message of a user-fixable error (a file that cannot
+        be written gives the message ``write_outputs`` gives in one process); 1 and the
+        traceback of a bug. The error itself is not sent back: not every error can be pickled.
+    """
+    assert _RENDERING is not None
+    renderers, staging = _RENDERING
+    try:
         try:
-            _outcome(status, "rendering in the second process")
-        finally:
-            os.waitpid(pid, 0)
+            for name in names:
+                renderers[name](staging / name)
+        except OSError as exc:
+            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
+    except TaxlossError as exc:
+        return 2, format_error(exc)
+    except BaseException:  # a bug: hand its traceback to the parent
+        return 1, traceback.format_exc()
+    return 0, ""
+
+
+class _Sharing:
+    """The batches of one ``render_all``, shared by this process (``take``) and the executor's
+    worker, which is handed the next batch from its task's done callback (in the executor's
+    thread) as soon as its last one is done; a lock keeps each batch to one taker."""
+
+    def __init__(self, executor: ProcessPoolExecutor, queue: list[list[tuple[str, Renderer]]]):
+        self.executor = executor
+        self.waiting = deque(queue)
+        self.lock = threading.Lock()
+        self.tasks: list[Future[tuple[int, str]]] = []
+        #: No more batches for the worker: it failed, or the rendering ends.
+        self.stopped = False
+
+    def hand_on(self, done: Future[tuple[int, str]] | None = None) -> None:
+        """Give the worker the next batch (unless its last task ``done`` failed)."""
+        with self.lock:
+            if done is not None and (
+                done.cancelled() or done.exception() is not None or done.result()[0] != 0
+            ):
+                self.stopped = True  # its error is raised by ``finish``
+            if self.stopped or not self.waiting:
+                return
+            names = tuple(name for name, _ in self.waiting.popleft())
+            task = self.executor.submit(_render, names)
+            self.tasks.append(task)
+        task.add_done_callback(self.hand_on)
+
+    def take(self) -> list[tuple[str, Renderer]] | None:
+        """The next batch for this process (None: none left, or the worker failed)."""
+        with self.lock:
+            if self.stopped or not self.waiting:
+                return None
+            return self.waiting.popleft()
+
+    def finish(self) -> None:
+        """Wait for the worker's tasks and raise its error, as ``_outcome`` does (once
+        ``take`` has found nothing left, no task is added)."""
+        for task in self.tasks:
+            try:
+                code, message = task.result()
+            except BrokenProcessPool:
+                code, message = 1, "it ended without a word (killed?)"
+            if code == 2:
+                raise RenderError(message)
+            if code != 0:
+                raise InternalError(f"rendering in the second process failed:\n{message}")
+
+    def stop(self) -> None:
+        """Hand out nothing more, let the worker end its current task and exit."""
+        with self.lock:
+            self.stopped = True
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _start(job: Callable[[], None]) -> tuple[int, int]:
@@ -220,10 +318,3 @@ def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Render
         else:
             (pdfs if name.endswith(".pdf") else rest).append([item])
     return [batch for batch in [summaries, *pdfs, data, *rest] if batch]
-
-
-def _work(tasks: int, queue: list[list[tuple[str, Renderer]]], staging: Path) -> None:
-    """Render batches taken from the ``tasks`` pipe until it is empty."""
-    while number := os.read(tasks, 2):
-        for name, render in queue[int.from_bytes(number, "big")]:
-            render(staging / name)

@@ -3,6 +3,9 @@ second process is reported, not lost (the render queue's and the disposal helper
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -56,6 +59,50 @@ def test_the_childs_bug_is_an_internal_error(tmp_path: Path) -> None:
     plan = [("report.json", _write("{}")), ("form8949-2025.pdf", _fail_bug)]
     with pytest.raises(InternalError, match="ValueError: a bug"):
         render_all(plan, tmp_path, jobs=2)
+
+
+def test_a_killed_worker_is_an_internal_error(tmp_path: Path) -> None:
+    parent = os.getpid()
+
+    def killed(path: Path) -> Path:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return path
+
+    plan = [("report.json", _write("{}")), ("summary-2025.pdf", killed)]
+    with pytest.raises(InternalError, match=r"killed\?"):
+        render_all(plan, tmp_path, jobs=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failure_here_ends_the_worker_after_its_current_batch(tmp_path: Path) -> None:
+    def slow(path: Path) -> Path:
+        time.sleep(0.5)
+        return _write("summary")(path)
+
+    plan = [
+        ("summary-2025.pdf", slow),  # the worker's first batch
+        ("form8949-2025.pdf", _fail_user),  # this process's
+        ("form8949-2025.xlsx", _write("a")),
+        ("form8949-2026.xlsx", _write("b")),
+    ]
+    with pytest.raises(RenderError, match="cannot draw"):
+        render_all(plan, tmp_path, jobs=2)
+    assert multiprocessing.active_children() == []  # joined, not left running
+    assert (tmp_path / "summary-2025.pdf").read_text() == "summary"  # its batch was finished
+    assert not (tmp_path / "form8949-2026.xlsx").exists()  # and it was handed no other
+
+
+def test_both_processes_render(tmp_path: Path) -> None:
+    def mark(path: Path) -> Path:
+        path.write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(0.2)
+        return path
+
+    plan = [(f"form8949-{year}.pdf", mark) for year in range(2020, 2026)]
+    render_all(plan, tmp_path, jobs=2)
+    writers = {(tmp_path / name).read_text() for name, _ in plan}
+    assert len(writers) == 2 and str(os.getpid()) in writers
 
 
 def _build(runner, out: Path, *extra: str) -> object:
