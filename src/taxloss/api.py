@@ -12,10 +12,8 @@ import contextlib
 import gc
 import logging
 import os
-import pickle
 import re
 import shutil
-import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
+from taxloss.comparison import Comparison
 from taxloss.currencies import clash_notices
-from taxloss.engine import History, compute, value_history
+from taxloss.engine import History, compute
 from taxloss.engine.calendar import (
     anniversary,
     box_for,
@@ -41,7 +39,6 @@ from taxloss.engine.calendar import (
 from taxloss.errors import (
     EngineError,
     InputError,
-    InternalError,
     Problem,
     RenderError,
     RuleError,
@@ -90,7 +87,6 @@ from taxloss.plan import (
     check_software,
     data_outputs,
     form_years,
-    offset_plan,
     planned_outputs,
     software_outputs,
 )
@@ -100,13 +96,12 @@ from taxloss.render.harvest_pdf import render_harvest_pdf
 from taxloss.render.labels import method_label
 from taxloss.render.pdf_summary import MethodResult
 from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile
-from taxloss.returns.country import CountryPlan
 from taxloss.returns.harvest import Harvest, LotFacts, Target, Valuation, value_lots
 from taxloss.returns.harvest import harvest as plan_harvest
-from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.returns.printed import Printed
 from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
-from taxloss.returns.us import OffsetInputs, OffsetPlan
-from taxloss.workers import Helper, Renderer, render_all, split_disposals
+from taxloss.returns.us import OffsetInputs
+from taxloss.workers import Renderer, render_all, split_disposals
 
 log = logging.getLogger(__name__)
 
@@ -634,138 +629,7 @@ def compare_methods(
     Returns:
         One result per method, in the rule's order.
     """
-    return Comparison(session, options, base).for_year(year)
-
-
-#: One method's comparison results by tax year, and its loss offsets (``Comparison``).
-Outcome = tuple[dict[str, MethodResult], OffsetPlan | CountryPlan]
-
-
-class Comparison:
-    """Every allowed method's figures of each tax year, computed once and shared by every
-    tax year's summary.
-
-    The other methods' histories are valued once (``value_history``) and matched once each;
-    of each such run only what the summaries and ``taxloss compare`` show is kept (each
-    year's totals and loss offset; the rows too for a country rule, whose comparison sums the
-    gains), and the run's report is let go before the next one. In a build, ``start`` does
-    this in a helper process from the moment the files are read, alongside the build's own
-    run, and hands back only those figures (issue #16); the build's own method is shown from
-    the build's report and printed rows.
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        options: BuildOptions,
-        base: Report | None,
-        figures: Printed | None = None,
-    ) -> None:
-        self.session: Session | None = session
-        self.rule, self.options, self.base = session.rule, options, base
-        #: The base report's printed figures, if already made (not printed a second time).
-        self.figures = figures
-        #: The method left to the build's own report (None: every method is computed here).
-        self.skip = base.method if base is not None else None
-        self._others: dict[Method | Matching, Outcome] | None = None
-        self._own: Outcome | None = None
-        self._helper: Helper | None = None
-        self._file: IO[bytes] | None = None
-
-    def _outcome(self, method: Method | Matching, report: Report, rerun: bool) -> Outcome:
-        """One method's results for each tax year with a disposal, and its loss offsets."""
-        figures = printed(report, None if rerun else self.figures)
-        offsets = offset_plan(report, self.options, figures)
-        results = {}
-        for year in report.tax_years:
-            shown = figures.year(year)
-            if rerun and isinstance(offsets, OffsetPlan):  # the US comparison shows totals
-                shown = replace(
-                    shown,
-                    sections=[replace(section, rows=[]) for section in shown.sections],
-                )
-            results[year] = MethodResult(method.value, shown, offsets.for_year(year))
-        return results, offsets
-
-    def _compute_others(self) -> dict[Method | Matching, Outcome]:
-        """Every method but ``skip``, on one valuation of the history."""
-        session, options = self.session, self.options
-        assert session is not None
-        others = [method for method in self.rule.methods if method is not self.skip]
-        if not others:
-            return {}
-        history = value_history(
-            session.trades, session.rule, prices=session.prices, timezone=options.timezone,
-            fx=session.fx,
-        )  # fmt: skip
-        found = {}
-        for method in others:
-            report = compute_report(session, options, method, history=history)  # type: ignore[arg-type]
-            found[method] = self._outcome(method, report, rerun=True)
-            del report
-        return found
-
-    def start(self, method: Method | Matching) -> None:
-        """Compute every method but ``method`` (the build's own) in a helper process (where
-        ``os.fork`` exists), its figures coming back through a temporary file."""
-        self.skip = method
-        if not hasattr(os, "fork") or all(m is method for m in self.rule.methods):
-            return
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
-        out = self._file
-
-        def job() -> None:
-            out.write(pickle.dumps(self._compute_others(), pickle.HIGHEST_PROTOCOL))
-            out.flush()
-
-        self._helper = Helper(job, "comparing methods in the second process")
-
-    def detach(self) -> None:
-        """Let the trades go: compute the other methods now unless a helper is doing so."""
-        if self._helper is None and self._others is None:
-            self._others = self._compute_others()
-        self.session = None
-
-    def stop(self) -> None:
-        """End the helper process (killed if still running) and close its file."""
-        if self._helper is not None:
-            self._helper.stop()
-        if self._file is not None:
-            self._file.close()
-
-    def _fetch(self) -> dict[Method | Matching, Outcome]:
-        if self._others is None:
-            if self._helper is not None:
-                self._helper.wait()
-                assert self._file is not None
-                size = os.fstat(self._file.fileno()).st_size
-                data = bytearray()
-                while len(data) < size:  # pread: the file offset may be another process's
-                    data += os.pread(self._file.fileno(), size - len(data), len(data))
-                self._others = pickle.loads(data)
-            else:
-                self._others = self._compute_others()
-        return self._others
-
-    def for_year(self, year: str) -> list[MethodResult]:
-        """The tax year under each method, in the rule's order."""
-        others = self._fetch()
-        results = []
-        for method in self.rule.methods:
-            outcome = others.get(method)
-            if outcome is None:  # the build's own method
-                if self._own is None:
-                    if self.base is None or self.base.method is not method:
-                        raise InternalError(f"no report for {method.value} to compare")
-                    self._own = self._outcome(method, self.base, rerun=False)
-                outcome = self._own
-            years, offsets = outcome
-            found = years.get(year)
-            if found is None:
-                empty = YearFigures(year, [], Totals(), Totals())
-                found = MethodResult(method.value, empty, offsets.for_year(year))
-            results.append(found)
-        return results
+    return Comparison(session, options, base, compute=compute_report).for_year(year)
 
 
 def start_comparison(
@@ -775,7 +639,7 @@ def start_comparison(
     process with ``--jobs`` 2 or more; ``cleanup`` stops that process."""
     if "pdf" not in options.outputs:
         return None
-    comparison = Comparison(session, options, None)
+    comparison = Comparison(session, options, None, compute=compute_report)
     rule = session.rule
     own = rule.matching if rule.matching is not Matching.LOTS else None
     comparison.skip = own or options.method or rule.default_method
