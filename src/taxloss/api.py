@@ -1,8 +1,18 @@
-"""The one function every front end drives: load the rule, parse the files, compute, render.
+"""The pipeline every front end drives, in four steps, top to bottom in this module:
 
-``build_report`` goes from files to a ``Report``; ``write_outputs`` renders it into a directory
-atomically (everything is written to a temporary directory first and renamed into place only
-when all outputs succeeded, so a failure leaves no half-written file).
+1. load: ``load_rule`` and ``prepare`` read the rule file and every input file into a
+   ``Session`` (trades, prices, rates, overrides, Forms 1099-DA, reading notices);
+2. compute: ``compute_report`` runs the engine on it and ties the report to the broker's
+   forms (``build_report`` is steps 1 and 2); ``start_comparison`` starts the summaries'
+   method comparison (``comparison.py``) alongside;
+3. plan: ``plan.planned_outputs`` names every output and its render function;
+4. write: ``write_outputs`` renders the plan into a staging folder, sharing the work with a
+   second process (``workers.py``), and moves it into place all or nothing (``outdir.py``),
+   so a failure leaves no half-written file.
+
+``build`` runs the four steps in that order. The other commands reuse them: ``compare``,
+``reconcile_forms``, ``harvest`` (steps 1, 2 and its own view) and ``check`` (step 1 and the
+engine's checks, nothing written).
 May log; must not print or exit (that is ``cli.py``'s job).
 """
 
@@ -156,6 +166,9 @@ class Built:
     software: tuple[SoftwareFile, ...] = ()
     #: Files of an earlier build that this one removed (``outdir.stale``).
     removed: tuple[Path, ...] = ()
+
+
+# -- 1. load: the rule file and the input files into a Session ---------------------------------
 
 
 def load_rule(country: str | None, rules_file: Path | None) -> Rule:
@@ -487,6 +500,9 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
     return Session(rule, trades, inputs, notices, prices, fx, forms, assumptions, tuple(uses))
 
 
+# -- 2. compute: the engine's report, tied to the broker's forms -------------------------------
+
+
 def check_forms(
     rule: Rule, trades: Sequence[Trade], forms: tuple[FormRow, ...], options: BuildOptions
 ) -> tuple[FormRow, ...]:
@@ -632,6 +648,9 @@ def compare_methods(
     return Comparison(session, options, base, compute=compute_report).for_year(year)
 
 
+# -- 2b. the method comparison (comparison.py), and the commands that show it ------------------
+
+
 def start_comparison(
     session: Session, options: BuildOptions, cleanup: contextlib.ExitStack
 ) -> Comparison | None:
@@ -677,6 +696,9 @@ def reconcile_forms(options: BuildOptions, year: str | None) -> Report:
             )  # fmt: skip
         options = resolve(replace(options, year=year), session.rule)
         return compute_report(session, options)
+
+
+# -- 4. write: render the plan (3. plan.py), move it into place all or nothing -----------------
 
 
 @contextmanager
@@ -786,6 +808,9 @@ def paused_gc(freeze: bool = False) -> Iterator[None]:
             gc.freeze()
         if enabled:
             gc.enable()
+
+
+# -- the build: load, compute, plan, write -----------------------------------------------------
 
 
 def build(options: BuildOptions, out: Path, progress: Progress = SILENT) -> Built:

@@ -96,7 +96,7 @@ def planned_outputs(
 
     ``figures``: the report's printed rows, if already made. ``split``: the disposals of
     report.json and disposals.csv, shared with a helper process (``workers.split_disposals``).
-    ``comparison``: each year's methods for the summaries (``api.Comparison.for_year``); none
+    ``comparison``: each year's methods for the summaries (``comparison.Comparison.for_year``); none
     given, the summaries show no comparison.
     """
     wanted = set(options.outputs)
