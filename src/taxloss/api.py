@@ -24,28 +24,18 @@ import logging
 import os
 import re
 import shutil
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
+from taxloss.check import CheckResult, Question, check, write_starter
 from taxloss.comparison import Comparison
 from taxloss.currencies import clash_notices
 from taxloss.engine import History, compute
-from taxloss.engine.calendar import (
-    anniversary,
-    box_for,
-    local_date,
-    tax_year_label,
-    tax_year_start,
-    term_of,
-    zone,
-)
 from taxloss.errors import (
     EngineError,
     InputError,
@@ -56,6 +46,7 @@ from taxloss.errors import (
     raise_collected,
 )
 from taxloss.fx import load_fx
+from taxloss.harvest import HarvestOptions, HarvestRun, harvest, write_harvest
 from taxloss.limits import date_notices, report_problems
 from taxloss.model import (
     BasisScope,
@@ -71,16 +62,13 @@ from taxloss.model import (
     Rule,
     SourceRef,
     Trade,
-    TradeKind,
 )
-from taxloss.money import plain
 from taxloss.outdir import clear_abandoned, staging_folder, stale, switch
 from taxloss.overrides import (
     Override,
     apply_overrides,
     read_overrides,
     skipped_lines,
-    starter_text,
 )
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.encodings import (
@@ -101,13 +89,9 @@ from taxloss.plan import (
     software_outputs,
 )
 from taxloss.progress import SILENT, Progress, Silent, event_counter
-from taxloss.render.harvest import render_harvest_xlsx
-from taxloss.render.harvest_pdf import render_harvest_pdf
-from taxloss.render.labels import method_label
 from taxloss.render.pdf_summary import MethodResult
 from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile
-from taxloss.returns.harvest import Harvest, LotFacts, Target, Valuation, value_lots
-from taxloss.returns.harvest import harvest as plan_harvest
+from taxloss.returns.harvest import Target
 from taxloss.returns.printed import Printed
 from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
 from taxloss.returns.us import OffsetInputs
@@ -872,361 +856,18 @@ __all__ = [
     "SOFTWARE_KINDS",
     "BuildOptions",
     "Built",
+    "CheckResult",
+    "HarvestOptions",
+    "HarvestRun",
+    "Question",
+    "Target",
     "TaxlossError",
     "build",
     "build_report",
+    "check",
+    "harvest",
     "load_rule",
     "load_trades",
+    "write_harvest",
+    "write_starter",
 ]
-
-
-# --- taxloss harvest (issue #14) -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HarvestOptions:
-    """Everything ``taxloss harvest`` can be told beyond the build options it shares."""
-
-    build: BuildOptions
-    as_of: date
-    target: Target = field(default_factory=lambda: Target("zero-gains"))
-    #: ``--price ASSET=AMOUNT``: overrides of the ``--prices`` rows for the as-of date.
-    price_overrides: tuple[tuple[str, Decimal], ...] = ()
-    assume_wash_sale: bool = False
-
-
-@dataclass(frozen=True)
-class HarvestRun:
-    """A harvest view and what its outputs name: the rule, the method, the input files."""
-
-    result: Harvest
-    rule: Rule
-    method: str
-    inputs: str
-
-
-def harvest(options: HarvestOptions) -> HarvestRun:
-    """``taxloss harvest``: the open lots on the as-of date and this year's Schedule D before
-    and after selling chosen loss lots (nothing written).
-
-    Uses the same parsers, rule, method and basis scope as ``build``, on the trades up to the
-    as-of date (in the rule's zone or ``--timezone``).
-
-    Raises:
-        TaxlossError: any user-fixable problem (files, rule, options).
-    """
-    with paused_gc():
-        session = prepare(options.build)
-        build_options = resolve(options.build, session.rule)
-        rule = session.rule
-        if rule.offset.strategy != "us_schedule_d":
-            raise RuleError(
-                f"taxloss harvest: {rule.path} uses {rule.offset.strategy!r}; the harvest view "
-                "computes the US Schedule D and carryover worksheet only (--country us)"
-            )
-        tz = zone(build_options.timezone or rule.timezone)
-        trades = [t for t in session.trades if local_date(t.timestamp, tz) <= options.as_of]
-        report = compute_report(replace(session, trades=trades), build_options)
-        year = tax_year_label(options.as_of, rule)
-        facts = []
-        for lot in report.open_lots:
-            acquired_on = local_date(lot.acquired, tz)
-            term = term_of(acquired_on, options.as_of, rule)
-            last_short = anniversary(acquired_on, rule.long_term_years, rule.month_end_convention)
-            box = box_for(rule, tax_year_start(options.as_of, rule), term)
-            facts.append(LotFacts(acquired_on, term, last_short + timedelta(days=1), box))
-        prices: dict[str, Valuation] = {}
-        for lot in report.open_lots:
-            found = session.prices.get(options.as_of, lot.asset)
-            if found is not None:
-                prices[lot.asset] = Valuation(found.price, str(found.source), found.source)
-        for asset, price in options.price_overrides:
-            prices[asset] = Valuation(price, f"--price {asset}={plain(price)}")
-        origin = {t.source: t.wallet for t in trades}
-        lots = value_lots(report, options.as_of, facts, prices, origin)
-        result = plan_harvest(
-            report, lots, options.as_of, year, options.target, build_options.offset,
-            options.assume_wash_sale,
-        )  # fmt: skip
-        names = ", ".join(f"{i.path} ({i.format})" for i in report.inputs)
-        if build_options.prices is not None:
-            names += f", prices {build_options.prices}"
-        return HarvestRun(result, rule, method_label(report), names)
-
-
-def write_harvest(run: HarvestRun, out: Path) -> tuple[Path, ...]:
-    """Write ``harvest-<as-of>.xlsx`` and ``harvest-<as-of>.pdf`` into ``out`` (all or
-    nothing, like a build).
-
-    Raises:
-        RenderError: the directory cannot be written.
-    """
-    stem = f"harvest-{run.result.as_of.isoformat()}"
-    plan: list[tuple[str, Renderer]] = [
-        (f"{stem}.xlsx",
-         lambda path: render_harvest_xlsx(run.result, run.rule, path, run.method, run.inputs)),
-        (f"{stem}.pdf",
-         lambda path: render_harvest_pdf(run.result, run.rule, path, run.method, run.inputs)),
-    ]  # fmt: skip
-    return write_outputs(plan, out, jobs=1)
-
-
-# -- taxloss check: every question at once (issue #13) ------------------------------------------
-
-#: How far apart in time a trade of the user's own files may be to suggest a price.
-SUGGESTION_WINDOW = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Question:
-    """One row taxloss cannot use as it is, what would answer it, and a suggested answer."""
-
-    problem: Problem
-    #: A suggested overrides action (``value 1234.56``, ``skip``), or ``""``.
-    suggestion: str = ""
-    #: Where the suggestion comes from, in plain words.
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What ``taxloss check`` found: every question, and which checks could not run yet."""
-
-    questions: tuple[Question, ...]
-    files: int
-    trades: int
-    #: Checks that wait for earlier answers (plain words; empty when everything ran).
-    pending: str = ""
-    overrides: tuple[OverrideUse, ...] = ()
-
-
-def check(options: BuildOptions) -> CheckResult:
-    """Read every file and run every check a build runs, listing all questions at once.
-
-    Nothing is written. Rows a parser refuses, rows the engine cannot value or convert,
-    overrides that match nothing and (once every row is read and valued) sales of units with
-    no recorded acquisition are each a ``Question`` with the row. Where the user's own files
-    price an asset within ``SUGGESTION_WINDOW`` of a row that needs a value, that value is
-    offered as the suggestion (never applied).
-
-    Raises:
-        TaxlossError: problems that are not about a row (options, rule file, overrides file).
-    """
-    rule = load_rule(options.country, options.rules_file)
-    check_timezone(options.timezone)
-    year_label(rule, options.year)
-    if options.fx_rates is not None and rule.fx is None:
-        raise RuleError(f"--fx-rates: {rule.path} has no [fx] section")
-    prices = (
-        read_prices(options.prices, display_path(options.prices))
-        if options.prices
-        else PriceTable()
-    )
-    answers = (
-        read_overrides(options.overrides, display_path(options.overrides))
-        if options.overrides
-        else []
-    )
-    problems: list[Problem] = []
-    per_file: list[tuple[str, list[Trade]]] = []
-    skipped: list[SourceRef] = []
-    for path in options.files:
-        try:
-            trades, _, _ = load_trades(
-                [path], options.timezone, options.format, overrides=answers, skipped=skipped
-            )
-        except InputError as exc:
-            problems.extend(exc.problems)
-            # Read the file's other rows anyway (the refused ones left out), so their own
-            # questions are asked now too; nothing read this way is ever written.
-            shown = display_path(path)
-            refused = [
-                Override(SourceRef("check", 0), "", shown, p.source.line, "skip")
-                for p in exc.problems
-                if p.source is not None
-                and p.source.path == display_path(path)
-                and p.source.line > 0
-            ]
-            try:
-                trades, _, _ = load_trades(
-                    [path],
-                    options.timezone,
-                    options.format,
-                    overrides=[*answers, *refused],
-                    skipped=[],
-                )
-            except InputError:
-                continue  # not a row problem (a header, a layout): the file stays unread
-        per_file.append((display_path(path), trades))
-    trades, _ = drop_duplicates(per_file)
-    uses: list[OverrideUse] = []
-    if answers:
-        try:
-            trades, uses = apply_overrides(trades, answers, rule.fiat, skipped)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    unread = bool(problems)
-    pending = ""
-    fx = FxTable(currency=rule.fiat)
-    if rule.fx is not None:
-        fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-
-    def run(history: list[Trade]) -> None:
-        compute(
-            history,
-            rule,
-            options.method,
-            prices=prices,
-            basis_scope=options.basis_scope,
-            timezone=options.timezone,
-            allow_missing_basis=options.allow_missing_basis,
-            fx=fx,
-        )
-
-    try:
-        run(trades)
-    except InputError as exc:  # rows with no value or rate: they do not depend on other rows
-        problems.extend(exc.problems)
-        pending = (
-            "units sold with no recorded acquisition are checked once every file is read and "
-            "every row has a value: run taxloss check again after answering these"
-        )
-        if not unread:
-            # The lot checks, without the rows that need a value: a sale is a question only
-            # if none of those rows touches its assets (else it waits for their answers).
-            blocked = {p.source for p in exc.problems}
-            touched = {
-                a
-                for t in trades
-                if t.source in blocked
-                for a in (t.asset, t.quote_asset, t.fee_asset)
-                if a
-            }
-            try:
-                run([t for t in trades if t.source not in blocked])
-            except TaxlossError as later:
-                sources = {t.source: t for t in trades}
-                for problem in later.problems:
-                    trade = sources.get(problem.source) if problem.source else None
-                    if trade is not None and not {trade.asset, trade.quote_asset} & touched:
-                        problems.append(problem)
-            pending = (
-                f"sales of {', '.join(sorted(touched))} are checked for units with no recorded "
-                "acquisition once the rows above have a value: run taxloss check again after "
-                "answering them"
-            )
-    except EngineError as exc:
-        if unread:
-            pending = (
-                "units sold with no recorded acquisition are checked once every file is read: "
-                "run taxloss check again after answering these"
-            )
-        else:
-            problems.extend(exc.problems)
-    by_source = {trade.source: trade for trade in trades}
-    timeline = sorted(trades, key=lambda t: (t.timestamp, t.source))
-    overrides_name = display_path(options.overrides) if options.overrides else ""
-    questions = [
-        _question(problem, by_source, timeline, rule, overrides_name)
-        for problem in sorted(problems, key=lambda p: (p.source is None, p.source or ("", 0)))
-    ]
-    return CheckResult(tuple(questions), len(options.files), len(trades), pending, tuple(uses))
-
-
-def _question(
-    problem: Problem,
-    by_source: dict[SourceRef, Trade],
-    timeline: list[Trade],
-    rule: Rule,
-    overrides_file: str,
-) -> Question:
-    """A problem as a question, with a suggested overrides action."""
-    source = problem.source
-    if source is None or source.line < 1:
-        return Question(problem)
-    if problem.column in ("fiat_value", "fx"):
-        trade = by_source.get(source)
-        found = _suggest_value(trade, timeline, rule) if trade is not None else None
-        if found is not None:
-            value, reason = found
-            return Question(problem, f"value {value}", reason)
-        return Question(problem, "value AMOUNT", f"the row's value in {rule.fiat}")
-    if source.path == overrides_file or not problem.column:
-        # An overrides line that matches nothing (fix that file), or a sale of units with no
-        # recorded acquisition (the message says what would answer it).
-        return Question(problem)
-    return Question(problem, "skip", "only if the row should not count")
-
-
-def _priced(code: str, rule: Rule) -> bool:
-    """True when an amount of ``code`` is a value in the report currency without conversion."""
-    return code == rule.fiat or (rule.fiat == "USD" and code in rule.usd_equivalent)
-
-
-def _suggest_value(trade: Trade, timeline: list[Trade], rule: Rule) -> tuple[str, str] | None:
-    """A value for ``trade`` from a trade of the user's own files in the same hour that prices
-    one of its assets in the report currency (the nearest in time), and where it came from."""
-    legs = [(trade.asset, trade.quantity)]
-    if trade.quote_asset and trade.quote_quantity:
-        legs.append((trade.quote_asset, trade.quote_quantity))
-    times = [t.timestamp for t in timeline]
-    start = bisect_left(times, trade.timestamp - SUGGESTION_WINDOW)
-    end = bisect_right(times, trade.timestamp + SUGGESTION_WINDOW)
-    best: tuple[timedelta, Decimal, str] | None = None
-    for other in timeline[start:end]:
-        if other is trade or other.kind not in (TradeKind.BUY, TradeKind.SELL):
-            continue
-        if not other.quote_quantity or not other.quantity:
-            continue
-        for asset, quantity in legs:
-            if _priced(asset, rule):
-                continue
-            if other.asset == asset and _priced(other.quote_asset, rule):
-                price, pair = other.quote_quantity / other.quantity, other.quote_asset
-            elif other.quote_asset == asset and _priced(other.asset, rule):
-                price, pair = other.quantity / other.quote_quantity, other.asset
-            else:
-                continue
-            gap = abs(other.timestamp - trade.timestamp)
-            if best is None or gap < best[0]:
-                minutes = int(gap.total_seconds() // 60)
-                reason = (
-                    f"{plain(quantity)} {asset} at {price:.2f} {rule.fiat} per unit from your own "
-                    f"{asset}/{pair} trade at {other.source}, {minutes} min "
-                    f"{'before' if other.timestamp <= trade.timestamp else 'after'}"
-                    + ("" if pair == rule.fiat else f" ({pair} taken as 1 {rule.fiat})")
-                    + "; not applied: copy it into the action if it is right"
-                )
-                best = (gap, quantity * price, reason)
-    if best is None:
-        return None
-    cents = best[1].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{cents}", best[2]
-
-
-def write_starter(result: CheckResult, path: Path) -> Path:
-    """Write a starter overrides file: one line per question about a row, the action empty.
-
-    Raises:
-        InputError: the file exists (it may hold answers) or cannot be written.
-    """
-    if path.exists():
-        raise InputError(
-            Problem(
-                SourceRef(str(path), 1),
-                "--write-overrides: the file exists (it may hold your answers): choose another "
-                "name or remove it",
-            )
-        )
-    rows = [
-        (str(q.problem.source), q.problem.format(), f"{q.suggestion}: {q.reason}".strip(": "))
-        for q in result.questions
-        if q.problem.source is not None and q.problem.source.line > 0
-    ]
-    try:
-        path.write_text(starter_text(rows), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            Problem(SourceRef(str(path), 1), f"--write-overrides: cannot write ({exc})")
-        ) from None
-    return path
