@@ -11,8 +11,8 @@
    so a failure leaves no half-written file.
 
 ``build`` runs the four steps in that order. The other commands reuse them: ``compare``,
-``reconcile_forms``, ``harvest`` (steps 1, 2 and its own view) and ``check`` (step 1 and the
-engine's checks, nothing written).
+``reconcile_forms``, ``harvest`` (``harvest.py``: steps 1, 2 and its own view) and ``check``
+(``check.py``: step 1 and the engine's checks, nothing written), re-exported here.
 May log; must not print or exit (that is ``cli.py``'s job).
 """
 
@@ -614,6 +614,9 @@ def build_report(options: BuildOptions) -> Report:
     return compute_report(session, resolve(options, session.rule))
 
 
+# -- 2b. the method comparison (comparison.py), and the commands that show it ------------------
+
+
 def compare_methods(
     session: Session, options: BuildOptions, year: str, base: Report | None = None
 ) -> list[MethodResult]:
@@ -630,9 +633,6 @@ def compare_methods(
         One result per method, in the rule's order.
     """
     return Comparison(session, options, base, compute=compute_report).for_year(year)
-
-
-# -- 2b. the method comparison (comparison.py), and the commands that show it ------------------
 
 
 def start_comparison(
