@@ -1,8 +1,18 @@
-"""The one function every front end drives: load the rule, parse the files, compute, render.
+"""The pipeline every front end drives, in four steps, top to bottom in this module:
 
-``build_report`` goes from files to a ``Report``; ``write_outputs`` renders it into a directory
-atomically (everything is written to a temporary directory first and renamed into place only
-when all outputs succeeded, so a failure leaves no half-written file).
+1. load: ``load_rule`` and ``prepare`` read the rule file and every input file into a
+   ``Session`` (trades, prices, rates, overrides, Forms 1099-DA, reading notices);
+2. compute: ``compute_report`` runs the engine on it and ties the report to the broker's
+   forms (``build_report`` is steps 1 and 2); ``start_comparison`` starts the summaries'
+   method comparison (``comparison.py``) alongside;
+3. plan: ``plan.planned_outputs`` names every output and its render function;
+4. write: ``write_outputs`` renders the plan into a staging folder, sharing the work with a
+   second process (``workers.py``), and moves it into place all or nothing (``outdir.py``),
+   so a failure leaves no half-written file.
+
+``build`` runs the four steps in that order. The other commands reuse them: ``compare``,
+``reconcile_forms``, ``harvest`` (``harvest.py``: steps 1, 2 and its own view) and ``check``
+(``check.py``: step 1 and the engine's checks, nothing written), re-exported here.
 May log; must not print or exit (that is ``cli.py``'s job).
 """
 
@@ -12,46 +22,31 @@ import contextlib
 import gc
 import logging
 import os
-import pickle
 import re
 import shutil
-import signal
-import tempfile
-import traceback
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from taxloss import jurisdiction
+from taxloss.check import CheckResult, Question, check, write_starter
+from taxloss.comparison import Comparison
 from taxloss.currencies import clash_notices
-from taxloss.engine import History, compute, value_history
-from taxloss.engine.calendar import (
-    anniversary,
-    box_for,
-    local_date,
-    tax_year_label,
-    tax_year_start,
-    term_of,
-    zone,
-)
+from taxloss.engine import History, compute
 from taxloss.errors import (
     EngineError,
     InputError,
-    InternalError,
     Problem,
     RenderError,
     RuleError,
     TaxlossError,
-    format_error,
     raise_collected,
 )
 from taxloss.fx import load_fx
+from taxloss.harvest import HarvestOptions, HarvestRun, harvest, write_harvest
 from taxloss.limits import date_notices, report_problems
 from taxloss.model import (
     BasisScope,
@@ -67,16 +62,13 @@ from taxloss.model import (
     Rule,
     SourceRef,
     Trade,
-    TradeKind,
 )
-from taxloss.money import plain
 from taxloss.outdir import clear_abandoned, staging_folder, stale, switch
 from taxloss.overrides import (
     Override,
     apply_overrides,
     read_overrides,
     skipped_lines,
-    starter_text,
 )
 from taxloss.parsers import ParseOptions, read_file
 from taxloss.parsers.encodings import (
@@ -89,24 +81,21 @@ from taxloss.parsers.encodings import (
 from taxloss.parsers.notes import ZONE_ASSUMED
 from taxloss.parsers.prices import read_prices
 from taxloss.paths import display_path, display_paths
+from taxloss.plan import (
+    check_software,
+    data_outputs,
+    form_years,
+    planned_outputs,
+    software_outputs,
+)
 from taxloss.progress import SILENT, Progress, Silent, event_counter
-from taxloss.render.data import Split, render_data, write_parts
-from taxloss.render.harvest import render_harvest_xlsx
-from taxloss.render.harvest_pdf import render_harvest_pdf
-from taxloss.render.labels import method_label
-from taxloss.render.pdf_8949 import render_pdf_8949
-from taxloss.render.pdf_country import render_pdf_country
-from taxloss.render.pdf_summary import MethodResult, render_pdf_summary
-from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile, planned_files, render_software
-from taxloss.render.xlsx_8949 import render_xlsx_8949
-from taxloss.render.xlsx_country import render_xlsx_country
-from taxloss.returns.country import CountryPlan
-from taxloss.returns.harvest import Harvest, LotFacts, Target, Valuation, value_lots
-from taxloss.returns.harvest import harvest as plan_harvest
-from taxloss.returns.loss_offset import plan_for, year_json
-from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.render.pdf_summary import MethodResult
+from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile
+from taxloss.returns.harvest import Target
+from taxloss.returns.printed import Printed
 from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
-from taxloss.returns.us import OffsetInputs, OffsetPlan, offset_json
+from taxloss.returns.us import OffsetInputs
+from taxloss.workers import Renderer, render_all, split_disposals
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +150,9 @@ class Built:
     software: tuple[SoftwareFile, ...] = ()
     #: Files of an earlier build that this one removed (``outdir.stale``).
     removed: tuple[Path, ...] = ()
+
+
+# -- 1. load: the rule file and the input files into a Session ---------------------------------
 
 
 def load_rule(country: str | None, rules_file: Path | None) -> Rule:
@@ -492,6 +484,9 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
     return Session(rule, trades, inputs, notices, prices, fx, forms, assumptions, tuple(uses))
 
 
+# -- 2. compute: the engine's report, tied to the broker's forms -------------------------------
+
+
 def check_forms(
     rule: Rule, trades: Sequence[Trade], forms: tuple[FormRow, ...], options: BuildOptions
 ) -> tuple[FormRow, ...]:
@@ -619,6 +614,9 @@ def build_report(options: BuildOptions) -> Report:
     return compute_report(session, resolve(options, session.rule))
 
 
+# -- 2b. the method comparison (comparison.py), and the commands that show it ------------------
+
+
 def compare_methods(
     session: Session, options: BuildOptions, year: str, base: Report | None = None
 ) -> list[MethodResult]:
@@ -634,138 +632,7 @@ def compare_methods(
     Returns:
         One result per method, in the rule's order.
     """
-    return Comparison(session, options, base).for_year(year)
-
-
-#: One method's comparison results by tax year, and its loss offsets (``Comparison``).
-Outcome = tuple[dict[str, MethodResult], OffsetPlan | CountryPlan]
-
-
-class Comparison:
-    """Every allowed method's figures of each tax year, computed once and shared by every
-    tax year's summary.
-
-    The other methods' histories are valued once (``value_history``) and matched once each;
-    of each such run only what the summaries and ``taxloss compare`` show is kept (each
-    year's totals and loss offset; the rows too for a country rule, whose comparison sums the
-    gains), and the run's report is let go before the next one. In a build, ``start`` does
-    this in a helper process from the moment the files are read, alongside the build's own
-    run, and hands back only those figures (issue #16); the build's own method is shown from
-    the build's report and printed rows.
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        options: BuildOptions,
-        base: Report | None,
-        figures: Printed | None = None,
-    ) -> None:
-        self.session: Session | None = session
-        self.rule, self.options, self.base = session.rule, options, base
-        #: The base report's printed figures, if already made (not printed a second time).
-        self.figures = figures
-        #: The method left to the build's own report (None: every method is computed here).
-        self.skip = base.method if base is not None else None
-        self._others: dict[Method | Matching, Outcome] | None = None
-        self._own: Outcome | None = None
-        self._helper: _Helper | None = None
-        self._file: IO[bytes] | None = None
-
-    def _outcome(self, method: Method | Matching, report: Report, rerun: bool) -> Outcome:
-        """One method's results for each tax year with a disposal, and its loss offsets."""
-        figures = printed(report, None if rerun else self.figures)
-        offsets = offset_plan(report, self.options, figures)
-        results = {}
-        for year in report.tax_years:
-            shown = figures.year(year)
-            if rerun and isinstance(offsets, OffsetPlan):  # the US comparison shows totals
-                shown = replace(
-                    shown,
-                    sections=[replace(section, rows=[]) for section in shown.sections],
-                )
-            results[year] = MethodResult(method.value, shown, offsets.for_year(year))
-        return results, offsets
-
-    def _compute_others(self) -> dict[Method | Matching, Outcome]:
-        """Every method but ``skip``, on one valuation of the history."""
-        session, options = self.session, self.options
-        assert session is not None
-        others = [method for method in self.rule.methods if method is not self.skip]
-        if not others:
-            return {}
-        history = value_history(
-            session.trades, session.rule, prices=session.prices, timezone=options.timezone,
-            fx=session.fx,
-        )  # fmt: skip
-        found = {}
-        for method in others:
-            report = compute_report(session, options, method, history=history)  # type: ignore[arg-type]
-            found[method] = self._outcome(method, report, rerun=True)
-            del report
-        return found
-
-    def start(self, method: Method | Matching) -> None:
-        """Compute every method but ``method`` (the build's own) in a helper process (where
-        ``os.fork`` exists), its figures coming back through a temporary file."""
-        self.skip = method
-        if not hasattr(os, "fork") or all(m is method for m in self.rule.methods):
-            return
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
-        out = self._file
-
-        def job() -> None:
-            out.write(pickle.dumps(self._compute_others(), pickle.HIGHEST_PROTOCOL))
-            out.flush()
-
-        self._helper = _Helper(job, "comparing methods in the second process")
-
-    def detach(self) -> None:
-        """Let the trades go: compute the other methods now unless a helper is doing so."""
-        if self._helper is None and self._others is None:
-            self._others = self._compute_others()
-        self.session = None
-
-    def stop(self) -> None:
-        """End the helper process (killed if still running) and close its file."""
-        if self._helper is not None:
-            self._helper.stop()
-        if self._file is not None:
-            self._file.close()
-
-    def _fetch(self) -> dict[Method | Matching, Outcome]:
-        if self._others is None:
-            if self._helper is not None:
-                self._helper.wait()
-                assert self._file is not None
-                size = os.fstat(self._file.fileno()).st_size
-                data = bytearray()
-                while len(data) < size:  # pread: the file offset may be another process's
-                    data += os.pread(self._file.fileno(), size - len(data), len(data))
-                self._others = pickle.loads(data)
-            else:
-                self._others = self._compute_others()
-        return self._others
-
-    def for_year(self, year: str) -> list[MethodResult]:
-        """The tax year under each method, in the rule's order."""
-        others = self._fetch()
-        results = []
-        for method in self.rule.methods:
-            outcome = others.get(method)
-            if outcome is None:  # the build's own method
-                if self._own is None:
-                    if self.base is None or self.base.method is not method:
-                        raise InternalError(f"no report for {method.value} to compare")
-                    self._own = self._outcome(method, self.base, rerun=False)
-                outcome = self._own
-            years, offsets = outcome
-            found = years.get(year)
-            if found is None:
-                empty = YearFigures(year, [], Totals(), Totals())
-                found = MethodResult(method.value, empty, offsets.for_year(year))
-            results.append(found)
-        return results
+    return Comparison(session, options, base, compute=compute_report).for_year(year)
 
 
 def start_comparison(
@@ -775,7 +642,7 @@ def start_comparison(
     process with ``--jobs`` 2 or more; ``cleanup`` stops that process."""
     if "pdf" not in options.outputs:
         return None
-    comparison = Comparison(session, options, None)
+    comparison = Comparison(session, options, None, compute=compute_report)
     rule = session.rule
     own = rule.matching if rule.matching is not Matching.LOTS else None
     comparison.skip = own or options.method or rule.default_method
@@ -815,410 +682,7 @@ def reconcile_forms(options: BuildOptions, year: str | None) -> Report:
         return compute_report(session, options)
 
 
-def form_years(report: Report, year: str | None) -> tuple[str, ...]:
-    """The tax years to write forms for: ``--year`` or every year with a disposal."""
-    if year is not None:
-        return (year,)
-    return report.tax_years
-
-
-Renderer = Callable[[Path], Path]
-
-#: The file names of the machine-readable outputs (``--outputs json,csv``).
-DATA_FILES = {"json": "report.json", "csv": "disposals.csv"}
-
-
-def data_outputs(report: Report, options: BuildOptions) -> tuple[str, ...]:
-    """The machine-readable files this build writes (as ``--outputs`` and the rule's
-    ``forms`` allow): report.json and/or disposals.csv."""
-    forms = report.rule.forms
-    return tuple(
-        name for kind, name in DATA_FILES.items() if kind in options.outputs and kind in forms
-    )
-
-
-class DataFiles:
-    """report.json and disposals.csv, written together in one pass over the disposals by
-    whichever of their plan entries runs first (``batches`` keeps both in one batch, so one
-    process writes them); the other entry finds its file written."""
-
-    def __init__(
-        self,
-        report: Report,
-        names: tuple[str, ...],
-        extra: dict[str, dict[str, object]],
-        figures: Printed,
-        split: Split | None,
-    ) -> None:
-        self.report, self.names, self.extra = report, names, extra
-        self.figures, self.split = figures, split
-        self.written = False
-
-    def render(self, path: Path) -> Path:
-        """Write both files into ``path``'s directory (once); return ``path``."""
-        if not self.written:
-            folder = path.parent
-            json_out = folder / "report.json" if "report.json" in self.names else None
-            csv_out = folder / "disposals.csv" if "disposals.csv" in self.names else None
-            render_data(self.report, json_out, csv_out, self.extra, self.figures, self.split)
-            self.written = True
-        return path
-
-
-def planned_outputs(
-    report: Report,
-    options: BuildOptions,
-    session: Session | None = None,
-    figures: Printed | None = None,
-    split: Split | None = None,
-    comparison: Comparison | None = None,
-) -> list[tuple[str, Renderer]]:
-    """(file name, render function) for every output of a build, in writing order.
-
-    ``split``: the disposals of report.json and disposals.csv, shared with a helper process
-    (``split_disposals``). ``comparison``: the summaries' method comparison, if already
-    started (``start_comparison``; else made here from ``session``).
-    """
-    wanted = set(options.outputs)
-    forms = report.rule.forms
-    figures = printed(report, figures)
-    plan: list[tuple[str, Renderer]] = []
-    offsets = offset_plan(report, options, figures)
-    if comparison is not None:
-        comparison.base, comparison.figures = report, figures
-    elif session is not None:
-        comparison = Comparison(session, options, report, figures)
-    extra: dict[str, dict[str, object]] = {
-        y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan) else year_json(y)}
-        for y in offsets.years
-    }
-    data = DataFiles(report, data_outputs(report, options), extra, figures, split)
-    plan.extend((name, data.render) for name in data.names)
-    for year in form_years(report, options.year):
-        if isinstance(offsets, CountryPlan):
-            if "xlsx" in wanted and "xlsx_disposals" in forms:
-                country = offsets.for_year(year)
-                plan.append(
-                    (
-                        f"capital-gains-{year}.xlsx",
-                        lambda p, y=year, c=country: render_xlsx_country(
-                            report, p, y, c, options.taxpayer, figures
-                        ),
-                    )
-                )
-            if "pdf" in wanted and "pdf_summary" in forms:
-                plan.append(
-                    (
-                        f"summary-{year}.pdf",
-                        _pdf_country(report, year, options, offsets, figures, comparison),
-                    )
-                )
-            continue  # fmt: skip
-        if "xlsx" in wanted and "xlsx_8949" in forms:
-            plan.append((f"form8949-{year}.xlsx", _xlsx(report, year, options, figures)))
-        if "pdf" in wanted and "pdf_8949" in forms:
-            plan.append(
-                (f"form8949-{year}.pdf", _pdf_8949(report, year, options, offsets, figures))
-            )
-        if "pdf" in wanted and "pdf_summary" in forms:
-            summary = _pdf_summary(report, year, options, offsets, figures, comparison)
-            plan.append((f"summary-{year}.pdf", summary))
-    plan.extend(software_outputs(report, options, figures)[1])
-    return plan
-
-
-def check_software(options: BuildOptions, rule: Rule) -> None:
-    """Refuse ``--outputs turbotax,txf,taxact`` for a rule without Form 8949 (they are US
-    files), rather than writing nothing without a word.
-
-    Raises:
-        RuleError: such an output asked of another country's rule.
-    """
-    asked = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
-    if asked and not {"pdf_8949", "xlsx_8949"} & set(rule.forms):
-        raise RuleError(
-            f"--outputs {','.join(asked)}: these are US Form 8949 files; {rule.path} has no "
-            "Form 8949 (drop them from --outputs)"
-        )
-
-
-def software_outputs(
-    report: Report, options: BuildOptions, figures: Printed
-) -> tuple[list[SoftwareFile], list[tuple[str, Renderer]]]:
-    """The tax-software files of every form year (``--outputs turbotax,txf,taxact``), with
-    their totals and their plan entries."""
-    kinds = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
-    if not kinds or not {"pdf_8949", "xlsx_8949"} & set(report.rule.forms):
-        return [], []
-    files: list[SoftwareFile] = []
-    plan: list[tuple[str, Renderer]] = []
-    for year in form_years(report, options.year):
-        written_on = (
-            report.generated_at.date()
-            if report.generated_at is not None
-            else date(int(year), 12, 31)
-        )
-        for item, rows in planned_files(figures, year, kinds, options.max_rows):
-            files.append(item)
-            plan.append(
-                (
-                    item.name,
-                    lambda path, n=item.name, r=rows, w=written_on: render_software(n, r, path, w),
-                )
-            )
-    return files, plan
-
-
-def offset_plan(
-    report: Report, options: BuildOptions, figures: Printed
-) -> OffsetPlan | CountryPlan:
-    """The rule's loss offset for every year (``offset.strategy``): US Schedule D and
-    carryovers, or the country's figures. Other gains (US) go to ``--year``, else the last
-    year of data."""
-    inputs = options.offset
-    if inputs.other_year is None:
-        target = options.year or (report.tax_years[-1] if report.tax_years else None)
-        inputs = replace(inputs, other_year=target)
-    return plan_for(report, inputs, figures)
-
-
-def _pdf_country(
-    report: Report,
-    year: str,
-    options: BuildOptions,
-    offsets: CountryPlan,
-    figures: Printed,
-    shared: Comparison | None,
-) -> Renderer:
-    def render(path: Path) -> Path:
-        several = len(report.rule.methods) > 1
-        comparison = shared.for_year(year) if shared is not None and several else []
-        return render_pdf_country(
-            report, path, year, offsets, comparison, options.taxpayer, figures
-        )
-
-    return render
-
-
-def _pdf_8949(
-    report: Report, year: str, options: BuildOptions, offsets: OffsetPlan, figures: Printed
-) -> Renderer:
-    return lambda path: render_pdf_8949(
-        report, path, year, offsets, options.taxpayer, options.statement_threshold, figures
-    )
-
-
-def _pdf_summary(
-    report: Report,
-    year: str,
-    options: BuildOptions,
-    offsets: OffsetPlan,
-    figures: Printed,
-    shared: Comparison | None,
-) -> Renderer:
-    def render(path: Path) -> Path:
-        comparison = shared.for_year(year) if shared is not None else []
-        return render_pdf_summary(
-            report, path, year, offsets, comparison, options.taxpayer, figures
-        )
-
-    return render
-
-
-def _xlsx(report: Report, year: str, options: BuildOptions, figures: Printed) -> Renderer:
-    return lambda path: render_xlsx_8949(report, path, year, options.taxpayer, figures)
-
-
-def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
-    """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), a second process
-    shares the work: both take outputs from one queue, the longest first (``batches``), until
-    it is empty.
-
-    Each file is written by exactly one process and every renderer is deterministic, so the
-    bytes do not depend on ``jobs`` or on which process wrote what.
-
-    Raises:
-        TaxlossError: the child's error, re-raised here with its message.
-        InternalError: the child failed unexpectedly.
-    """
-    queue = batches(plan)
-    if jobs < 2 or len(queue) < 2 or not hasattr(os, "fork"):
-        for name, render in plan:
-            render(staging / name)
-        return
-    # The child starts with the longest batch; the rest wait in a pipe, one number (two
-    # bytes) each: a read takes one number, atomically, so each batch goes to one process.
-    tasks, feed = os.pipe()
-    os.write(feed, b"".join(number.to_bytes(2, "big") for number in range(1, len(queue))))
-    os.close(feed)
-
-    def child() -> None:
-        try:
-            for name, render in queue[0]:
-                render(staging / name)
-            _work(tasks, queue, staging)
-        except OSError as exc:  # the same message as ``write_outputs`` gives in one process
-            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
-
-    pid, status = _start(child)
-    try:
-        _work(tasks, queue, staging)
-    finally:
-        os.close(tasks)
-        try:
-            _outcome(status, "rendering in the second process")
-        finally:
-            os.waitpid(pid, 0)
-
-
-def _start(job: Callable[[], None]) -> tuple[int, int]:
-    """Run ``job`` in a forked process.
-
-    Returns:
-        Its pid and the read end of its status pipe, where it writes one byte (0 done, 2 a
-        user-fixable error, 1 a bug) and its message when it ends; ``_outcome`` reads it.
-    """
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report any failure through the pipe
-        os.close(reader)
-        code, message = 0, b""
-        try:
-            job()
-        except TaxlossError as exc:
-            code, message = 2, format_error(exc).encode()
-        except BaseException:  # a bug: hand its traceback to the parent
-            code, message = 1, traceback.format_exc().encode()
-        report = bytes([code]) + message
-        while report:
-            report = report[os.write(writer, report) :]
-        os.close(writer)
-        os._exit(code)
-    os.close(writer)
-    return pid, reader
-
-
-def _outcome(status: int, what: str) -> None:
-    """Wait for a ``_start`` job to end (any process holding ``status`` can) and raise its
-    error: a user-fixable one as a ``RenderError``, anything else as an ``InternalError``."""
-    with os.fdopen(status, "rb") as pipe:
-        report = pipe.read()
-    code = report[0] if report else 1
-    message = report[1:].decode() if report else "it ended without a word (killed?)"
-    if code == 2:
-        raise RenderError(message)
-    if code != 0:
-        raise InternalError(f"{what} failed:\n{message}")
-
-
-#: The fewest disposals for which a helper process shares the formatting of report.json and
-#: disposals.csv (fewer: not worth a process).
-SPLIT_MIN_ROWS = 20_000
-
-#: Disposals per chunk of that work (a chunk takes a process about half a second).
-SPLIT_CHUNK_ROWS = 20_000
-
-
-class _Helper:
-    """A ``_start`` job whose outcome may be awaited in this process or a forked one."""
-
-    def __init__(self, job: Callable[[], None], what: str) -> None:
-        self.what = what
-        self.pid, self.status = _start(job)
-        self.open = True
-
-    def wait(self) -> None:
-        """Return when the job is done; raise its error."""
-        if self.open:
-            self.open = False
-            _outcome(self.status, self.what)
-
-    def stop(self) -> None:
-        """End the job (killed if still running) and reap it."""
-        if self.open:
-            self.open = False
-            os.close(self.status)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)  # a no-op once it has exited
-        os.waitpid(self.pid, 0)
-
-
-@contextmanager
-def split_disposals(report: Report, options: BuildOptions, staging: Path) -> Iterator[Split | None]:
-    """Start a helper process that formats report.json's and disposals.csv's disposals in
-    chunks (``render.data.Split``), with part files in ``staging``, while this process prints
-    the figures; this process joins in when it writes the files. None when not worth it
-    (``--jobs 1``, fewer than ``SPLIT_MIN_ROWS`` disposals, or no ``os.fork``). The helper is
-    stopped when the block ends.
-    """
-    names = data_outputs(report, options)
-    rows = len(report.disposals)
-    if options.jobs < 2 or not names or rows < SPLIT_MIN_ROWS or not hasattr(os, "fork"):
-        yield None
-        return
-    size = max(SPLIT_CHUNK_ROWS, -(-rows // 10_000))  # chunk numbers must fit in the pipe
-    chunks = -(-rows // size)
-    tasks, feed = os.pipe()  # the chunk numbers, four bytes each (a read takes one)
-    os.write(feed, b"".join(number.to_bytes(4, "big") for number in range(chunks)))
-    os.close(feed)
-
-    def take() -> int | None:
-        number = os.read(tasks, 4)
-        return int.from_bytes(number, "big") if number else None
-
-    helper: _Helper | None = None
-
-    def wait() -> None:
-        assert helper is not None
-        helper.wait()
-
-    split = Split(size, chunks, staging, "report.json" in names, "disposals.csv" in names,
-                  take, wait)  # fmt: skip
-
-    def job() -> None:
-        try:
-            write_parts(report, split)
-        except OSError as exc:
-            raise RenderError(f"{staging.parent}: cannot write outputs: {exc.strerror}") from None
-
-    try:
-        helper = _Helper(job, "formatting disposals in the second process")
-        yield split
-    finally:
-        if helper is not None:
-            helper.stop()
-        os.close(tasks)
-
-
-def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Renderer]]]:
-    """The plan as units of work for ``render_all``, the longest first.
-
-    The summary PDFs form one unit (they share the method comparison, which computes the
-    whole history again under each other method, so one process does that once). Then come
-    the Form 8949 PDFs (the most drawing), report.json with disposals.csv (``DataFiles``
-    writes both at once) and the workbooks.
-    """
-    Batch = list[tuple[str, Renderer]]
-    summaries: Batch = []
-    data: Batch = []
-    pdfs: list[Batch] = []
-    rest: list[Batch] = []
-    for item in plan:
-        name = item[0]
-        if name.startswith("summary-"):
-            summaries.append(item)
-        elif name in DATA_FILES.values():
-            data.append(item)
-        else:
-            (pdfs if name.endswith(".pdf") else rest).append([item])
-    return [batch for batch in [summaries, *pdfs, data, *rest] if batch]
-
-
-def _work(tasks: int, queue: list[list[tuple[str, Renderer]]], staging: Path) -> None:
-    """Render batches taken from the ``tasks`` pipe until it is empty."""
-    while number := os.read(tasks, 2):
-        for name, render in queue[int.from_bytes(number, "big")]:
-            render(staging / name)
+# -- 4. write: render the plan (3. plan.py), move it into place all or nothing -----------------
 
 
 @contextmanager
@@ -1330,6 +794,9 @@ def paused_gc(freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
+# -- the build: load, compute, plan, write -----------------------------------------------------
+
+
 def build(options: BuildOptions, out: Path, progress: Progress = SILENT) -> Built:
     """Build the report and write every output into ``out``.
 
@@ -1365,10 +832,17 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
             comparison.detach()
         del session
         removed: list[Path] = []
-        with staging_area(out) as staging, split_disposals(report, options, staging) as split:
+        names = data_outputs(report, options)
+        with (
+            staging_area(out) as staging,
+            split_disposals(report, names, options.jobs, staging) as split,
+        ):
             progress.stage("printing")
             figures = Printed(report)
-            plan = planned_outputs(report, options, None, figures, split, comparison)
+            if comparison is not None:
+                comparison.base, comparison.figures = report, figures
+            shown = comparison.for_year if comparison is not None else None
+            plan = planned_outputs(report, options, figures, split, shown)
             progress.stage("writing")
             written = write_outputs(watched(plan, progress), out, options.jobs, staging, removed)
             progress.update(len(plan), len(plan))
@@ -1382,361 +856,18 @@ __all__ = [
     "SOFTWARE_KINDS",
     "BuildOptions",
     "Built",
+    "CheckResult",
+    "HarvestOptions",
+    "HarvestRun",
+    "Question",
+    "Target",
     "TaxlossError",
     "build",
     "build_report",
+    "check",
+    "harvest",
     "load_rule",
     "load_trades",
+    "write_harvest",
+    "write_starter",
 ]
-
-
-# --- taxloss harvest (issue #14) -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HarvestOptions:
-    """Everything ``taxloss harvest`` can be told beyond the build options it shares."""
-
-    build: BuildOptions
-    as_of: date
-    target: Target = field(default_factory=lambda: Target("zero-gains"))
-    #: ``--price ASSET=AMOUNT``: overrides of the ``--prices`` rows for the as-of date.
-    price_overrides: tuple[tuple[str, Decimal], ...] = ()
-    assume_wash_sale: bool = False
-
-
-@dataclass(frozen=True)
-class HarvestRun:
-    """A harvest view and what its outputs name: the rule, the method, the input files."""
-
-    result: Harvest
-    rule: Rule
-    method: str
-    inputs: str
-
-
-def harvest(options: HarvestOptions) -> HarvestRun:
-    """``taxloss harvest``: the open lots on the as-of date and this year's Schedule D before
-    and after selling chosen loss lots (nothing written).
-
-    Uses the same parsers, rule, method and basis scope as ``build``, on the trades up to the
-    as-of date (in the rule's zone or ``--timezone``).
-
-    Raises:
-        TaxlossError: any user-fixable problem (files, rule, options).
-    """
-    with paused_gc():
-        session = prepare(options.build)
-        build_options = resolve(options.build, session.rule)
-        rule = session.rule
-        if rule.offset.strategy != "us_schedule_d":
-            raise RuleError(
-                f"taxloss harvest: {rule.path} uses {rule.offset.strategy!r}; the harvest view "
-                "computes the US Schedule D and carryover worksheet only (--country us)"
-            )
-        tz = zone(build_options.timezone or rule.timezone)
-        trades = [t for t in session.trades if local_date(t.timestamp, tz) <= options.as_of]
-        report = compute_report(replace(session, trades=trades), build_options)
-        year = tax_year_label(options.as_of, rule)
-        facts = []
-        for lot in report.open_lots:
-            acquired_on = local_date(lot.acquired, tz)
-            term = term_of(acquired_on, options.as_of, rule)
-            last_short = anniversary(acquired_on, rule.long_term_years, rule.month_end_convention)
-            box = box_for(rule, tax_year_start(options.as_of, rule), term)
-            facts.append(LotFacts(acquired_on, term, last_short + timedelta(days=1), box))
-        prices: dict[str, Valuation] = {}
-        for lot in report.open_lots:
-            found = session.prices.get(options.as_of, lot.asset)
-            if found is not None:
-                prices[lot.asset] = Valuation(found.price, str(found.source), found.source)
-        for asset, price in options.price_overrides:
-            prices[asset] = Valuation(price, f"--price {asset}={plain(price)}")
-        origin = {t.source: t.wallet for t in trades}
-        lots = value_lots(report, options.as_of, facts, prices, origin)
-        result = plan_harvest(
-            report, lots, options.as_of, year, options.target, build_options.offset,
-            options.assume_wash_sale,
-        )  # fmt: skip
-        names = ", ".join(f"{i.path} ({i.format})" for i in report.inputs)
-        if build_options.prices is not None:
-            names += f", prices {build_options.prices}"
-        return HarvestRun(result, rule, method_label(report), names)
-
-
-def write_harvest(run: HarvestRun, out: Path) -> tuple[Path, ...]:
-    """Write ``harvest-<as-of>.xlsx`` and ``harvest-<as-of>.pdf`` into ``out`` (all or
-    nothing, like a build).
-
-    Raises:
-        RenderError: the directory cannot be written.
-    """
-    stem = f"harvest-{run.result.as_of.isoformat()}"
-    plan: list[tuple[str, Renderer]] = [
-        (f"{stem}.xlsx",
-         lambda path: render_harvest_xlsx(run.result, run.rule, path, run.method, run.inputs)),
-        (f"{stem}.pdf",
-         lambda path: render_harvest_pdf(run.result, run.rule, path, run.method, run.inputs)),
-    ]  # fmt: skip
-    return write_outputs(plan, out, jobs=1)
-
-
-# -- taxloss check: every question at once (issue #13) ------------------------------------------
-
-#: How far apart in time a trade of the user's own files may be to suggest a price.
-SUGGESTION_WINDOW = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Question:
-    """One row taxloss cannot use as it is, what would answer it, and a suggested answer."""
-
-    problem: Problem
-    #: A suggested overrides action (``value 1234.56``, ``skip``), or ``""``.
-    suggestion: str = ""
-    #: Where the suggestion comes from, in plain words.
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What ``taxloss check`` found: every question, and which checks could not run yet."""
-
-    questions: tuple[Question, ...]
-    files: int
-    trades: int
-    #: Checks that wait for earlier answers (plain words; empty when everything ran).
-    pending: str = ""
-    overrides: tuple[OverrideUse, ...] = ()
-
-
-def check(options: BuildOptions) -> CheckResult:
-    """Read every file and run every check a build runs, listing all questions at once.
-
-    Nothing is written. Rows a parser refuses, rows the engine cannot value or convert,
-    overrides that match nothing and (once every row is read and valued) sales of units with
-    no recorded acquisition are each a ``Question`` with the row. Where the user's own files
-    price an asset within ``SUGGESTION_WINDOW`` of a row that needs a value, that value is
-    offered as the suggestion (never applied).
-
-    Raises:
-        TaxlossError: problems that are not about a row (options, rule file, overrides file).
-    """
-    rule = load_rule(options.country, options.rules_file)
-    check_timezone(options.timezone)
-    year_label(rule, options.year)
-    if options.fx_rates is not None and rule.fx is None:
-        raise RuleError(f"--fx-rates: {rule.path} has no [fx] section")
-    prices = (
-        read_prices(options.prices, display_path(options.prices))
-        if options.prices
-        else PriceTable()
-    )
-    answers = (
-        read_overrides(options.overrides, display_path(options.overrides))
-        if options.overrides
-        else []
-    )
-    problems: list[Problem] = []
-    per_file: list[tuple[str, list[Trade]]] = []
-    skipped: list[SourceRef] = []
-    for path in options.files:
-        try:
-            trades, _, _ = load_trades(
-                [path], options.timezone, options.format, overrides=answers, skipped=skipped
-            )
-        except InputError as exc:
-            problems.extend(exc.problems)
-            # Read the file's other rows anyway (the refused ones left out), so their own
-            # questions are asked now too; nothing read this way is ever written.
-            shown = display_path(path)
-            refused = [
-                Override(SourceRef("check", 0), "", shown, p.source.line, "skip")
-                for p in exc.problems
-                if p.source is not None
-                and p.source.path == display_path(path)
-                and p.source.line > 0
-            ]
-            try:
-                trades, _, _ = load_trades(
-                    [path],
-                    options.timezone,
-                    options.format,
-                    overrides=[*answers, *refused],
-                    skipped=[],
-                )
-            except InputError:
-                continue  # not a row problem (a header, a layout): the file stays unread
-        per_file.append((display_path(path), trades))
-    trades, _ = drop_duplicates(per_file)
-    uses: list[OverrideUse] = []
-    if answers:
-        try:
-            trades, uses = apply_overrides(trades, answers, rule.fiat, skipped)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    unread = bool(problems)
-    pending = ""
-    fx = FxTable(currency=rule.fiat)
-    if rule.fx is not None:
-        fx = load_fx(rule.fiat, fx_currencies(rule, trades), options.fx_rates, rule.fx.source)
-
-    def run(history: list[Trade]) -> None:
-        compute(
-            history,
-            rule,
-            options.method,
-            prices=prices,
-            basis_scope=options.basis_scope,
-            timezone=options.timezone,
-            allow_missing_basis=options.allow_missing_basis,
-            fx=fx,
-        )
-
-    try:
-        run(trades)
-    except InputError as exc:  # rows with no value or rate: they do not depend on other rows
-        problems.extend(exc.problems)
-        pending = (
-            "units sold with no recorded acquisition are checked once every file is read and "
-            "every row has a value: run taxloss check again after answering these"
-        )
-        if not unread:
-            # The lot checks, without the rows that need a value: a sale is a question only
-            # if none of those rows touches its assets (else it waits for their answers).
-            blocked = {p.source for p in exc.problems}
-            touched = {
-                a
-                for t in trades
-                if t.source in blocked
-                for a in (t.asset, t.quote_asset, t.fee_asset)
-                if a
-            }
-            try:
-                run([t for t in trades if t.source not in blocked])
-            except TaxlossError as later:
-                sources = {t.source: t for t in trades}
-                for problem in later.problems:
-                    trade = sources.get(problem.source) if problem.source else None
-                    if trade is not None and not {trade.asset, trade.quote_asset} & touched:
-                        problems.append(problem)
-            pending = (
-                f"sales of {', '.join(sorted(touched))} are checked for units with no recorded "
-                "acquisition once the rows above have a value: run taxloss check again after "
-                "answering them"
-            )
-    except EngineError as exc:
-        if unread:
-            pending = (
-                "units sold with no recorded acquisition are checked once every file is read: "
-                "run taxloss check again after answering these"
-            )
-        else:
-            problems.extend(exc.problems)
-    by_source = {trade.source: trade for trade in trades}
-    timeline = sorted(trades, key=lambda t: (t.timestamp, t.source))
-    overrides_name = display_path(options.overrides) if options.overrides else ""
-    questions = [
-        _question(problem, by_source, timeline, rule, overrides_name)
-        for problem in sorted(problems, key=lambda p: (p.source is None, p.source or ("", 0)))
-    ]
-    return CheckResult(tuple(questions), len(options.files), len(trades), pending, tuple(uses))
-
-
-def _question(
-    problem: Problem,
-    by_source: dict[SourceRef, Trade],
-    timeline: list[Trade],
-    rule: Rule,
-    overrides_file: str,
-) -> Question:
-    """A problem as a question, with a suggested overrides action."""
-    source = problem.source
-    if source is None or source.line < 1:
-        return Question(problem)
-    if problem.column in ("fiat_value", "fx"):
-        trade = by_source.get(source)
-        found = _suggest_value(trade, timeline, rule) if trade is not None else None
-        if found is not None:
-            value, reason = found
-            return Question(problem, f"value {value}", reason)
-        return Question(problem, "value AMOUNT", f"the row's value in {rule.fiat}")
-    if source.path == overrides_file or not problem.column:
-        # An overrides line that matches nothing (fix that file), or a sale of units with no
-        # recorded acquisition (the message says what would answer it).
-        return Question(problem)
-    return Question(problem, "skip", "only if the row should not count")
-
-
-def _priced(code: str, rule: Rule) -> bool:
-    """True when an amount of ``code`` is a value in the report currency without conversion."""
-    return code == rule.fiat or (rule.fiat == "USD" and code in rule.usd_equivalent)
-
-
-def _suggest_value(trade: Trade, timeline: list[Trade], rule: Rule) -> tuple[str, str] | None:
-    """A value for ``trade`` from a trade of the user's own files in the same hour that prices
-    one of its assets in the report currency (the nearest in time), and where it came from."""
-    legs = [(trade.asset, trade.quantity)]
-    if trade.quote_asset and trade.quote_quantity:
-        legs.append((trade.quote_asset, trade.quote_quantity))
-    times = [t.timestamp for t in timeline]
-    start = bisect_left(times, trade.timestamp - SUGGESTION_WINDOW)
-    end = bisect_right(times, trade.timestamp + SUGGESTION_WINDOW)
-    best: tuple[timedelta, Decimal, str] | None = None
-    for other in timeline[start:end]:
-        if other is trade or other.kind not in (TradeKind.BUY, TradeKind.SELL):
-            continue
-        if not other.quote_quantity or not other.quantity:
-            continue
-        for asset, quantity in legs:
-            if _priced(asset, rule):
-                continue
-            if other.asset == asset and _priced(other.quote_asset, rule):
-                price, pair = other.quote_quantity / other.quantity, other.quote_asset
-            elif other.quote_asset == asset and _priced(other.asset, rule):
-                price, pair = other.quantity / other.quote_quantity, other.asset
-            else:
-                continue
-            gap = abs(other.timestamp - trade.timestamp)
-            if best is None or gap < best[0]:
-                minutes = int(gap.total_seconds() // 60)
-                reason = (
-                    f"{plain(quantity)} {asset} at {price:.2f} {rule.fiat} per unit from your own "
-                    f"{asset}/{pair} trade at {other.source}, {minutes} min "
-                    f"{'before' if other.timestamp <= trade.timestamp else 'after'}"
-                    + ("" if pair == rule.fiat else f" ({pair} taken as 1 {rule.fiat})")
-                    + "; not applied: copy it into the action if it is right"
-                )
-                best = (gap, quantity * price, reason)
-    if best is None:
-        return None
-    cents = best[1].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{cents}", best[2]
-
-
-def write_starter(result: CheckResult, path: Path) -> Path:
-    """Write a starter overrides file: one line per question about a row, the action empty.
-
-    Raises:
-        InputError: the file exists (it may hold answers) or cannot be written.
-    """
-    if path.exists():
-        raise InputError(
-            Problem(
-                SourceRef(str(path), 1),
-                "--write-overrides: the file exists (it may hold your answers): choose another "
-                "name or remove it",
-            )
-        )
-    rows = [
-        (str(q.problem.source), q.problem.format(), f"{q.suggestion}: {q.reason}".strip(": "))
-        for q in result.questions
-        if q.problem.source is not None and q.problem.source.line > 0
-    ]
-    try:
-        path.write_text(starter_text(rows), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            Problem(SourceRef(str(path), 1), f"--write-overrides: cannot write ({exc})")
-        ) from None
-    return path

@@ -3,16 +3,19 @@ second process is reported, not lost (the render queue's and the disposal helper
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from taxloss import api
-from taxloss.api import render_all
+from taxloss import api, workers
 from taxloss.cli import main
 from taxloss.errors import InternalError, RenderError
 from taxloss.render.data import write_parts
+from taxloss.workers import render_all
 
 from ..conftest import SAMPLES
 
@@ -58,6 +61,50 @@ def test_the_childs_bug_is_an_internal_error(tmp_path: Path) -> None:
         render_all(plan, tmp_path, jobs=2)
 
 
+def test_a_killed_worker_is_an_internal_error(tmp_path: Path) -> None:
+    parent = os.getpid()
+
+    def killed(path: Path) -> Path:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return path
+
+    plan = [("report.json", _write("{}")), ("summary-2025.pdf", killed)]
+    with pytest.raises(InternalError, match=r"killed\?"):
+        render_all(plan, tmp_path, jobs=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failure_here_ends_the_worker_after_its_current_batch(tmp_path: Path) -> None:
+    def slow(path: Path) -> Path:
+        time.sleep(0.5)
+        return _write("summary")(path)
+
+    plan = [
+        ("summary-2025.pdf", slow),  # the worker's first batch
+        ("form8949-2025.pdf", _fail_user),  # this process's
+        ("form8949-2025.xlsx", _write("a")),
+        ("form8949-2026.xlsx", _write("b")),
+    ]
+    with pytest.raises(RenderError, match="cannot draw"):
+        render_all(plan, tmp_path, jobs=2)
+    assert multiprocessing.active_children() == []  # joined, not left running
+    assert (tmp_path / "summary-2025.pdf").read_text() == "summary"  # its batch was finished
+    assert not (tmp_path / "form8949-2026.xlsx").exists()  # and it was handed no other
+
+
+def test_both_processes_render(tmp_path: Path) -> None:
+    def mark(path: Path) -> Path:
+        path.write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(0.2)
+        return path
+
+    plan = [(f"form8949-{year}.pdf", mark) for year in range(2020, 2026)]
+    render_all(plan, tmp_path, jobs=2)
+    writers = {(tmp_path / name).read_text() for name, _ in plan}
+    assert len(writers) == 2 and str(os.getpid()) in writers
+
+
 def _build(runner, out: Path, *extra: str) -> object:
     return runner.invoke(main, ["build", str(SAMPLES / "us-multi-year.csv"), "--out", str(out),
                                 "--taxable-income", "50000", *extra])  # fmt: skip
@@ -73,8 +120,8 @@ def test_the_disposal_helper_writes_the_same_bytes(
     one = tmp_path / "one"
     result = _build(runner, one, "--jobs", "1", "--outputs", outputs, "--country", country)
     assert result.exit_code == 0, result.output
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "SPLIT_CHUNK_ROWS", 2)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "SPLIT_CHUNK_ROWS", 2)
     ran = tmp_path / "helper-ran"  # the helper is another process: it leaves a mark
 
     def helper(report, split, rows=None) -> None:
@@ -82,7 +129,7 @@ def test_the_disposal_helper_writes_the_same_bytes(
             ran.write_text("yes")
         write_parts(report, split, rows)
 
-    monkeypatch.setattr(api, "write_parts", helper)
+    monkeypatch.setattr(workers, "write_parts", helper)
     two = tmp_path / "two"
     result = _build(runner, two, "--jobs", "2", "--outputs", outputs, "--country", country)
     assert result.exit_code == 0, result.output
@@ -99,8 +146,8 @@ def test_the_helpers_failure_is_an_error_and_nothing_is_written(
     def broken(*args: object) -> None:
         raise ValueError("a bug in the helper")
 
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "write_parts", broken)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "write_parts", broken)
     out = tmp_path / "out"
     result = _build(runner, out, "--outputs", "json,csv")
     assert result.exit_code != 0
@@ -115,8 +162,8 @@ def test_the_helpers_write_error_is_a_render_error(
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "write_parts", full)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "write_parts", full)
     out = tmp_path / "out"
     result = _build(runner, out, "--outputs", "json,csv")
     assert result.exit_code == 2
@@ -133,8 +180,8 @@ def test_a_failing_build_stops_the_running_helper(
     def failing_plan(*args: object, **kwargs: object) -> None:
         raise RenderError("form8949-2025.pdf: cannot draw")
 
-    monkeypatch.setattr(api, "SPLIT_MIN_ROWS", 1)
-    monkeypatch.setattr(api, "write_parts", slow)
+    monkeypatch.setattr(workers, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "write_parts", slow)
     monkeypatch.setattr(api, "planned_outputs", failing_plan)
     out = tmp_path / "out"
     started = time.monotonic()

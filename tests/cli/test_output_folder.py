@@ -293,7 +293,7 @@ def test_a_really_killed_build_leaves_nothing_after_the_next(runner, tmp_path) -
     import signal
     import time
 
-    from taxloss import api
+    from taxloss import api, plan
 
     source = tmp_path / "t.csv"
     source.write_text(ONE_YEAR, encoding="utf-8")
@@ -301,7 +301,7 @@ def test_a_really_killed_build_leaves_nothing_after_the_next(runner, tmp_path) -
     pid = os.fork()
     if pid == 0:  # the build to kill: it hangs while drawing the summary
         try:
-            api.render_pdf_summary = lambda *a, **k: time.sleep(60)  # type: ignore[assignment]
+            plan.render_pdf_summary = lambda *a, **k: time.sleep(60)  # type: ignore[assignment]
             api.build(api.BuildOptions(files=(source,), jobs=1), out)
         finally:
             os._exit(0)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from taxloss import api, limits
+from taxloss import api, limits, plan
 from taxloss.api import BuildOptions
 from taxloss.cli import main
 
@@ -200,7 +200,7 @@ def test_disk_full_is_the_same_exit_2_message_with_either_jobs(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     # The summary PDFs are the second process's first batch with --jobs 2.
-    monkeypatch.setattr(api, "render_pdf_summary", full)
+    monkeypatch.setattr(plan, "render_pdf_summary", full)
     result, out = run(runner, tmp_path, BUY + "2025-02-10T15:00:00Z,sell,BTC,1,USD,100,coinbase\n",
                       "--jobs", jobs)  # fmt: skip
     assert result.exit_code == 2, result.output

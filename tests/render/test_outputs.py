@@ -172,7 +172,7 @@ def test_fast_disposal_writer_matches_the_standard_library(tmp_path: Path) -> No
 def test_chunks_written_by_two_processes_give_the_same_files(
     report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sendfile: bool
 ) -> None:
-    # What --jobs 2 does on a large history (api.split_disposals), in one process: the odd
+    # What --jobs 2 does on a large history (workers.split_disposals), in one process: the odd
     # chunks are written first, printing their rows as the helper does; the file writer
     # takes the even ones from the printed rows, then copies every chunk in order (with
     # os.sendfile, or through a buffer where the kernel refuses it).

@@ -1,0 +1,167 @@
+"""The summaries' method comparison: the tax year under every method the rule allows.
+
+``Comparison`` computes every other method's figures once, in a helper process
+(``workers.Helper``) from the moment the files are read when it can, and hands each tax
+year's summary its results; the build's own method is shown from the build's report.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from typing import IO, TYPE_CHECKING
+
+from taxloss.engine import value_history
+from taxloss.errors import InternalError
+from taxloss.model import Matching, Method, Report
+from taxloss.plan import offset_plan
+from taxloss.render.pdf_summary import MethodResult
+from taxloss.returns.country import CountryPlan
+from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.returns.us import OffsetPlan
+from taxloss.workers import Helper
+
+if TYPE_CHECKING:
+    from taxloss.api import BuildOptions, Session
+
+#: ``api.compute_report``'s signature as the comparison calls it (session, options, method,
+#: history=the valued history).
+ComputeReport = Callable[..., Report]
+
+
+#: One method's comparison results by tax year, and its loss offsets (``Comparison``).
+Outcome = tuple[dict[str, MethodResult], OffsetPlan | CountryPlan]
+
+
+class Comparison:
+    """Every allowed method's figures of each tax year, computed once and shared by every
+    tax year's summary.
+
+    The other methods' histories are valued once (``value_history``) and matched once each;
+    of each such run only what the summaries and ``taxloss compare`` show is kept (each
+    year's totals and loss offset; the rows too for a country rule, whose comparison sums the
+    gains), and the run's report is let go before the next one. In a build, ``start`` does
+    this in a helper process from the moment the files are read, alongside the build's own
+    run, and hands back only those figures (issue #16); the build's own method is shown from
+    the build's report and printed rows.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        options: BuildOptions,
+        base: Report | None,
+        figures: Printed | None = None,
+        *,
+        compute: ComputeReport,
+    ) -> None:
+        #: ``api.compute_report``: one method's report of the session.
+        self.compute = compute
+        self.session: Session | None = session
+        self.rule, self.options, self.base = session.rule, options, base
+        #: The base report's printed figures, if already made (not printed a second time).
+        self.figures = figures
+        #: The method left to the build's own report (None: every method is computed here).
+        self.skip = base.method if base is not None else None
+        self._others: dict[Method | Matching, Outcome] | None = None
+        self._own: Outcome | None = None
+        self._helper: Helper | None = None
+        self._file: IO[bytes] | None = None
+
+    def _outcome(self, method: Method | Matching, report: Report, rerun: bool) -> Outcome:
+        """One method's results for each tax year with a disposal, and its loss offsets."""
+        figures = printed(report, None if rerun else self.figures)
+        offsets = offset_plan(report, self.options, figures)
+        results = {}
+        for year in report.tax_years:
+            shown = figures.year(year)
+            if rerun and isinstance(offsets, OffsetPlan):  # the US comparison shows totals
+                shown = replace(
+                    shown,
+                    sections=[replace(section, rows=[]) for section in shown.sections],
+                )
+            results[year] = MethodResult(method.value, shown, offsets.for_year(year))
+        return results, offsets
+
+    def _compute_others(self) -> dict[Method | Matching, Outcome]:
+        """Every method but ``skip``, on one valuation of the history."""
+        session, options = self.session, self.options
+        assert session is not None
+        others = [method for method in self.rule.methods if method is not self.skip]
+        if not others:
+            return {}
+        history = value_history(
+            session.trades, session.rule, prices=session.prices, timezone=options.timezone,
+            fx=session.fx,
+        )  # fmt: skip
+        found = {}
+        for method in others:
+            report = self.compute(session, options, method, history=history)
+            found[method] = self._outcome(method, report, rerun=True)
+            del report
+        return found
+
+    def start(self, method: Method | Matching) -> None:
+        """Compute every method but ``method`` (the build's own) in a helper process (where
+        ``os.fork`` exists), its figures coming back through a temporary file."""
+        self.skip = method
+        if not hasattr(os, "fork") or all(m is method for m in self.rule.methods):
+            return
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        out = self._file
+
+        def job() -> None:
+            out.write(pickle.dumps(self._compute_others(), pickle.HIGHEST_PROTOCOL))
+            out.flush()
+
+        self._helper = Helper(job, "comparing methods in the second process")
+
+    def detach(self) -> None:
+        """Let the trades go: compute the other methods now unless a helper is doing so."""
+        if self._helper is None and self._others is None:
+            self._others = self._compute_others()
+        self.session = None
+
+    def stop(self) -> None:
+        """End the helper process (killed if still running) and close its file."""
+        if self._helper is not None:
+            self._helper.stop()
+        if self._file is not None:
+            self._file.close()
+
+    def _fetch(self) -> dict[Method | Matching, Outcome]:
+        if self._others is None:
+            if self._helper is not None:
+                self._helper.wait()
+                assert self._file is not None
+                size = os.fstat(self._file.fileno()).st_size
+                data = bytearray()
+                while len(data) < size:  # pread: the file offset may be another process's
+                    data += os.pread(self._file.fileno(), size - len(data), len(data))
+                self._others = pickle.loads(data)
+            else:
+                self._others = self._compute_others()
+        return self._others
+
+    def for_year(self, year: str) -> list[MethodResult]:
+        """The tax year under each method, in the rule's order."""
+        others = self._fetch()
+        results = []
+        for method in self.rule.methods:
+            outcome = others.get(method)
+            if outcome is None:  # the build's own method
+                if self._own is None:
+                    if self.base is None or self.base.method is not method:
+                        raise InternalError(f"no report for {method.value} to compare")
+                    self._own = self._outcome(method, self.base, rerun=False)
+                outcome = self._own
+            years, offsets = outcome
+            found = years.get(year)
+            if found is None:
+                empty = YearFigures(year, [], Totals(), Totals())
+                found = MethodResult(method.value, empty, offsets.for_year(year))
+            results.append(found)
+        return results
