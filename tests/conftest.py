@@ -18,7 +18,10 @@ SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", 
 #: ``--prices`` files (date,asset,price) that go with the export of the same stem.
 SAMPLE_PRICES = [name for name in SAMPLE_FILES if name.endswith("-prices.csv")]
 #: Forms 1099-DA (issue #12) and the export each goes with (a form alone names a missing export).
-SAMPLE_FORMS = {"us-coinbase-1099da.csv": "us-coinbase-1099da-export.csv"}
+SAMPLE_FORMS = {
+    "us-coinbase-1099da.csv": "us-coinbase-1099da-export.csv",
+    "us-coinbase-1099da-with-send.csv": "us-coinbase-1099da-export.csv",
+}
 #: The exports: each builds alone.
 SAMPLE_EXPORTS = [n for n in SAMPLE_FILES if n not in SAMPLE_PRICES and n not in SAMPLE_FORMS]
 

@@ -280,16 +280,34 @@ def test_the_sample_pair_ties_to_the_forms(runner, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads((out / "report.json").read_text())
     assert {d["box"] for d in data["disposals"]} == {"G", "H", "K"}
+    # Per broker and box, every year: the (d) total equals the forms' 1f total to the cent.
     for year, facts in data["forms_1099da"].items():
-        matched = [b for b in facts["brokers"]]
-        assert matched, year
-    # Σ(d) of every form row's rows equals its 1f (the only_on_form row has none).
+        assert facts["brokers"], year
+        for broker in facts["brokers"]:
+            assert broker["column_d"] == broker["form_proceeds"], (year, broker)
+    # ... and so does each form row's rows.
     for line in data["reconciliation"]:
-        if line["status"] != "only_on_form":
-            assert line["columns"]["d"] == line["form"]["proceeds"]
+        assert line["columns"]["d"] == line["form"]["proceeds"]
+    statuses = [r["status"] for r in data["reconciliation"]]
+    assert statuses == ["matched", "matched", "matched", "proceeds_differ"]
+    assert data["forms_1099da"]["2026"]["federal_withheld"] == "96.00"
+
+
+def test_a_send_the_broker_counted_as_a_sale_is_only_on_form(runner, tmp_path) -> None:
+    out = tmp_path / "out"
+    export = ROOT / "samples" / "us-coinbase-1099da-export.csv"
+    form = ROOT / "samples" / "us-coinbase-1099da-with-send.csv"
+    result = runner.invoke(main, ["build", str(export), str(form), "--country", "us", "--out",
+                                  str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text())
     statuses = [r["status"] for r in data["reconciliation"]]
     assert statuses == ["matched", "only_on_form", "matched", "matched", "proceeds_differ"]
-    assert data["forms_1099da"]["2026"]["federal_withheld"] == "96.00"
+    (send,) = [r for r in data["reconciliation"] if r["status"] == "only_on_form"]
+    assert send["rows"] == [] and send["form"]["proceeds"] == "1550.00"
+    # Never turned into a row: the 2025 box H total is the one real sale's.
+    (h_2025,) = data["forms_1099da"]["2025"]["brokers"]
+    assert (h_2025["form_proceeds"], h_2025["column_d"]) == ("5281.25", "3731.25")
 
 
 def test_schedule_d_exception_1(runner, tmp_path) -> None:
@@ -358,7 +376,7 @@ def test_the_pdfs_show_the_forms(runner, tmp_path) -> None:
 
     out = tmp_path / "out"
     export = ROOT / "samples" / "us-coinbase-1099da-export.csv"
-    form = ROOT / "samples" / "us-coinbase-1099da.csv"
+    form = ROOT / "samples" / "us-coinbase-1099da-with-send.csv"
     result = runner.invoke(main, ["build", str(export), str(form), "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = " ".join(pdf_text(out / "summary-2025.pdf").split())
