@@ -85,16 +85,18 @@ from taxloss.plan import (
     check_software,
     data_outputs,
     form_years,
+    offset_plan,
     planned_outputs,
     software_outputs,
 )
 from taxloss.progress import SILENT, Progress, Silent, event_counter
 from taxloss.render.pdf_summary import MethodResult
 from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile
+from taxloss.returns.country import CountryPlan
 from taxloss.returns.harvest import Target
 from taxloss.returns.printed import Printed
 from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
-from taxloss.returns.us import OffsetInputs
+from taxloss.returns.us import OffsetInputs, OffsetPlan
 from taxloss.workers import Renderer, render_all, split_disposals
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,9 @@ class Built:
     software: tuple[SoftwareFile, ...] = ()
     #: Files of an earlier build that this one removed (``outdir.stale``).
     removed: tuple[Path, ...] = ()
+    #: The loss offset every output was written from (US Schedule D and carryovers, or the
+    #: country's figures), for the CLI's per-year offset line.
+    offsets: OffsetPlan | CountryPlan | None = None
 
 
 # -- 1. load: the rule file and the input files into a Session ---------------------------------
@@ -842,13 +847,20 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
             if comparison is not None:
                 comparison.base, comparison.figures = report, figures
             shown = comparison.for_year if comparison is not None else None
-            plan = planned_outputs(report, options, figures, split, shown)
+            offsets = offset_plan(report, options, figures)
+            plan = planned_outputs(report, options, figures, split, shown, offsets=offsets)
             progress.stage("writing")
             written = write_outputs(watched(plan, progress), out, options.jobs, staging, removed)
             progress.update(len(plan), len(plan))
             software = tuple(software_outputs(report, options, figures)[0])
     return Built(
-        report, written, form_years(report, options.year), figures, software, tuple(removed)
+        report,
+        written,
+        form_years(report, options.year),
+        figures,
+        software,
+        tuple(removed),
+        offsets,
     )
 
 

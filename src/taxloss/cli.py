@@ -433,7 +433,12 @@ def build(files: tuple[Path, ...], out_dir: Path, quiet: bool, **values: Any) ->
     options = options_from(files, values)
     with api.paused_gc(freeze=True):  # the command ends next: no collection of the report
         built = api.build(options, out_dir, progress_for(quiet))
-    click.echo(render_text(built.report, built.years, rows=False, figures=built.figures), nl=False)
+    click.echo(
+        render_text(
+            built.report, built.years, rows=False, figures=built.figures, offsets=built.offsets
+        ),
+        nl=False,
+    )
     click.echo(
         account_text(built.report, built.figures), nl=False
     )  # issue #15: put in, out, left, owed

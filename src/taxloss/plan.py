@@ -91,19 +91,22 @@ def planned_outputs(
     figures: Printed | None = None,
     split: Split | None = None,
     comparison: Compared | None = None,
+    offsets: OffsetPlan | CountryPlan | None = None,
 ) -> list[tuple[str, Renderer]]:
     """(file name, render function) for every output of a build, in writing order.
 
     ``figures``: the report's printed rows, if already made. ``split``: the disposals of
     report.json and disposals.csv, shared with a helper process (``workers.split_disposals``).
     ``comparison``: each year's methods for the summaries (``comparison.Comparison.for_year``); none
-    given, the summaries show no comparison.
+    given, the summaries show no comparison. ``offsets``: the loss offset plan, if already
+    made (``offset_plan``; the CLI prints the same figures).
     """
     wanted = set(options.outputs)
     forms = report.rule.forms
     figures = printed(report, figures)
     plan: list[tuple[str, Renderer]] = []
-    offsets = offset_plan(report, options, figures)
+    if offsets is None:
+        offsets = offset_plan(report, options, figures)
     extra: dict[str, dict[str, object]] = {
         y.year: {"loss_offset": offset_json(y) if isinstance(offsets, OffsetPlan) else year_json(y)}
         for y in offsets.years

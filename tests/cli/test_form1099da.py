@@ -414,5 +414,30 @@ def test_the_workbook_has_a_1099_da_sheet(runner, tmp_path) -> None:
     values = [row for row in sheet.iter_rows(values_only=True) if any(row)]
     assert [row[0] for row in values[1:4]] == ["matched", "matched", "proceeds_differ"]
     totals = {row[4]: row[8:13] for row in values if row[2] == "coinbase" and row[0] is None}
-    assert totals == {"G": (4477.5, 4477.5, 4020, 4020, 0), "K": (34865, 34865, 0, 36180, -40)}
+    assert totals == {
+        "G": (4477.5, 4477.5, 4020, 4020, 0),
+        "K": (34865, 34865, "not shown", 36180, -40),  # the K rows showed no 1g
+    }
     assert values[-1][0].startswith("Box 4 federal income tax withheld") and values[-1][8] == 96
+
+
+def test_sum_1g_is_not_shown_when_no_form_row_showed_a_basis(runner, tmp_path) -> None:
+    forms = (
+        HEADER
+        + """\
+"Coinbase, Inc.",,2026-1,G,BTC,1,2026-01-05,2026-06-01,1000.00,900.00,yes,short,no,0,
+"Coinbase, Inc.",,2025-1,H,ETH,1,,2025-05-01,2000.00,,no,,yes,0,
+"""
+    )
+    data = build(runner, tmp_path, TRADES, forms)
+    basis = {
+        (year, b["box"]): b["form_basis"]
+        for year, facts in data["forms_1099da"].items()
+        for b in facts["brokers"]
+    }
+    assert basis == {("2025", "H"): None, ("2026", "G"): "900.00"}
+    files = [str(tmp_path / "trades.csv"), str(tmp_path / "1099da.csv")]
+    result = runner.invoke(main, ["reconcile", *files, "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    (line,) = [x for x in result.output.splitlines() if x.startswith("  Coinbase")]
+    assert line.split()[-5:] == ["2,000.00", "not", "shown", "1,500.00", "0.00"]

@@ -204,3 +204,33 @@ def test_example_3_worksheet_lines_printed_in_the_summary(runner, tmp_path, text
     printed = pdf_text(out / "summary-2025.pdf")
     for line in lines:
         assert line in printed, line
+
+
+def test_terminal_prints_each_years_offset_as_report_json_has_it(runner, tmp_path) -> None:
+    source = tmp_path / "trades.csv"
+    source.write_text(EXAMPLE_2, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(source), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    loss = json.loads((out / "report.json").read_text())["tax_years"]["2025"]["loss_offset"]
+    assert (loss["deduction_against_ordinary_income"], loss["carryover_short_term"]) == (
+        "3000.00",
+        "8150.00",
+    )
+    assert (
+        "  loss offset: Schedule D line 21 deduction 3,000.00; carried over to 2026: "
+        "short-term 8,150.00, long-term 0.00"
+    ) in result.output.splitlines()
+
+
+def test_terminal_prints_a_countrys_headline_and_carry_forward(runner, tmp_path) -> None:
+    out = tmp_path / "out"
+    sample = str(SAMPLES / "uk-pooling.csv")
+    result = runner.invoke(main, ["build", sample, "--country", "uk", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    years = json.loads((out / "report.json").read_text())["tax_years"]
+    lines = [x for x in result.output.splitlines() if x.startswith("  loss offset: ")]
+    assert len(lines) == len(years)
+    for line, facts in zip(lines, years.values(), strict=True):
+        taxable = f"{float(facts['loss_offset']['taxable_gain']):,.2f}"  # display only
+        assert line.startswith(f"  loss offset: taxable gain {taxable}; losses carried forward: ")

@@ -304,3 +304,16 @@ def test_transfer_legs_at_the_same_second_in_either_order(run) -> None:
     assert rows_text(report) == [
         "2025 short I 1 BTC 2025-01-02 2025-02-02 95000.00 90000.00 5000.00 b sale"
     ]
+
+
+def test_unmatched_stablecoin_deposit_is_one_notice_saying_both_facts(run) -> None:
+    report = run("""
+        2025-01-02T00:00:00Z,deposit,USDT,500,,,,,,ex
+        2025-01-03T00:00:00Z,buy,BTC,0.005,USDT,500,,,,ex
+        """)
+    assert [w.code for w in report.warnings] == ["stablecoin_basis_assumed"]
+    (notice,) = report.warnings
+    assert "no matching withdrawal" in notice.message
+    assert "within 72 h" in notice.message
+    assert "basis taken as 1 USD per unit" in notice.message
+    assert str(notice.source).endswith(":2")

@@ -120,3 +120,15 @@ def test_us_dates_of_the_form_are_no_assumption(tmp_path, monkeypatch) -> None:
     parsed = read_file(Path(path.name), path.name, ParseOptions(path.stem))
     assert [a.code for a in parsed.assumptions] == ["dates_day_first"]
     assert parsed.forms[0].sold_on.isoformat() == "2025-12-30"
+
+
+def test_a_form_file_spans_its_dates_sold(monkeypatch) -> None:
+    """The inputs table shows a 1099-DA file's first and last date sold (box 1c), not blanks."""
+    monkeypatch.chdir(SAMPLES.parent)
+    parsed = read_file(
+        Path("samples/us-coinbase-1099da.csv"), "samples/us-coinbase-1099da.csv", ParseOptions("x")
+    )
+    sold = sorted(form.sold_on for form in parsed.forms)
+    assert parsed.info.first is not None and parsed.info.last is not None
+    assert (parsed.info.first.date(), parsed.info.last.date()) == (sold[0], sold[-1])
+    assert parsed.info.first.isoformat() == f"{sold[0].isoformat()}T00:00:00+00:00"

@@ -189,3 +189,12 @@ def test_worksheet_lines_printed_for_example_2(tmp_path: Path, runner) -> None:
         "8 Short-term capital loss carryover to next year: line 5 minus line 7 8,150.00",
     ):
         assert line in text, line
+
+
+def test_recorded_assumptions_are_labelled_in_plain_words(tmp_path: Path, runner) -> None:
+    out = tmp_path / "o"
+    sample = str(ROOT / "samples" / "binance-futures-liquidated.csv")
+    result = runner.invoke(main, ["build", sample, "--out", str(out), "--outputs", "pdf"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out / "summary-2025.pdf")
+    assert "Stablecoin valued at par (stablecoin_at_par): 9 use(s)" in text

@@ -56,6 +56,7 @@ from taxloss.model import (
     PriceTable,
     Report,
     Rule,
+    SourceRef,
     Trade,
     TradeKind,
     Transfer,
@@ -191,7 +192,8 @@ def compute(
         disposals.sort(key=attrgetter("disposed", "sale_source"))
         run.check_books()
         transfers = _transfers(ordered, matches, rule)
-        warnings = fiat_moves + notes.warnings + valued.notices + _unmatched_notices(transfers)
+        par = {n.source for n in valued.notices if n.code == "stablecoin_basis_assumed"}
+        warnings = fiat_moves + notes.warnings + valued.notices + _unmatched_notices(transfers, par)
         note = rule.method_notes.get(chosen.value)
         if note:
             warnings.insert(0, Notice("method_flagged", f"{chosen.value.upper()}: {note}"))
@@ -534,12 +536,16 @@ def _transfers(trades: list[Trade], matches: list, rule: Rule) -> list[Transfer]
     return out
 
 
-def _unmatched_notices(transfers: list[Transfer]) -> list[Notice]:
+def _unmatched_notices(transfers: list[Transfer], par: set[SourceRef | None]) -> list[Notice]:
+    """One notice per unmatched transfer leg; a stablecoin deposit given par basis (in ``par``)
+    already has its ``stablecoin_basis_assumed`` notice, which says both facts."""
     notices = []
     for transfer in transfers:
         if transfer.matched:
             continue
         source = transfer.withdrawal_source or transfer.deposit_source
+        if transfer.withdrawal_source is None and source in par:
+            continue
         code = "unmatched_withdrawal" if transfer.withdrawal_source else "unmatched_deposit"
         notices.append(Notice(code, transfer.reason, source))
     return notices

@@ -572,7 +572,9 @@ class Valuer:
                 return
             self.out.notices.append(
                 Notice("stablecoin_basis_assumed", f"{plain(units)} {trade.asset} deposited with "
-                       f"no matching withdrawal: basis taken as 1 {peg} per unit "
+                       f"no matching withdrawal (none of {trade.asset} from another wallet "
+                       f"within {self.rule.transfer_window_hours} h before it): basis taken "
+                       f"as 1 {peg} per unit "
                        f"(valuation.unmatched_stablecoin_basis in {self.rule.path})",
                        trade.source)
             )  # fmt: skip

@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -373,8 +373,8 @@ def read_file(
         sha256=digest,
         format=parser.name,
         rows=sum(1 for line in table.lines if line > 0),
-        first=min((t.timestamp for t in trades), default=None),
-        last=max((t.timestamp for t in trades), default=None),
+        first=min((t.timestamp for t in trades), default=None) or _sold_day(forms, min),
+        last=max((t.timestamp for t in trades), default=None) or _sold_day(forms, max),
     )
     return ParsedFile(trades, info, detection.reason, forms, options.assumptions, options.warnings)
 
@@ -419,3 +419,11 @@ __all__ = [
     "read_text",
     "register",
 ]
+
+
+def _sold_day(forms: Sequence[FormRow], pick: Callable[[Iterable[date]], date]) -> datetime | None:
+    """The first or last date sold (box 1c) of a broker form file's rows, as midnight UTC
+    (a form row has a date, no time), so its inputs line shows the span it covers."""
+    if not forms:
+        return None
+    return datetime.combine(pick(row.sold_on for row in forms), time(), tzinfo=UTC)

@@ -680,7 +680,9 @@ def form_json(report: Report) -> dict[str, Any]:
                      "form_rows": b.form_rows, "rows": b.rows,
                      "form_proceeds": text_money(b.form_proceeds),
                      "column_d": text_money(b.column_d),
-                     "form_basis": text_money(b.form_basis),
+                     "form_basis": (
+                         text_money(b.form_basis) if b.form_basis is not None else None
+                     ),
                      "column_e": text_money(b.column_e),
                      "column_g": text_money(b.column_g)}
                     for b in broker_totals(report, year)

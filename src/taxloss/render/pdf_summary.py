@@ -64,6 +64,29 @@ EACH_MESSAGE = frozenset(
     }
 )
 
+#: Plain-words labels of the assumption codes in "Recorded assumptions" (the code follows in
+#: brackets, as report.json names it). A code not listed is shown as its words.
+ASSUMPTION_LABELS = {
+    "stablecoin_at_par": "Stablecoin valued at par",
+    "price_from_file": "Price taken from --prices",
+    "fx_rate": "Exchange rate applied",
+    "fx_rate_prior_day": "Exchange rate of an earlier day applied",
+    "zone_assumed": "Time zone assumed",
+    "encoding_assumed": "Text encoding assumed",
+    "delimiter_assumed": "Column separator assumed",
+    "decimal_comma_assumed": "Decimal comma assumed",
+    "dates_day_first": "Dates read day first",
+    "dates_month_first": "Dates read month first",
+    "ticker_read_as_crypto": "Ticker read as a crypto asset",
+}
+
+
+def assumption_label(code: str) -> str:
+    """An assumption's kind in plain words, then its code in brackets."""
+    words = ASSUMPTION_LABELS.get(code) or code.replace("_", " ").capitalize()
+    return f"{words} ({code})"
+
+
 WORKSHEET_TEXT = {
     "1": "Taxable income (Form 1040, line 15); if negative, the negative number",
     "2": "Loss from Schedule D, line 21, as a positive amount",
@@ -421,7 +444,8 @@ class Summary:
             for entry in totals:
                 rows.append([
                     f"{entry.broker} ({entry.wallet})", entry.box, str(entry.form_rows),
-                    m(entry.form_proceeds), m(entry.column_d), m(entry.form_basis),
+                    m(entry.form_proceeds), m(entry.column_d),
+                    m(entry.form_basis) if entry.form_basis is not None else "not shown",
                     m(entry.column_e), m(entry.column_g),
                 ])  # fmt: skip
             widths = (0.22, 0.06, 0.08, 0.13, 0.13, 0.13, 0.13, 0.12)
@@ -1046,13 +1070,16 @@ class Summary:
         for code in sorted(kinds):
             items = kinds[code]
             if code in EACH_MESSAGE and len(items) <= ASSUMPTIONS_LISTED:
-                story.append(para(f"<b>{_esc(code)}</b>: {len(items)} use(s)", "small"))
+                story.append(
+                    para(f"<b>{_esc(assumption_label(code))}</b>: {len(items)} use(s)", "small")
+                )
                 for a in items:
                     story.append(para(f"{_esc(str(a.source))}: {_esc(a.message)}", "grey"))
                 continue
             story.append(
                 para(
-                    f"<b>{_esc(code)}</b>: {len(items)} use(s), e.g. {_esc(items[0].message)}",
+                    f"<b>{_esc(assumption_label(code))}</b>: {len(items)} use(s), "
+                    f"e.g. {_esc(items[0].message)}",
                     "small",
                 )
             )

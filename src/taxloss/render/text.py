@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taxloss.model import HoldingEffect, Report, Rule, Term
 from taxloss.render.labels import MATCHING_LABEL, NOT_ADVICE, PART, group_order, method_label
 from taxloss.returns.printed import Printed, Row, Totals, printed, year_rows
+from taxloss.returns.us import OffsetPlan, YearOffset
+
+if TYPE_CHECKING:
+    from taxloss.returns.country import CountryPlan
 
 #: Row groups of rules without Form 8949 boxes, by ``holding.effect``: (flag, held, other).
 HOLDING_GROUPS = {
@@ -63,6 +67,7 @@ def render_text(
     years: tuple[str, ...] | None = None,
     rows: bool = True,
     figures: Printed | None = None,
+    offsets: OffsetPlan | CountryPlan | None = None,
 ) -> str:
     """The report as text: header facts, then per year each part/box with rows and totals.
 
@@ -70,6 +75,8 @@ def render_text(
         report: the report.
         years: tax years to show (default: all with disposals).
         rows: include every row (False: totals only, for the terminal).
+        offsets: the build's loss offset plan (``Built.offsets``): adds each year's offset
+            line (``offset_line``). None: no such line.
 
     Returns:
         The text, ending with a newline.
@@ -86,6 +93,7 @@ def render_text(
     for year in years if years is not None else report.tax_years:
         if not rule.boxes:
             lines += _country_year(report, shown, year, rows)
+            lines += offset_line(offsets, year)
             continue
         year_figures = shown.year(year)
         lines.append("")
@@ -106,6 +114,7 @@ def render_text(
         lines.append("  " + _totals_line("net gain or (loss)", year_figures.total))
         if year_figures.liquidations:
             lines.append(f"  liquidations / forced sales: {rows_text(year_figures.liquidations)}")
+        lines += offset_line(offsets, year)
     if report.warnings:
         lines.append("")
         lines.append(f"Warnings ({len(report.warnings)}):")
@@ -115,6 +124,31 @@ def render_text(
     lines.append("")
     lines.append(NOT_ADVICE)
     return "\n".join(lines) + "\n"
+
+
+def offset_line(offsets: OffsetPlan | CountryPlan | None, year: str) -> list[str]:
+    """A year's loss offset as the summary PDF prints it, from the same plan: US Schedule D
+    line 21 deduction and the carryover to next year (short/long); another country's headline
+    figure and the loss carried forward. Empty when the plan has no such year or figure."""
+    if offsets is None:
+        return []
+    found = offsets.for_year(year)
+    if found is None:
+        return []
+    if isinstance(found, YearOffset):
+        nxt = int(year) + 1
+        return [
+            f"  loss offset: Schedule D line 21 deduction {amount(found.deduction)}; carried "
+            f"over to {nxt}: short-term {amount(found.carryover_short)}, long-term "
+            f"{amount(found.carryover_long)}"
+        ]
+    label = getattr(offsets, "headline_label", "")
+    if not label or not found.has_data:
+        return []
+    return [
+        f"  loss offset: {label[:1].lower()}{label[1:]} {amount(found.headline)}; losses "
+        f"carried forward: {amount(found.carry_forward)}"
+    ]
 
 
 def _country_year(report: Report, shown: Printed, year: str, rows: bool) -> list[str]:

@@ -14,6 +14,9 @@ from taxloss.render.labels import NOT_ADVICE
 from taxloss.render.text import amount
 from taxloss.returns.reconcile import broker_totals, needs_review, withholding
 
+#: Σ1g of a broker and box whose form rows showed no basis (box H/K with 1g blank).
+NOT_SHOWN = "not shown"
+
 
 def reconcile_text(report: Report, year: str | None = None) -> str:
     """The tie-out of one tax year (or of every year with a form row or a difference)."""
@@ -33,8 +36,9 @@ def reconcile_text(report: Report, year: str | None = None) -> str:
             name = f"{entry.broker} ({entry.wallet})"
             out.append(
                 f"  {name[:30]:<30}{entry.box:>4}{entry.form_rows:>10}"
-                + "".join(f"{amount(v):>14}" for v in (entry.form_proceeds, entry.column_d,
-                          entry.form_basis, entry.column_e, entry.column_g))
+                + "".join(f"{amount(v) if v is not None else NOT_SHOWN:>14}" for v in (
+                          entry.form_proceeds, entry.column_d, entry.form_basis, entry.column_e,
+                          entry.column_g))
             )  # fmt: skip
         if not totals:
             out.append("  (no form row for this year)")

@@ -13,6 +13,8 @@ from taxloss.render.xlsx_writer import BOLD, HEAD, MONEY, MONEY_BOLD, Sheet
 from taxloss.returns.printed import money
 from taxloss.returns.reconcile import broker_totals, withholding
 
+#: Σ1g of a broker and box whose form rows showed no basis (box H/K with 1g blank).
+NOT_SHOWN = "not shown"
 HEADINGS = (
     "Status", "Review", "Wallet", "Broker", "Box", "Asset", "Units (form)", "Date sold",
     "1f Proceeds", "(d) Proceeds", "1g Basis", "(e) Basis", "(g) Adjustment", "(f) Codes",
@@ -53,7 +55,8 @@ def form_sheets(report: Report, year: str) -> list[Sheet]:
         sheet.append([
             "", "", entry.wallet, entry.broker, entry.box, entry.form_rows, entry.rows, "",
             (entry.form_proceeds, MONEY_BOLD), (entry.column_d, MONEY_BOLD),
-            (entry.form_basis, MONEY_BOLD), (entry.column_e, MONEY_BOLD),
+            (entry.form_basis, MONEY_BOLD) if entry.form_basis is not None else NOT_SHOWN,
+            (entry.column_e, MONEY_BOLD),
             (entry.column_g, MONEY_BOLD),
         ])  # fmt: skip
     sheet.append([])

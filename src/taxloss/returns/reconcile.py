@@ -885,7 +885,9 @@ class BrokerBox:
     broker: str
     box: str
     form_proceeds: Decimal = ZERO
-    form_basis: Decimal = ZERO
+    #: Σ1g; None when no form row of this broker and box showed a basis (box H/K with 1g
+    #: blank): printed "not shown", never 0.00.
+    form_basis: Decimal | None = None
     column_d: Decimal = ZERO
     column_e: Decimal = ZERO
     column_g: Decimal = ZERO
@@ -909,11 +911,11 @@ def broker_totals(report: Report, year: str | None = None) -> list[BrokerBox]:
         entry = found.get(key)
         if entry is None:
             entry = found[key] = BrokerBox(
-                label, line.wallet, line.broker, line.box, zero, zero, zero, zero, zero
+                label, line.wallet, line.broker, line.box, zero, None, zero, zero, zero
             )
         entry.form_proceeds += _money(line.form.proceeds, rule)
         if line.form.cost_basis is not None:
-            entry.form_basis += _money(line.form.cost_basis, rule)
+            entry.form_basis = (entry.form_basis or zero) + _money(line.form.cost_basis, rule)
         entry.column_d += line.column_d
         entry.column_e += line.column_e
         entry.column_g += line.column_g
