@@ -152,6 +152,13 @@ def trade_problems(trades: Iterable[Trade]) -> list[Problem]:
     return problems
 
 
+def _first_dated(rows: list[Trade]) -> tuple[Trade, date, str]:
+    """A group's first row (by line), its UTC date, and the words that count the group."""
+    first = min(rows, key=lambda t: t.source.line)
+    more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+    return first, first.timestamp.astimezone(UTC).date(), more
+
+
 def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
     """Warnings for rows dated after ``today`` (UTC) or before their asset existed: one per
     file (and asset), at its first such row, with the count of rows."""
@@ -166,9 +173,7 @@ def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
             early.setdefault((trade.source.path, trade.asset), []).append(trade)
     notices: list[Notice] = []
     for rows in future.values():
-        first = min(rows, key=lambda t: t.source.line)
-        day = first.timestamp.astimezone(UTC).date()
-        more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+        first, day, more = _first_dated(rows)
         notices.append(
             Notice(
                 "date_in_future",
@@ -178,9 +183,7 @@ def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
             )
         )
     for (_, asset), rows in early.items():
-        first = min(rows, key=lambda t: t.source.line)
-        day = first.timestamp.astimezone(UTC).date()
-        more = f" ({len(rows)} rows so dated; the first here)" if len(rows) > 1 else ""
+        first, day, more = _first_dated(rows)
         notices.append(
             Notice(
                 "date_before_asset",

@@ -19,6 +19,14 @@ FORBIDDEN = (
 )
 
 
+def _printed(code: str) -> str:
+    """What ``code`` prints, run in a fresh interpreter (so only its own imports are loaded)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
 def test_engine_imports_nothing_forbidden() -> None:
     code = (
         "import sys, taxloss.engine\n"
@@ -26,10 +34,7 @@ def test_engine_imports_nothing_forbidden() -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in names or m.startswith(names)]\n"
         "print(','.join(sorted(bad)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert _printed(code) == ""
 
 
 def test_render_does_not_import_engine_parsers_or_cli() -> None:
@@ -39,10 +44,7 @@ def test_render_does_not_import_engine_parsers_or_cli() -> None:
         " 'taxloss.cli', 'taxloss.api', 'pandas', 'click'))]\n"
         "print(','.join(sorted(bad)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert _printed(code) == ""
 
 
 #: What the return's arithmetic may import from taxloss (house style §2).
@@ -60,10 +62,7 @@ def test_returns_imports_only_model_money_and_errors() -> None:
         "       or m.split('.')[0] in ('pandas', 'openpyxl', 'reportlab', 'click', 'dateutil')]\n"
         "print(','.join(sorted(bad)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert _printed(code) == ""
 
 
 #: The plain-text views the CLI prints with (each renders computed figures as text).
@@ -84,7 +83,4 @@ def test_cli_builds_its_options_without_a_renderer() -> None:
         "print(','.join(sorted(n for n in names if n and n.startswith(('taxloss.render',"
         f" 'taxloss.returns')) and n not in {TEXT_VIEWS!r})))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert _printed(code) == ""

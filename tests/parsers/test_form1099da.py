@@ -76,9 +76,8 @@ def test_box_number_columns(tmp_path, monkeypatch) -> None:
 def test_a_missing_required_column(tmp_path, monkeypatch) -> None:
     path = tmp_path / "f.csv"
     path.write_text("checkbox,units,date_sold,proceeds\nH,1,2025-05-01,10\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as info:
-        read_file(Path("f.csv"), "f.csv", ParseOptions("f"))
+        read_forms(path, monkeypatch)
     assert str(info.value) == (
         "f.csv:1: header: missing the asset column: expected a column named 'asset' or '1b' "
         "or 'box 1b' or 'name of digital asset' or 'digital asset name' or 'digital asset' or "
@@ -93,9 +92,8 @@ def test_basis_reported_needs_box_1g(tmp_path, monkeypatch) -> None:
         "checkbox,asset,units,date_sold,proceeds,cost_basis\nG,BTC,1,2026-05-01,10,\n",
         encoding="utf-8",
     )
-    monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as info:
-        read_file(Path("f.csv"), "f.csv", ParseOptions("f"))
+        read_forms(path, monkeypatch)
     assert str(info.value) == (
         "f.csv:2: cost_basis: the basis was reported to the IRS (box 2 or box G/J): expected "
         "the amount of box 1g, found an empty cell"

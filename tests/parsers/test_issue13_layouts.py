@@ -202,6 +202,25 @@ def test_kucoin_2019_coin_columns_must_match_the_pair(parse, tmp_path: Path) -> 
     ]
 
 
+def test_kucoin_2019_row_checks(parse, tmp_path: Path) -> None:
+    # The pair, side, fee and amount checks (shared with the spot orders reader).
+    rows = [
+        "2019/05/11 10:40:02,KCSBTC,hold,0.000231,BTC,400,KCS,0.0924,BTC,-0.4,KCS",
+        "2019/05/11 10:41:02,KCS-BTC,SELL,0.000231,BTC,400,KCS,0.0924,BTC,0.4,",
+        "2019/05/11 10:42:02,KCS/BTC,buy,0.000231,BTC,0,KCS,0.0924,BTC,0,KCS",
+        "2019/05/11 10:43:02,KCS/BTC,buy,0.000231,BTC,400,KCS,-1,BTC,0,KCS",
+    ]
+    path = write(tmp_path, "k.csv", KUCOIN_2019 + "\n".join(rows) + "\n")
+    assert errors(parse, path) == [
+        "k.csv:2: Pair: expected a pair like KCS/BTC, found 'KCSBTC'",
+        "k.csv:2: Side: expected buy or sell, found 'hold'",
+        "k.csv:2: Fee: expected a fee of zero or more, found -0.4",
+        "k.csv:3: FeeCoin: a fee needs its coin",
+        "k.csv:4: Amount: expected positive amounts, found 0 KCS for 0.0924 BTC",
+        "k.csv:5: Volume: expected positive amounts, found 400 KCS for -1 BTC",
+    ]
+
+
 # -- OKEx 2020 ----------------------------------------------------------------------------------
 
 OKEX = "Order ID,Trade ID,Trade Time,Pairs,Amount,Price,Total,taker/maker,Fee,unit\n"

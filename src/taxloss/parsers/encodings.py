@@ -189,6 +189,26 @@ def _name(header: list[str], position: int) -> str:
     return f"column {position + 1}"
 
 
+def _numbered_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Each CSV row with the file line it starts on (a quoted cell may span lines)."""
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    line = 1
+    for row in reader:
+        rows.append((line, row))
+        line = reader.line_num + 1
+    return rows
+
+
+def _comma_text(rows: list[tuple[int, list[str]]]) -> str:
+    """The rows written back as comma-separated text, one ``\\n`` per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for _, row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
 def resplit(
     text: str, delimiter: str, display: str, header_line: int, *, numbers: bool = True
 ) -> tuple[str, list[Notice]]:
@@ -211,12 +231,7 @@ def resplit(
     Raises:
         InputError: number cells that read two ways (``1.234`` with decimal commas elsewhere).
     """
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    line = 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1
+    rows = _numbered_rows(text, delimiter)
     names = next((row for number, row in rows if number == header_line), [])
     comma_cells = [
         (number, position)
@@ -279,11 +294,7 @@ def resplit(
     if numbers:
         european = delimiter == ";" or bool(comma_cells)
         rows = _day_first_dates(rows, header_line, names, display, european, notices)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for _, row in rows:
-        writer.writerow(row)
-    return out.getvalue(), notices
+    return _comma_text(rows), notices
 
 
 #: A date written day first by a spreadsheet's regional settings: ``12.07.2024``,
@@ -406,20 +417,11 @@ def local_dates(text: str, display: str, header_line: int) -> tuple[str, list[No
     head = "\n".join(head_lines(text, header_line + HEADER_SEARCH_LINES)[header_line:])
     if not _LOCAL_DATE_ANYWHERE.search(head):
         return text, []
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text))
-    line = 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1
+    rows = _numbered_rows(text, ",")
     names = next((row for number, row in rows if number == header_line), [])
     notices: list[Notice] = []
     rows = _day_first_dates(rows, header_line, names, display, False, notices)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for _, row in rows:
-        writer.writerow(row)
-    return out.getvalue(), notices
+    return _comma_text(rows), notices
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 from taxloss.errors import InputError, Problem
@@ -38,6 +38,11 @@ from taxloss.parsers.table import Table
 
 #: KuCoin's default display zone, for time columns that name none.
 KUCOIN_DEFAULT_ZONE = fixed_offset(8)
+
+#: A pair read from a row: base, quote, and whether the text had the separator at all.
+Pair = tuple[str, str, bool]
+#: One filled row: time, side, base, quote, amount, volume, fee, fee asset.
+Fill = tuple[datetime, str, str, str, Decimal, Decimal, Decimal, str]
 
 #: Account Type -> wallet. Main, funding and trading accounts share one wallet: transfers
 #: between them have no tax effect (and are not in these exports).
@@ -91,6 +96,71 @@ def _wallet(row: Row, column: str | None) -> str | None:
             "Margin or Futures",
         )
     return wallet
+
+
+# -- what the spot and 2019 trade readers share -----------------------------------------------
+
+
+def _split_pair(row: Row, column: str, separator: str, example: str, also: str = "") -> Pair:
+    """The row's pair as (base, quote, well formed): ``BTC-USDT`` split at ``separator``
+    (``also``, if given, is read as ``separator`` first); a problem when it is not a pair."""
+    text = row.text(column).upper()
+    base, mark, quote = (text.replace(also, separator) if also else text).partition(separator)
+    if not (mark and base and quote and separator not in quote):
+        row.bad(column, f"expected a pair like {example}, found {text!r}")
+    return base, quote, bool(mark)
+
+
+def _side(row: Row, column: str) -> str:
+    """``buy`` or ``sell`` (anything else is a problem)."""
+    side_text = row.text(column)
+    side = side_text.lower()
+    if side not in ("buy", "sell"):
+        row.bad(column, f"expected buy or sell, found {side_text!r}")
+    return side
+
+
+def _check_fee(
+    row: Row, fee: Decimal, column: str, asset: str, asset_column: str | None, noun: str
+) -> None:
+    """A fee is zero or more, and a non-zero one names its asset (``noun``: its column's word)."""
+    if fee < 0:
+        row.bad(column, f"expected a fee of zero or more, found {plain(fee)}")
+    if fee and not asset:
+        row.bad(asset_column, f"a fee needs its {noun}")
+
+
+def _fill(
+    row: Row,
+    found: dict[str, str],
+    fill: Fill,
+    wallet: str,
+    external_id: str = "",
+    filled: str = "",
+) -> Trade | None:
+    """The BUY or SELL of one filled row (None, with a problem, unless both amounts are
+    positive; ``filled``: the word the message puts before "amounts")."""
+    timestamp, side, base, quote, amount, volume, fee, fee_asset = fill
+    if amount <= 0 or volume <= 0:
+        row.bad(
+            found["amount"] if amount <= 0 else found["volume"],
+            f"expected positive {filled}amounts, found {plain(amount)} {base} for "
+            f"{plain(volume)} {quote}",
+        )
+        return None
+    return Trade(
+        timestamp=timestamp,
+        kind=TradeKind.BUY if side == "buy" else TradeKind.SELL,
+        asset=base,
+        quantity=amount,
+        wallet=wallet,
+        source=row.source,
+        quote_asset=quote,
+        quote_quantity=volume,
+        fee_asset=fee_asset if fee else "",
+        fee_quantity=fee if fee else None,
+        external_id=external_id,
+    )
 
 
 # -- spot orders ------------------------------------------------------------------------------
@@ -217,24 +287,15 @@ class KucoinSpotOrders:
         trades: list[Trade] = []
         for row in rows:
             timestamp = row.time(found["time"], zone)
-            symbol = row.text(found["symbol"]).upper()
-            base, dash, quote = symbol.partition("-")
-            if not (dash and base and quote and "-" not in quote):
-                row.bad(found["symbol"], f"expected a pair like BTC-USDT, found {symbol!r}")
-            side_text = row.text(found["side"])
-            side = side_text.lower()
-            if side not in ("buy", "sell"):
-                row.bad(found["side"], f"expected buy or sell, found {side_text!r}")
+            base, quote, _ = _split_pair(row, found["symbol"], "-", "BTC-USDT")
+            side = _side(row, found["side"])
             amount = row.number(found["amount"], required=True)
             volume = row.number(found["volume"], required=True)
             fee = row.number(found["fee"]) or ZERO
             fee_asset = row.text(found.get("fee currency")).upper()
             if "fee currency" not in found:
                 fee_asset = quote
-            if fee < 0:
-                row.bad(found["fee"], f"expected a fee of zero or more, found {plain(fee)}")
-            if fee and not fee_asset:
-                row.bad(found.get("fee currency"), "a fee needs its currency")
+            _check_fee(row, fee, found["fee"], fee_asset, found.get("fee currency"), "currency")
             tax = row.number(tax_col)
             if tax:
                 row.bad(
@@ -249,29 +310,13 @@ class KucoinSpotOrders:
             assert wallet is not None
             if amount == 0 and volume == 0:
                 continue  # nothing filled (a cancelled order): no effect
-            if amount <= 0 or volume <= 0:
-                row.bad(
-                    found["amount"] if amount <= 0 else found["volume"],
-                    f"expected positive filled amounts, found {plain(amount)} {base} for "
-                    f"{plain(volume)} {quote}",
-                )
-                continue
             order_id = row.text(id_col)
-            trades.append(
-                Trade(
-                    timestamp=timestamp,
-                    kind=TradeKind.BUY if side == "buy" else TradeKind.SELL,
-                    asset=base,
-                    quantity=amount,
-                    wallet=wallet,
-                    source=row.source,
-                    quote_asset=quote,
-                    quote_quantity=volume,
-                    fee_asset=fee_asset if fee else "",
-                    fee_quantity=fee if fee else None,
-                    external_id=f"kucoin:{order_id}" if order_id else "",
-                )
+            fill = (timestamp, side, base, quote, amount, volume, fee, fee_asset)
+            trade = _fill(
+                row, found, fill, wallet, f"kucoin:{order_id}" if order_id else "", "filled "
             )
+            if trade is not None:
+                trades.append(trade)
         rows.finish()
         yield from trades
 
@@ -729,52 +774,28 @@ class KucoinTrades2019:
         for row in rows:
             timestamp = row.time(found["time"], zone)
             pair = row.text(found["pair"]).upper()
-            base, slash, quote = pair.replace("-", "/").partition("/")
-            if not (slash and base and quote and "/" not in quote):
-                row.bad(found["pair"], f"expected a pair like KCS/BTC, found {pair!r}")
-            side_text = row.text(found["side"])
-            side = side_text.lower()
-            if side not in ("buy", "sell"):
-                row.bad(found["side"], f"expected buy or sell, found {side_text!r}")
+            base, quote, split = _split_pair(row, found["pair"], "/", "KCS/BTC", also="-")
+            side = _side(row, found["side"])
             amount = row.number(found["amount"], required=True)
             volume = row.number(found["volume"], required=True)
             fee = row.number(found["fee"]) or ZERO
             fee_coin = row.text(found["fee coin"]).upper()
             for key, wanted in (("amount coin", base), ("volume coin", quote)):
                 coin = row.text(found[key]).upper()
-                if slash and coin != wanted:
+                if split and coin != wanted:
                     row.bad(
                         found[key],
                         f"expected {wanted} (the {'base' if wanted == base else 'quote'} coin of "
                         f"{pair}), found {coin!r}",
                     )
-            if fee < 0:
-                row.bad(found["fee"], f"expected a fee of zero or more, found {plain(fee)}")
-            if fee and not fee_coin:
-                row.bad(found["fee coin"], "a fee needs its coin")
+            _check_fee(row, fee, found["fee"], fee_coin, found["fee coin"], "coin")
             if row.problems:
                 continue
             assert timestamp is not None and amount is not None and volume is not None
-            if amount <= 0 or volume <= 0:
-                row.bad(
-                    found["amount"] if amount <= 0 else found["volume"],
-                    f"expected positive amounts, found {plain(amount)} {base} for "
-                    f"{plain(volume)} {quote}",
-                )
-                continue
-            trades.append(
-                Trade(
-                    timestamp=timestamp,
-                    kind=TradeKind.BUY if side == "buy" else TradeKind.SELL,
-                    asset=base,
-                    quantity=amount,
-                    wallet="kucoin",
-                    source=row.source,
-                    quote_asset=quote,
-                    quote_quantity=volume,
-                    fee_asset=fee_coin if fee else "",
-                    fee_quantity=fee if fee else None,
-                )
+            trade = _fill(
+                row, found, (timestamp, side, base, quote, amount, volume, fee, fee_coin), "kucoin"
             )
+            if trade is not None:
+                trades.append(trade)
         rows.finish()
         yield from trades

@@ -21,6 +21,8 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from taxloss.render.pdf_common import fit
+
 
 @cache
 def _widths(font: str) -> dict[str, int]:
@@ -41,10 +43,8 @@ def text_width(text: str, font: str, size: float) -> float:
 def fit_text(text: str, font: str, size: float, width: float) -> str:
     """``pdf_common.fit`` with ``text_width``: shorten ``text`` with an ellipsis to fit."""
     if text_width(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+        return text  # the common case, measured without reportlab
+    return fit(text, font, size, width)
 
 
 #: The characters a PDF string escapes with a backslash.
