@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -75,6 +76,18 @@ COLUMNS = (
 )
 
 #: Left edge of each column, and the inner vertical rules between columns.
+#: ``us_date``'s texts by day: a statement of 100,000 rows has a few thousand dates.
+_US_DATES: dict[date, str] = {}
+
+
+def us_date(day: date) -> str:
+    """``day`` as MM/DD/YYYY (``strftime`` once per day)."""
+    text = _US_DATES.get(day)
+    if text is None:
+        text = _US_DATES[day] = day.strftime("%m/%d/%Y")
+    return text
+
+
 COLUMN_LEFT = tuple(LEFT + sum(width for _, width in COLUMNS[:i]) for i in range(len(COLUMNS)))
 COLUMN_EDGES = COLUMN_LEFT[1:]
 
@@ -374,8 +387,8 @@ class Form8949Writer:
     def cells(row: Row) -> list[str]:
         return [
             row.description,
-            row.acquired.strftime("%m/%d/%Y"),
-            row.disposed.strftime("%m/%d/%Y"),
+            us_date(row.acquired),
+            us_date(row.disposed),
             money_text(row.proceeds),
             money_text(row.cost_basis),
             row.codes,

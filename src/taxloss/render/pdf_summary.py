@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -967,9 +968,14 @@ class Summary:
 
     def monthly(self, rows: Sequence[Row]) -> list[Any]:
         months = {label: ZERO for label in self.month_labels()}
+        # Summed by (year, month) and named after: strftime per row cost a build of 100,000
+        # rows a third of a second. Each month's sum is the same additions in the same order.
+        sums: dict[tuple[int, int], Decimal] = {}
         for row in rows:
-            label = row.disposed.strftime("%Y-%m")
-            months[label] = months.get(label, ZERO) + row.gain
+            key = (row.disposed.year, row.disposed.month)
+            sums[key] = sums.get(key, ZERO) + row.gain
+        for (year, month), total in sums.items():
+            months[date(year, month, 1).strftime("%Y-%m")] = total
         labels = sorted(months)
         drawing = Drawing(WIDTH, 170)
         chart = VerticalBarChart()

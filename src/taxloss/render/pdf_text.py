@@ -50,6 +50,21 @@ def fit_text(text: str, font: str, size: float, width: float) -> str:
 #: The characters a PDF string escapes with a backslash.
 _ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
 
+#: ``fp_str`` of the coordinates placed so far: a statement's rows repeat a few dozen heights
+#: and many column positions, and ``fp_str(x, y)`` is ``fp_str(x)`` and ``fp_str(y)`` joined
+#: by a space, so each number is formatted once per process.
+_NUMBERS: dict[float, str] = {}
+
+
+def _number(value: float) -> str:
+    """``fp_str(value)``, remembered."""
+    text = _NUMBERS.get(value)
+    if text is None:
+        if len(_NUMBERS) > 100_000:  # a bound on a long-lived process's memory
+            _NUMBERS.clear()
+        text = _NUMBERS[value] = fp_str(value)
+    return text
+
 
 class TextBlock:
     """Strings of one font and size, in black, collected into one PDF text object.
@@ -81,7 +96,7 @@ class TextBlock:
             return None
 
     def _place(self, x: float, y: float, text: str) -> None:
-        self.parts.append(f"1 0 0 1 {fp_str(x, y)} Tm ({text.translate(_ESCAPES)}) Tj")
+        self.parts.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({text.translate(_ESCAPES)}) Tj")
 
     def _reportlab(self, x: float, y: float, text: str, how: str) -> None:
         canvas = self.canvas
