@@ -31,6 +31,14 @@ from taxloss.render.text_1099da import reconcile_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: ``--method`` of every command that computes lots (build, reconcile, harvest, check).
+METHOD = click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Lot identification: fifo, lifo or hifo (rules that pool, uk and ca, have no lot "
+    "method). Default: the rule file's (US: fifo).",
+)
+
 FILES = click.argument(
     "files",
     nargs=-1,
@@ -364,12 +372,7 @@ def form_options(command: F) -> F:
 @common_options
 @offset_options
 @form_options
-@click.option(
-    "--method",
-    type=click.Choice([m.value for m in Method]),
-    help="Lot identification: fifo, lifo or hifo (rules that pool, uk and ca, have no lot "
-    "method). Default: the rule file's (US: fifo).",
-)
+@METHOD
 @click.option(
     "--year",
     help="Write forms only for this tax year (report.json always has all "
@@ -577,11 +580,7 @@ def parse_prices(texts: tuple[str, ...]) -> tuple[tuple[str, Decimal], ...]:
     help="Which losses to sell: zero-gains (just enough to cancel the year's net gain, then "
     "up to the loss limit), max (every loss) or an amount of loss, e.g. 5000.",
 )
-@click.option(
-    "--method",
-    type=click.Choice([m.value for m in Method]),
-    help="Lot identification, as for build. Default: the rule file's (US: fifo).",
-)
+@METHOD
 @click.option(
     "--assume-wash-sale",
     is_flag=True,
@@ -638,11 +637,7 @@ def harvest(
 @FILES
 @common_options
 @form_options
-@click.option(
-    "--method",
-    type=click.Choice([m.value for m in Method]),
-    help="Lot identification: fifo, lifo or hifo. Default: the rule file's.",
-)
+@METHOD
 @click.option("--year", help="The tax year to show, e.g. 2026. Default: every year with a form.")
 @user_errors
 def reconcile(files: tuple[Path, ...], **values: Any) -> None:
@@ -664,11 +659,7 @@ def _offset_defaults() -> dict[str, Any]:
 @main.command()
 @FILES
 @common_options
-@click.option(
-    "--method",
-    type=click.Choice([m.value for m in Method]),
-    help="Lot identification, as for build. Default: the rule file's.",
-)
+@METHOD
 @click.option(
     "--write-overrides",
     type=click.Path(dir_okay=False, path_type=Path),
