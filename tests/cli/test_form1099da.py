@@ -338,6 +338,43 @@ timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
     assert book["Part I box G"]["A2"].value == "1 ETH (tx s2)"
 
 
+def test_exception_1_rows_are_not_in_the_tax_software_files(runner, tmp_path) -> None:
+    # Reported as totals on line 1a under --schedule-d-1a, a row is not a Form 8949 row: a
+    # TurboTax or TaxAct import of it would count it a second time.
+    trades = """\
+timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
+2026-01-02T15:00:00Z,buy,ETH,2,USD,2000,coinbase,a
+2026-03-01T15:00:00Z,sell,ETH,1,USD,1500,coinbase,s1
+2026-03-02T15:00:00Z,sell,ETH,1,USD,1600,coinbase,s2
+"""
+    forms = (
+        "broker,checkbox,asset,units,date_sold,proceeds,cost_basis,basis_reported\n"
+        "Coinbase,G,ETH,1,2026-03-01,1500.00,1000.00,yes\n"
+        "Coinbase,G,ETH,1,2026-03-02,1600.00,900.00,yes\n"
+    )
+    build(runner, tmp_path, trades, forms, "--schedule-d-1a", "--outputs", "json,turbotax,txf")
+    lines = (tmp_path / "out" / "turbotax-2026.csv").read_text().splitlines()
+    assert len(lines) == 2 and lines[1].split(",")[-1] == "1600.00"  # the code-B row only
+    assert (tmp_path / "out" / "form8949-2026.txf").read_text().count("$1600.00") == 1
+    assert "$1500.00" not in (tmp_path / "out" / "form8949-2026.txf").read_text()
+
+
+def test_a_transaction_id_cannot_become_a_formula_in_disposals_csv(runner, tmp_path) -> None:
+    trades = """\
+timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
+2026-01-02T15:00:00Z,buy,ETH,1,USD,1000,coinbase,a
+2026-03-01T15:00:00Z,sell,ETH,1,USD,1500,coinbase,=cmd|x
+"""
+    forms = (
+        "broker,checkbox,asset,units,date_sold,proceeds,cost_basis,basis_reported\n"
+        "Coinbase,H,ETH,1,2026-03-01,1500.00,,no\n"
+    )
+    data = build(runner, tmp_path, trades, forms, "--outputs", "json,csv")
+    assert data["disposals"][0]["transaction_id"] == "=cmd|x"  # report.json keeps the text
+    text = (tmp_path / "out" / "disposals.csv").read_text()
+    assert ",'=cmd|x" in text and ",=cmd|x" not in text
+
+
 def test_reconcile_prints_the_tie_out_and_writes_nothing(runner, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     result = runner.invoke(main, ["reconcile", "samples/us-coinbase-1099da-export.csv",

@@ -152,6 +152,10 @@ class DisposalFormat:
             for i, f in enumerate(self.fields)
         ) + "}"  # fmt: skip
         self._separators = len(self.fields) - 1
+        #: Every text cell from the input, the extra fields' too (a sale's transaction id).
+        self._free = _FREE_TEXT + tuple(
+            i for i, name in enumerate(self.fields) if name in _FREE_EXTRA
+        )
         # A rounded amount as text: ``str`` writes what ``format(x, "f")`` does (and faster)
         # for every exponent from -6 to 0; other quanta take the long way.
         exponent = self.quantum.as_tuple().exponent
@@ -232,7 +236,7 @@ class DisposalFormat:
         """The disposals.csv line of a disposal's values (``true``/``false`` for flags), or
         None after writing it with ``writer`` (a cell that needs quoting)."""
         cells = ["true" if v is True else "false" if v is False else v for v in values]
-        for index in _FREE_TEXT:  # never a formula (``cells.safe_text``)
+        for index in self._free:  # never a formula (``cells.safe_text``)
             cell = cells[index]
             if cell and cell[0] in _FORMULA_FIRST:  # type: ignore[index]
                 cells[index] = safe_text(cell)  # type: ignore[arg-type]
@@ -267,6 +271,8 @@ _QUOTED = '"%s"'
 #: The disposal fields whose text comes from the input (assets, descriptions, box letters,
 #: codes, wallets, file paths, ids, notes): disposals.csv writes them through ``safe_text``.
 _FREE_TEXT = (1, 2, 7, 11, 13, 20, 21, 22, 23, 24, 25)
+#: Extra (rule- or form-dependent) fields whose text comes from the input.
+_FREE_EXTRA = frozenset({"transaction_id"})
 _FORMULA_FIRST = frozenset(c[0] for c in FORMULA_STARTS)
 _FLAGS = {True: "true", False: "false"}
 

@@ -82,8 +82,9 @@ def cents(value: Decimal) -> str:
 
 def form_rows(figures: YearFigures) -> list[Row]:
     """The year's printed rows in the order of the form (boxes in order, rows in report
-    order within a box)."""
-    return [row for section in figures.sections for row in section.rows]
+    order within a box); rows reported under Schedule D Exception 1 (``--schedule-d-1a``) are
+    totals on line 1a/8a, not Form 8949 rows, so they are left out as the form leaves them."""
+    return [row for s in figures.sections if not s.exception_1 for row in s.rows]
 
 
 def turbotax_parts(count: int, max_rows: int | None) -> int:
