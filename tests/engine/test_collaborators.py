@@ -35,7 +35,7 @@ def test_a_deposit_applied_before_its_withdrawal_waits_for_it() -> None:
     transit = Transit()
     deposit = event(EventKind.RECEIVE, 0, "b")
     assert transit.wait(deposit)
-    assert transit.depart(0, [lot("a", "1", "100")], Decimal(1)) is deposit
+    assert transit.depart(0, [lot("a", "1", "100")], "BTC", Decimal(1)) is deposit
     assert not transit.wait(deposit)
     assert transit.arrive(0) == [lot("a", "1", "100")]
     assert transit.arrive(0) is None and transit.open_lots() == []
@@ -43,9 +43,9 @@ def test_a_deposit_applied_before_its_withdrawal_waits_for_it() -> None:
 
 def test_transfers_without_lots_are_pending_for_the_allocation() -> None:
     transit = Transit()
-    transit.depart(3, None, Decimal("0.5"))
-    transit.depart(1, [lot("a", "1", "10")], Decimal(1))
-    assert transit.pending() == {3: ("", Decimal("0.5"))}
+    transit.depart(3, None, "BTC", Decimal("0.5"))
+    transit.depart(1, [lot("a", "1", "10")], "BTC", Decimal(1))
+    assert transit.pending() == {3: ("BTC", Decimal("0.5"))}
     transit.hold(3, lot("a", "0.5", "5"))
     assert transit.pending() == {}
     assert [x.quantity for x in transit.open_lots()] == [Decimal(1), Decimal("0.5")]

@@ -271,6 +271,26 @@ def test_allocation_at_the_switch_gives_each_wallet_its_units(run) -> None:
     ]
 
 
+def test_transfers_of_two_assets_in_flight_at_the_switch_keep_their_own_lots(run) -> None:
+    # Both withdrawn on 31 Dec 2024 and deposited on 1 Jan 2025: each transfer takes lots of
+    # its own asset at the 2025 per-wallet switch (a BTC lot once travelled with the ETH).
+    report = run("""
+        2024-01-02T00:00:00Z,buy,BTC,1,USD,40000,,,,a
+        2024-03-02T00:00:00Z,buy,ETH,1,USD,3000,,,,a
+        2024-12-31T23:00:00Z,withdrawal,BTC,1,,,,,,a
+        2024-12-31T23:00:00Z,withdrawal,ETH,1,,,,,,a
+        2025-01-01T01:00:00Z,deposit,BTC,1,,,,,,b
+        2025-01-01T01:00:00Z,deposit,ETH,1,,,,,,b
+        2025-02-01T00:00:00Z,sell,ETH,1,USD,3500,,,,b
+        """)
+    assert rows_text(report) == [
+        "2025 short I 1 ETH 2024-03-02 2025-02-01 3500.00 3000.00 500.00 b sale",
+    ]
+    assert not [w for w in report.warnings if w.code.startswith("allocation")]
+    (btc,) = [lot for lot in report.open_lots if lot.asset == "BTC"]
+    assert (btc.wallet, btc.cost_basis) == ("b", 40000)
+
+
 def test_unmatched_withdrawal_leaves_the_books_without_a_disposal(run) -> None:
     report = run("""
         2025-01-02T00:00:00Z,buy,BTC,1,USD,90000,,,,a

@@ -364,7 +364,7 @@ class Run:
         lots = None
         if self.holdings.scope is BasisScope.WALLET:
             lots = self.taking.take(event, event.received)
-        arrival = self.transit.depart(event.transfer, lots, event.received)
+        arrival = self.transit.depart(event.transfer, lots, event.asset, event.received)
         self.move(event.wallet, event.asset, -event.quantity, event)
         if arrival is not None:
             self.receive(arrival)

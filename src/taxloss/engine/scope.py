@@ -101,7 +101,8 @@ class ScopeSwitch:
         pending: dict[int, tuple[str, Decimal]],
         moment: datetime,
     ) -> None:
-        transit_needs = {n: q for n, (_, q) in pending.items()}
+        # Only the transfers of this asset take its lots.
+        transit_needs = {n: q for n, (a, q) in pending.items() if a == asset}
         placed: list[tuple[str | int, Lot]] = []
         leftovers: list[Lot] = []
         # Pass 1: lots stay in the wallet where they were acquired, if it still holds units.

@@ -19,20 +19,24 @@ class Transit:
     def __init__(self) -> None:
         #: The lots travelling with each transfer (wallet scope only).
         self.lots: dict[int, list[Lot]] = {}
-        #: Units each transfer in flight will deliver (its destination is not known yet).
+        #: The asset and units each transfer in flight will deliver (its destination wallet is
+        #: not known yet).
         self.dest: dict[int, tuple[str, Decimal]] = {}
         self.early: dict[int, Event] = {}
         self.sent: set[int] = set()
 
-    def depart(self, number: int, lots: list[Lot] | None, units: Decimal) -> Event | None:
-        """A matched withdrawal left with ``units`` (and ``lots``, if they travel).
+    def depart(
+        self, number: int, lots: list[Lot] | None, asset: str, units: Decimal
+    ) -> Event | None:
+        """A matched withdrawal left with ``units`` of ``asset`` (and ``lots``, if they
+        travel).
 
         Returns:
             Its deposit, if that came first and waited (to be received now).
         """
         if lots is not None:
             self.lots[number] = lots
-        self.dest[number] = ("", units)
+        self.dest[number] = (asset, units)
         self.sent.add(number)
         return self.early.pop(number, None)
 
