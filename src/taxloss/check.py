@@ -117,7 +117,7 @@ def check(options: BuildOptions) -> CheckResult:
                     options.timezone,
                     options.format,
                     overrides=[*answers, *refused],
-                    skipped=[],
+                    skipped=skipped,
                 )
             except InputError:
                 continue  # not a row problem (a header, a layout): the file stays unread

@@ -650,7 +650,7 @@ def reconcile(files: tuple[Path, ...], **values: Any) -> None:
 
 
 def _offset_defaults() -> dict[str, Any]:
-    """The offset options ``reconcile`` does not take, at their defaults."""
+    """The offset options ``reconcile`` and ``check`` do not take, at their defaults."""
     return {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
             "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
             "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
@@ -671,10 +671,7 @@ def _offset_defaults() -> dict[str, Any]:
 def check(files: tuple[Path, ...], write_overrides: Path | None, **values: Any) -> None:
     """List every question about FILES at once (rows taxloss cannot use as they are, each with
     what would answer it); write nothing else. Exit 0 with none, 2 with questions."""
-    defaults = {"filing_status": "single", "taxable_income": None, "carryover_in_short": "0",
-                "carryover_in_long": "0", "other_short_gains": "0", "other_long_gains": "0",
-                "assume_future_gains": "0", "losses_brought_forward": "0"}  # fmt: skip
-    result = api.check(options_from(files, {**defaults, **values}))
+    result = api.check(options_from(files, {**_offset_defaults(), **values}))
     for use in result.overrides:
         click.echo(f"answered by --overrides: {use.source}: {use.action} (note: {use.note})")
     if not result.questions:

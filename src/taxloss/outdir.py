@@ -18,7 +18,6 @@ File-system work only; must not import the engine, parsers or renderers.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -90,7 +89,7 @@ def is_own(path: Path) -> bool:
         if path.name == "disposals.csv":
             with path.open("rb") as handle:
                 return handle.readline().startswith(b"tax_year,asset,description,")
-    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError):
+    except (OSError, KeyError, zipfile.BadZipFile):
         return False
     # Tax-software files (turbotax-, taxact-, .txf) carry no mark of ours: theirs by name only
     # when the folder also holds a report.json of taxloss (an earlier build's folder).

@@ -45,7 +45,7 @@ COLUMNS = ("source", "action", "note")
 STARTER_COLUMNS = (*COLUMNS, "question", "suggestion")
 ACTIONS = ("skip", "treat-as TYPE", "value AMOUNT", "note")
 _LOCATION = re.compile(r"^(?P<path>.+):(?P<line>[0-9]+)$")
-_AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_AMOUNT = re.compile(r"^([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +166,10 @@ def _override(
                 )
             )
     elif verb == "value" and len(words) == 2:
-        text = words[1].replace(",", "")
-        if _AMOUNT.match(text):
-            amount = D(text)
+        # A comma only groups thousands (1,250.50): "1250,5" or "1.250,50" is refused, never
+        # read as 12505 or 1.2505.
+        if _AMOUNT.match(words[1]):
+            amount = D(words[1].replace(",", ""))
         else:
             problems.append(
                 Problem(

@@ -4,6 +4,7 @@ editing the export, each answer listed with the user's note in report.json and t
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,39 @@ def test_check_reads_the_other_rows_of_a_file_with_a_refused_row(tl, tmp_path: P
         [f"  {name}:2", "type"],
         [f"  {name}:3", "fiat_value"],
     ]
+
+
+def test_a_value_takes_a_comma_only_as_a_thousands_group(tmp_path: Path) -> None:
+    from taxloss.errors import InputError
+    from taxloss.overrides import read_overrides
+
+    good = tmp_path / "good.csv"
+    good.write_text(
+        'source,action,note\nx.csv:2,"value 1,250.50",a\nx.csv:3,value 1250.5,b\n',
+        encoding="utf-8",
+    )
+    assert [o.amount for o in read_overrides(good, "good.csv")] == [
+        Decimal("1250.50"),
+        Decimal("1250.5"),
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        'source,action,note\nx.csv:2,"value 1250,5",a\nx.csv:3,"value 1.250,50",b\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_overrides(bad, "bad.csv")
+    assert [p.source.line for p in caught.value.problems if p.source] == [2, 3]
+
+
+def test_check_keeps_a_skip_answer_of_a_file_with_another_refused_row(tl, tmp_path: Path) -> None:
+    # Row 6 (a type taxloss does not know) twice: the first answered with skip, the second not.
+    lines = (ROOT / FILES[1]).read_text(encoding="utf-8").splitlines(keepends=True)
+    two = tmp_path / "two.csv"
+    two.write_text("".join([*lines[:6], lines[5], *lines[6:]]), encoding="utf-8")
+    answers = tmp_path / "ans.csv"
+    answers.write_text("source,action,note\ntwo.csv:6,skip,a vault move\n", encoding="utf-8")
+    result = tl("check", two, "--overrides", answers)
+    assert result.exit_code == 2
+    assert "two.csv:7" in result.output
+    assert "matches no row" not in result.output + result.stderr
