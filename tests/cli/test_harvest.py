@@ -254,3 +254,19 @@ def test_outputs_are_repeatable_and_written_all_or_nothing(runner, tmp_path) -> 
         assert (first / name).read_bytes() == (second / name).read_bytes()
     bad = runner.invoke(main, [*SAMPLE_ARGS[:-1], "2025-13-40", "--out", str(tmp_path / "c")])
     assert bad.exit_code == 2 and not (tmp_path / "c").exists()
+
+
+def test_no_limit_note_for_a_loss_below_the_limit(runner, write_csv) -> None:
+    # A net loss of 1,000 with nothing left to sell: the limit (3,000) is not reached, so the
+    # view must not say it is.
+    source = write_csv(
+        "t.csv",
+        """
+        timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet
+        2025-01-02T15:00:00Z,buy,BTC,1,USD,2000,ex
+        2025-03-02T15:00:00Z,sell,BTC,1,USD,1000,ex
+        """,
+    )
+    result = runner.invoke(main, ["harvest", str(source), "--as-of", "2025-12-15"])
+    assert result.exit_code == 0, result.output
+    assert "already reaches" not in result.output

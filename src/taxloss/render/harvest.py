@@ -18,7 +18,7 @@ from taxloss.render.labels import NOT_ADVICE
 from taxloss.render.text import amount
 from taxloss.render.xlsx_writer import BOLD, HEAD, MONEY, MONEY_BOLD, WRAP, Sheet, save
 from taxloss.returns.harvest import Harvest, OpenLot, Sale
-from taxloss.returns.us import YearOffset, offset_json
+from taxloss.returns.us import offset_json
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -264,11 +264,3 @@ def render_harvest_xlsx(
     created = datetime.combine(result.as_of, time(0), tzinfo=UTC)
     return save([lots, sales, schedule, notes], out,
                 title=f"taxloss harvest {result.as_of.isoformat()}", created=created)  # fmt: skip
-
-
-def year_line(result: YearOffset) -> str:
-    """One line: net, deduction and carryover of a year (used by the PDF)."""
-    return (
-        f"net {amount(result.line16)}, deducted {amount(result.deduction)}, carried over "
-        f"{amount(result.carryover_total)}"
-    )

@@ -321,13 +321,6 @@ def _row_gains(report: Report) -> Iterable[tuple[Disposal, Decimal]]:
 PARTS = ("spot", "positions", "liquidations")
 
 
-def part_of(disposal: Disposal) -> str:
-    """Which part of the realized results a disposal belongs to."""
-    if disposal.liquidation:
-        return "liquidations"
-    return "positions" if disposal.kind is DisposalKind.POSITION else "spot"
-
-
 def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | None) -> Statement:
     total = _Column()
     wallets: dict[str, _Column] = defaultdict(_Column)

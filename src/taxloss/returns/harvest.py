@@ -475,7 +475,11 @@ def statements(result: Harvest, window: int, source: str) -> list[str]:
 def notes(result: Harvest) -> list[str]:
     """What the accountant should check: missing prices, estimates, partial lots."""
     out = []
-    if result.target.kind == "zero-gains" and not result.sales and result.before.line16 < 0:
+    if (
+        result.target.kind == "zero-gains"
+        and not result.sales
+        and result.before.line16 <= -result.limit
+    ):
         out.append(
             f"This year's net capital loss ({-result.before.line16:,.2f}) already reaches the "
             f"{result.limit:,.2f} limit: more losses would only add to the carryover "
