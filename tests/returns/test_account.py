@@ -146,3 +146,21 @@ def test_every_sample_is_in_the_list(tmp_path: Path) -> None:
     # file of an export, or a Form 1099-DA built with its export.
     covered = set(ALL) | set(SAMPLE_PRICES) | set(SAMPLE_FORMS)
     assert covered == {p.name for p in SAMPLES.glob("*") if p.suffix in (".csv", ".xlsx")}
+
+
+def test_the_debts_total_is_the_sum_of_the_printed_debt_rows() -> None:
+    from datetime import UTC, date, datetime
+
+    from taxloss import jurisdiction
+    from taxloss.model import Debt, SourceRef
+    from taxloss.returns.account import owed_rows_total, rounded
+
+    rule = jurisdiction.load_bundled("us")
+    debts = [
+        Debt("USDT", Decimal("0.014"), Decimal("0.014"), w, datetime(2025, 1, 2, tzinfo=UTC),
+             date(2025, 1, 2), "2025", SourceRef("x.csv", n))
+        for n, w in ((2, "a"), (3, "b"))
+    ]  # fmt: skip
+    # Each row prints 0.01; their total is 0.02, not the exact sum rounded once (0.03).
+    assert [rounded(d.open_value, rule) for d in debts] == [Decimal("0.01")] * 2
+    assert owed_rows_total(debts, rule) == Decimal("0.02")

@@ -28,6 +28,7 @@ from taxloss.returns.account import (
     FEES,
     AccountLines,
     Statement,
+    owed_rows_total,
     printed_lines,
     rounded,
     share_text,
@@ -279,7 +280,7 @@ class AccountSection:
                     "(report.json account.debts lists them)."
                 )
             return [_p(text)]
-        owed = rounded(sum((d.open_value for d in open_debts), ZERO), rule)
+        owed = owed_rows_total(open_debts, rule)
         rows: list[list[Any]] = [[
             _p(f"<b>Owed to platforms at the end of the data: {_m(owed)} {fiat}</b>"), "", "",
             "", "",
@@ -459,7 +460,7 @@ def debt_checks(report: Report, figures: Printed | None = None) -> list[str]:
     if not st.debts:
         return []
     rule = report.rule
-    open_value = rounded(sum((d.open_value for d in st.open_debts), ZERO), rule)
+    open_value = owed_rows_total(st.open_debts, rule)
     return [
         f"<b>Debts to platforms.</b> {len(st.debts)} debt(s) or loan(s) in the data; "
         f"{money_text(open_value)} {rule.fiat} still owed at the end (first section). A "

@@ -438,6 +438,12 @@ def rounded(value: Decimal, rule: Rule) -> Decimal:
     return quantize(value, rule.rounding_quantum, rule.rounding_mode)
 
 
+def owed_rows_total(debts: Iterable[Debt], rule: Rule) -> Decimal:
+    """What the open debts' rows add up to as printed: each debt's open value rounded once,
+    then summed (the total of a table of debts equals the sum of its printed rows)."""
+    return sum((rounded(d.open_value, rule) for d in debts), ZERO)
+
+
 def share_text(share: Decimal | None) -> str:
     """A loss share as a percentage with one decimal, e.g. ``"83.4%"``, or ``"n/a"``."""
     if share is None:
