@@ -446,12 +446,12 @@ def fx_currencies(rule: Rule, trades: Sequence[Trade]) -> set[str]:
     return found - {rule.fiat}
 
 
-def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
-    """Load the rule, check the options against it, read the prices and every input file
-    (``progress``: the ``reading`` stage).
+def checked_rule(options: BuildOptions) -> Rule:
+    """The rule, with every option checked against it before any file is read (``build``,
+    ``check`` and ``harvest`` alike).
 
     Raises:
-        TaxlossError: any user-fixable problem in the options, rule or files.
+        TaxlossError: an option the rule or the machine cannot honour.
     """
     rule = load_rule(options.country, options.rules_file)
     check_timezone(options.timezone)
@@ -471,6 +471,17 @@ def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
             f"--fx-rates: {rule.path} has no [fx] section: its amounts are already in "
             f"{rule.fiat} (use --prices for other currencies)"
         )
+    return rule
+
+
+def prepare(options: BuildOptions, progress: Progress = SILENT) -> Session:
+    """Load the rule, check the options against it, read the prices and every input file
+    (``progress``: the ``reading`` stage).
+
+    Raises:
+        TaxlossError: any user-fixable problem in the options, rule or files.
+    """
+    rule = checked_rule(options)
     prices = prices_of(options)
     answers = answers_of(options)
     skipped: list[SourceRef] = []

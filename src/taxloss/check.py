@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taxloss.engine import compute
-from taxloss.errors import EngineError, InputError, Problem, RuleError, TaxlossError
+from taxloss.errors import EngineError, InputError, Problem, TaxlossError
 from taxloss.fx import load_fx
-from taxloss.model import FxTable, OverrideUse, PriceTable, Rule, SourceRef, Trade, TradeKind
+from taxloss.model import FxTable, OverrideUse, Rule, SourceRef, Trade, TradeKind
 from taxloss.money import plain
-from taxloss.overrides import Override, apply_overrides, read_overrides, starter_text
-from taxloss.parsers.prices import read_prices
+from taxloss.overrides import Override, apply_overrides, starter_text
 from taxloss.paths import display_path
 
 if TYPE_CHECKING:
@@ -68,29 +67,17 @@ def check(options: BuildOptions) -> CheckResult:
         TaxlossError: problems that are not about a row (options, rule file, overrides file).
     """
     from taxloss.api import (  # see the module docstring
-        check_timezone,
+        answers_of,
+        checked_rule,
         drop_duplicates,
         fx_currencies,
-        load_rule,
         load_trades,
-        year_label,
+        prices_of,
     )
 
-    rule = load_rule(options.country, options.rules_file)
-    check_timezone(options.timezone)
-    year_label(rule, options.year)
-    if options.fx_rates is not None and rule.fx is None:
-        raise RuleError(f"--fx-rates: {rule.path} has no [fx] section")
-    prices = (
-        read_prices(options.prices, display_path(options.prices))
-        if options.prices
-        else PriceTable()
-    )
-    answers = (
-        read_overrides(options.overrides, display_path(options.overrides))
-        if options.overrides
-        else []
-    )
+    rule = checked_rule(options)
+    prices = prices_of(options)
+    answers = answers_of(options)
     problems: list[Problem] = []
     per_file: list[tuple[str, list[Trade]]] = []
     skipped: list[SourceRef] = []
