@@ -299,10 +299,12 @@ def resplit(
 
 #: A date written day first by a spreadsheet's regional settings: ``12.07.2024``,
 #: ``12/07/2024 10:05``, ``12-07-2024 10:05:09`` (with an optional time).
-_LOCAL_DATE = re.compile(
-    r"^(?P<first>\d{1,2})(?P<sep>[./-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})"
-    r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+#: A UTC suffix (``10:05 UTC``, ``10:05:09Z``) is kept with the time it follows.
+_LOCAL_DATE_BODY = (
+    r"(?P<first>\d{1,2})(?P<sep>[./-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})"
+    r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:UTC|GMT|Z))?)?"
 )
+_LOCAL_DATE = re.compile(rf"^{_LOCAL_DATE_BODY}$")
 
 
 def _day_first_dates(
@@ -377,7 +379,8 @@ def _day_first_dates(
             day, month = (
                 (match["first"], match["second"]) if day_then else (match["second"], match["first"])
             )
-            time = (match["time"] or "").replace("T", " ")
+            time = match["time"] or ""
+            time = " " + time[1:] if time.startswith("T") else time
             cells[position] = f"{match['year']}-{int(month):02d}-{int(day):02d}{time}"
             converted += 1
             if first is None:
@@ -399,9 +402,10 @@ def _day_first_dates(
     return out
 
 
+#: A cell anywhere in a text that ``_LOCAL_DATE`` accepts (the same forms, so a file whose
+#: dates carry fractions of a second or a zone is rewritten too).
 _LOCAL_DATE_ANYWHERE = re.compile(
-    r"(?:^|[,;\t\"])\s*\d{1,2}([./-])\d{1,2}\1\d{4}"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|[,;\t\"])",
+    rf"(?:^|[,;\t\"])\s*{_LOCAL_DATE_BODY}\s*(?:$|[,;\t\"])",
     re.MULTILINE,
 )
 
