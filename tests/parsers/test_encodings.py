@@ -391,3 +391,57 @@ def test_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
     parsed = read(path)
     assert len(parsed.trades) == 2
     assert "read as UTF-16 (little-endian, no byte-order mark)" in parsed.assumptions[0].message
+
+
+@pytest.mark.parametrize("time", ["10:05:09.5", "10:05 UTC", "10:05:09Z"])
+def test_day_first_dates_with_fractions_or_a_zone_are_not_swapped(tmp_path: Path, time) -> None:
+    # Before: the file was not rewritten, and dateutil read 05/02/2024 as May 2 while it
+    # swapped 13/01/2024 to January 13, silently.
+    path = tmp_path / "x.csv"
+    rows = [
+        f"13/01/2024 {time},buy,BTC,1,USD,100,USD,0,",
+        f"05/02/2024 {time},sell,BTC,1,USD,100,USD,0,",
+    ]
+    path.write_text("\n".join([HEADER, *rows, ""]), encoding="utf-8")
+    parsed = read_file(path, path.name, ParseOptions("x", ZoneInfo("UTC")))
+    assert [t.timestamp.date().isoformat() for t in parsed.trades] == ["2024-01-13", "2024-02-05"]
+    (notice,) = parsed.assumptions
+    assert notice.code == "dates_day_first"
+
+
+def test_a_day_first_date_is_not_swapped_by_the_timestamp_reader() -> None:
+    from taxloss.parsers.numbers import BadValue, parse_timestamp
+
+    with pytest.raises(BadValue, match="day first or month first"):
+        parse_timestamp("13/01/2024 10:05 +01:00", ZoneInfo("UTC"))
+    with pytest.raises(BadValue, match="day first or month first"):
+        parse_timestamp("13-01-2024", ZoneInfo("UTC"))
+    # A caller that knows the order says so.
+    moment = parse_timestamp("13/01/2024 10:05", ZoneInfo("UTC"), day_first=True)
+    assert moment.isoformat() == "2024-01-13T10:05:00+00:00"
+    assert parse_timestamp("01/13/2024", ZoneInfo("UTC")).date().isoformat() == "2024-01-13"
+
+
+def test_a_comma_group_beside_decimal_points_is_an_error(parse, tmp_path: Path) -> None:
+    # Before: '1,234' was read as 1.234 with only a decimal_comma_assumed notice.
+    path = tmp_path / "mixed.csv"
+    rows = [
+        "2025-01-02T10:00:00Z;buy;BTC;0.5;EUR;1,234;EUR;12.75;",
+        "2025-03-04T10:00:00Z;sell;BTC;0.25;EUR;900;EUR;1.5;",
+    ]
+    path.write_text("\n".join([HEADER.replace(",", ";"), *rows, ""]), encoding="utf-8")
+    assert errors(parse, path) == [
+        "mixed.csv:2: quote_quantity: '1,234' reads as a thousands-grouped whole number or as "
+        "a decimal, and the file writes decimal points elsewhere (line 2: '0.5'): save the "
+        "export again without thousands separators (or as 'CSV UTF-8' from an "
+        "English-language spreadsheet)"
+    ]
+
+
+def test_decimal_commas_that_read_one_way_beside_decimal_points_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    rows = ["2025-01-02T10:00:00Z;buy;BTC;0.5;EUR;1234,5;EUR;12.75;"]
+    path.write_text("\n".join([HEADER.replace(",", ";"), *rows, ""]), encoding="utf-8")
+    parsed = read(path)
+    assert str(parsed.trades[0].quote_quantity) == "1234.5"
+    assert codes(parsed) == [("delimiter_assumed", 1), ("decimal_comma_assumed", 2)]

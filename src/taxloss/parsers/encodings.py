@@ -163,6 +163,12 @@ _COMMA_NUMBER = re.compile(
 #: A number grouped with points and no comma (``1.234``, ``12.345.678``): in a file with
 #: decimal commas it reads as a thousands-grouped whole number or as a decimal.
 _POINT_GROUPED = re.compile(rf"^[-+]?\d{{1,3}}\.\d{{3}}(?:\s?{_UNIT})?$")
+#: A plain number with a decimal point (``0.5``, ``-12.75``); one that is also
+#: ``_POINT_GROUPED`` (``1.234``) is not counted as a decimal point.
+_POINT_DECIMAL = re.compile(r"^[-+]?\d+\.\d+$")
+#: A number with one comma and three digits after it (``1,234``): a thousands group in a
+#: file of decimal points, or a decimal comma.
+_COMMA_GROUPED = re.compile(rf"^[-+]?\d{{1,3}},\d{{3}}(?:\s?{_UNIT})?$")
 #: Two or more point groups (``1.000.000``) can only be thousands separators.
 _POINT_THOUSANDS = re.compile(rf"^[-+]?\d{{1,3}}(?:\.\d{{3}}){{2,}}(?:\s?{_UNIT})?$")
 
@@ -249,6 +255,7 @@ def resplit(
         )
     ]
     if comma_cells:
+        rows_by_line = dict(rows)
         problems = [
             Problem(
                 SourceRef(display, number),
@@ -264,6 +271,38 @@ def resplit(
         ]
         if problems:
             raise InputError(problems)
+        point = next(
+            (
+                (number, cell.strip())
+                for number, row in rows
+                if number > header_line
+                for cell in row
+                if _POINT_DECIMAL.match(cell.strip()) and not _POINT_GROUPED.match(cell.strip())
+            ),
+            None,
+        )
+        grouped = [
+            (number, position)
+            for number, position in comma_cells
+            if _COMMA_GROUPED.match(rows_by_line[number][position].strip())
+        ]
+        if point is not None and grouped:
+            # ``1,234`` beside ``0.5``: a thousands group in a file of decimal points, or a
+            # decimal comma; the file does not tell.
+            raise InputError(
+                [
+                    Problem(
+                        SourceRef(display, number),
+                        f"{rows_by_line[number][position]!r} reads as a thousands-grouped "
+                        "whole number or as a decimal, and the file writes decimal points "
+                        f"elsewhere (line {point[0]}: {point[1]!r}): save the export again "
+                        "without thousands separators (or as 'CSV UTF-8' from an "
+                        "English-language spreadsheet)",
+                        column=_name(names, position),
+                    )
+                    for number, position in grouped
+                ]
+            )
         first = comma_cells[0][0]
         notices.append(
             Notice(
@@ -299,10 +338,12 @@ def resplit(
 
 #: A date written day first by a spreadsheet's regional settings: ``12.07.2024``,
 #: ``12/07/2024 10:05``, ``12-07-2024 10:05:09`` (with an optional time).
-_LOCAL_DATE = re.compile(
-    r"^(?P<first>\d{1,2})(?P<sep>[./-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})"
-    r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+#: A UTC suffix (``10:05 UTC``, ``10:05:09Z``) is kept with the time it follows.
+_LOCAL_DATE_BODY = (
+    r"(?P<first>\d{1,2})(?P<sep>[./-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})"
+    r"(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:UTC|GMT|Z))?)?"
 )
+_LOCAL_DATE = re.compile(rf"^{_LOCAL_DATE_BODY}$")
 
 
 def _day_first_dates(
@@ -377,7 +418,8 @@ def _day_first_dates(
             day, month = (
                 (match["first"], match["second"]) if day_then else (match["second"], match["first"])
             )
-            time = (match["time"] or "").replace("T", " ")
+            time = match["time"] or ""
+            time = " " + time[1:] if time.startswith("T") else time
             cells[position] = f"{match['year']}-{int(month):02d}-{int(day):02d}{time}"
             converted += 1
             if first is None:
@@ -399,9 +441,10 @@ def _day_first_dates(
     return out
 
 
+#: A cell anywhere in a text that ``_LOCAL_DATE`` accepts (the same forms, so a file whose
+#: dates carry fractions of a second or a zone is rewritten too).
 _LOCAL_DATE_ANYWHERE = re.compile(
-    r"(?:^|[,;\t\"])\s*\d{1,2}([./-])\d{1,2}\1\d{4}"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|[,;\t\"])",
+    rf"(?:^|[,;\t\"])\s*{_LOCAL_DATE_BODY}\s*(?:$|[,;\t\"])",
     re.MULTILINE,
 )
 

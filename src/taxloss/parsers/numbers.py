@@ -114,7 +114,7 @@ def fixed_offset(hours: int, minutes: int = 0) -> tzinfo:
     return timezone(timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes))
 
 
-def parse_timestamp(text: str, assume: tzinfo | None) -> datetime:
+def parse_timestamp(text: str, assume: tzinfo | None, *, day_first: bool | None = None) -> datetime:
     """Parse an export timestamp and convert it to aware UTC.
 
     Args:
@@ -122,6 +122,9 @@ def parse_timestamp(text: str, assume: tzinfo | None) -> datetime:
             common export form (``2024-03-12 14:05:09 UTC``, ``Jan. 28, 2022, 12:13 AM``).
         assume: the zone of a timestamp without one (the zone the export documents, or
             ``--timezone``); None makes a naive timestamp an error.
+        day_first: the order of an all-numeric ``a/b/yyyy`` date when the caller knows it;
+            None makes one whose first number is above 12 an error (it would be read day
+            first while ``05/02/2024`` in the same file is read month first).
 
     Raises:
         BadValue: unparsable, or naive with no zone to assume.
@@ -133,7 +136,7 @@ def parse_timestamp(text: str, assume: tzinfo | None) -> datetime:
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
-        moment = _loose_timestamp(cleaned)
+        moment = _loose_timestamp(cleaned, day_first)
     if moment.tzinfo is None:
         if assume is None:
             raise BadValue(
@@ -159,8 +162,19 @@ def in_utc(moment: datetime, text: str) -> datetime:
     return moment
 
 
-def _loose_timestamp(cleaned: str) -> datetime:
+#: An all-numeric date written with its year last (``13/01/2024``, ``5-2-2024 10:05``).
+_YEAR_LAST = re.compile(r"^(\d{1,2})([./-])\d{1,2}\2\d{4}(?:$|[ T])")
+
+
+def _loose_timestamp(cleaned: str, day_first: bool | None = None) -> datetime:
     text = cleaned
+    year_last = _YEAR_LAST.match(text)
+    if day_first is None and year_last is not None and int(year_last[1]) > 12:
+        raise BadValue(
+            f"{cleaned!r} could be read day first or month first (its first number is not a "
+            "month, but other dates of the file may be read month first): save the export "
+            "again with dates as YYYY-MM-DD"
+        )
     zone: tzinfo | None = None
     upper = text.upper()
     for suffix in (" UTC", " GMT", "UTC", " Z"):
@@ -168,7 +182,7 @@ def _loose_timestamp(cleaned: str) -> datetime:
             text, zone = text[: -len(suffix)].strip(), UTC
             break
     try:
-        moment = dateparser.parse(text.replace(".,", ","), dayfirst=False, fuzzy=False)
+        moment = dateparser.parse(text.replace(".,", ","), dayfirst=bool(day_first), fuzzy=False)
     except (ValueError, OverflowError, TypeError):
         raise BadValue(
             f"expected an ISO 8601 date and time like 2025-03-01T14:05:00Z, found {cleaned!r}"
