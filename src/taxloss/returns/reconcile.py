@@ -473,6 +473,15 @@ def _money(value: Decimal, rule: Rule) -> Decimal:
     return rounded if rounded else rounded.copy_abs()
 
 
+def _rounded_once(amounts: Sequence[Decimal], rule: Rule) -> list[Decimal]:
+    """Round the exact total of ``amounts`` once and share it by the exact amounts (cents to
+    the largest remainders), so that the rows add up to the rounded total exactly."""
+    with localcontext() as context:
+        context.prec = ENGINE_PRECISION
+        total = sum(amounts, ZERO)
+    return split_cents(_money(total, rule), amounts, rule.rounding_quantum)
+
+
 def _tie(
     form: FormRow,
     pieces: list[Disposal],
@@ -480,10 +489,30 @@ def _tie(
     rule: Rule,
     ids: Mapping[SourceRef, str],
 ) -> tuple[list[Disposal], Reconciled]:
-    """The Form 8949 columns of one form row's lot rows, and its tie-out line."""
+    """The Form 8949 columns of one form row's lot rows, and its tie-out line.
+
+    The form is compared with our exact totals rounded once (proceeds with 1f, basis with
+    1g), never with the sum of lot rows rounded one by one: a sale of 100.00 with a 0.50 fee
+    over three lots is 99.50, as on the form, though its three rows rounded alone may add up
+    to 99.51. Our rounded row figures are those totals shared by the rows' exact amounts,
+    the leftover cents to the largest remainders (``split_cents``), the same sharing that
+    places the form's 1f and 1g on the rows. So when the rounded total equals the form,
+    (d) (and (e) on G/J) are the form's figures cent for cent and also ours: no (g), no code,
+    no notice, and (h) = (d) - (e) + (g) is our rounded gain on every row.
+
+    Why not keep rows rounded alone and move the cent elsewhere: (d) must be the form's 1f
+    and (e) on G/J its 1g (reference §4), and the only place left for a cent, column (g),
+    needs a code (E or B), which would tell the IRS of a selling expense or a basis error
+    that does not exist. How a sale's total is placed on its lot rows is ours to choose
+    (the 8949 instructions ask only that (h) = (d) - (e) + (g) and that the form's figures
+    be shown); placing cents by largest remainder keeps each row within a cent of its exact
+    amount, and every output's totals still agree with the sum of its rows.
+    """
     quantum = rule.rounding_quantum
-    our_p = [_money(p.proceeds, rule) for p in pieces]
-    our_c = [_money(p.cost_basis, rule) for p in pieces]
+    # Our figures rounded once per form row (the exact totals), the cents then placed on the
+    # rows by their exact amounts: rows rounded one by one could differ from the form by a cent.
+    our_p = _rounded_once([p.proceeds for p in pieces], rule)
+    our_c = _rounded_once([p.cost_basis for p in pieces], rule)
     our_g = [_money(p.adjustment, rule) for p in pieces]
     units = [p.quantity for p in pieces]
     sum_p, sum_c = sum(our_p, ZERO), sum(our_c, ZERO)
@@ -492,7 +521,7 @@ def _tie(
     differences: list[str] = []
     reasons: list[str] = []
     flags: set[str] = set()
-    fee = sum((_money(p.fee, rule) for p in pieces), ZERO)
+    fee = _money(sum((p.fee for p in pieces), ZERO), rule)
     # Column (d): the form's 1f, unless we received more (then the correct, larger amount).
     if sum_p == form_p:
         column_d = our_p
