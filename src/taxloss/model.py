@@ -727,7 +727,10 @@ class Reconciled:
 
     Amounts are rounded figures: ``form_*`` as on the form, ``our_*`` our own rows before any
     form figure was used, ``column_*`` the printed Form 8949 columns (d), (e), (g) of ``rows``
-    (the 1-based row numbers of ``Report.disposals``).
+    (the 1-based row numbers of ``Report.disposals``). ``form_proceeds`` and ``form_basis``
+    are the form's 1f and 1g rounded once by the tie-out (the figures it compared and shared
+    on the rows; None with no form, ``form_basis`` None when 1g is blank): print these, never
+    round ``form`` again.
     """
 
     status: str
@@ -750,6 +753,8 @@ class Reconciled:
     differences: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     review: bool = False
+    form_proceeds: Decimal | None = None
+    form_basis: Decimal | None = None
 
 
 R = TypeVar("R")

@@ -4,6 +4,9 @@ rules, differences to review, errors, and repeatable outputs."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -478,3 +481,82 @@ def test_sum_1g_is_not_shown_when_no_form_row_showed_a_basis(runner, tmp_path) -
     assert result.exit_code == 0, result.output
     (line,) = [x for x in result.output.splitlines() if x.startswith("  Coinbase")]
     assert line.split()[-5:] == ["2,000.00", "not", "shown", "1,500.00", "0.00"]
+
+
+def test_a_sale_over_short_and_long_lots_totals_each_box(runner, tmp_path) -> None:
+    """A form row over a lot older than a year and a younger one: its rows fall in G and J;
+    Σ(d), Σ(e), Σ(g) per box are those of the Form 8949 boxes, 1f and 1g count in the form's
+    own box (G, short on the form)."""
+    from openpyxl import load_workbook
+
+    trades = """\
+timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
+2025-01-02T15:00:00Z,buy,ETH,1,USD,1000,coinbase,a
+2026-01-03T15:00:00Z,buy,ETH,2,USD,2000,coinbase,b
+2026-03-01T15:00:00Z,sell,ETH,3,USD,9000.01,coinbase,s
+"""
+    forms = HEADER + "Coinbase,,f,G,ETH,3,VARIOUS,2026-03-01,9000.01,3000.00,yes,short,no,0,\n"
+    data = build(runner, tmp_path, trades, forms, "--outputs", "json,xlsx")
+    assert {r[1] for r in rows(data)} == {"G", "J"}
+    boxes = data["tax_years"]["2026"]["boxes"]
+    brokers = {b["box"]: b for b in data["forms_1099da"]["2026"]["brokers"]}
+    assert set(brokers) == {"G", "J"}
+    for box, entry in brokers.items():
+        assert entry["column_d"] == boxes[box]["proceeds"]
+        assert entry["column_e"] == boxes[box]["cost_basis"]
+        assert entry["column_g"] == boxes[box]["adjustments"]
+        assert entry["rows"] == boxes[box]["rows"]
+    assert (brokers["G"]["form_proceeds"], brokers["G"]["form_basis"]) == ("9000.01", "3000.00")
+    assert (brokers["J"]["form_proceeds"], brokers["J"]["form_rows"]) == ("0.00", 0)
+    assert (brokers["G"]["form_rows"], brokers["G"]["rows"], brokers["J"]["rows"]) == (1, 1, 1)
+    sums = [brokers[b]["column_d"] for b in "GJ"]
+    assert sum(Decimal(s) for s in sums) == Decimal("9000.01")
+    sheet = load_workbook(tmp_path / "out" / "form8949-2026.xlsx")["1099-DA"]
+    values = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    totals = {row[4]: row[8:13] for row in values if row[2] == "coinbase" and row[0] is None}
+    assert {box: Decimal(str(t[1])) for box, t in totals.items()} == {
+        box: Decimal(boxes[box]["proceeds"]) for box in "GJ"
+    }
+
+
+def test_outputs_print_the_form_figures_the_tie_out_rounded(runner, tmp_path) -> None:
+    """report.json and the 1099-DA sheet print the 1f/1g carried on the tie-out line, never
+    the form's figures rounded again."""
+    from dataclasses import replace
+
+    from taxloss.engine import compute
+    from taxloss.jurisdiction import load_bundled
+    from taxloss.model import FormRow, Method, SourceRef, Trade, TradeKind
+    from taxloss.render.data import form_json
+    from taxloss.render.xlsx_1099da import form_sheets
+    from taxloss.returns.reconcile import reconcile
+
+    def trade(day: int, kind: TradeKind, value: str) -> Trade:
+        return Trade(
+            timestamp=datetime(2026, 1, day, 15, tzinfo=UTC), kind=kind, asset="ETH",
+            quantity=Decimal(1), wallet="coinbase", source=SourceRef("t.csv", day),
+            quote_asset="USD", quote_quantity=Decimal(value),
+        )  # fmt: skip
+
+    report = compute([trade(2, TradeKind.BUY, "10"), trade(9, TradeKind.SELL, "20.004")],
+                     load_bundled("us"), Method.FIFO)  # fmt: skip
+    form = FormRow(
+        broker="Coinbase", wallet="coinbase", form_id="f", checkbox="G", asset="ETH",
+        units=Decimal(1), acquired_on=None, sold_on=date(2026, 1, 9),
+        proceeds=Decimal("20.004"), cost_basis=Decimal("9.996"), basis_reported=True,
+        term="short", noncovered=False, withheld=Decimal(0), transaction_id="",
+        source=SourceRef("f.csv", 2),
+    )  # fmt: skip
+    tied = reconcile(report, [form])
+    (line,) = tied.lines
+    assert (line.form_proceeds, line.form_basis) == (Decimal("20.00"), Decimal("10.00"))
+    # Mark the carried figures so that a second rounding of the form would show.
+    marked = replace(line, form_proceeds=Decimal("20.01"), form_basis=Decimal("9.99"))
+    report = replace(report, disposals=tied.disposals, reconciliation=(marked,),
+                     form_rows=(form,))  # fmt: skip
+    shown = form_json(report)["reconciliation"][0]["form"]
+    assert (shown["proceeds"], shown["cost_basis"]) == ("20.01", "9.99")
+    (sheet,) = form_sheets(report, "2026")
+    first = sheet._rows[1]  # columns I and K: 1f Proceeds and 1g Basis
+    assert re.search(r'<c r="I2" s="\d+"><v>20\.01</v>', first), first
+    assert re.search(r'<c r="K2" s="\d+"><v>9\.99</v>', first), first

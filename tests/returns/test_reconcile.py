@@ -37,12 +37,29 @@ def test_split_cents_adds_up_exactly(weights, total) -> None:
             assert abs(share - total * weight / whole) < CENT
 
 
-def _trade(n: int, kind: TradeKind, quantity: Decimal, value: Decimal, fee: Decimal) -> Trade:
+def _trade(n: int, kind: TradeKind, quantity: Decimal, value: Decimal, fee: Decimal,
+           days: int | None = None) -> Trade:  # fmt: skip
     return Trade(
-        timestamp=START + timedelta(days=n), kind=kind, asset="ETH", quantity=quantity,
-        wallet="coinbase", source=SourceRef("t.csv", n + 2), quote_asset="USD",
-        quote_quantity=value, fee_asset="USD" if fee else "", fee_quantity=fee or None,
+        timestamp=START + timedelta(days=n if days is None else days), kind=kind, asset="ETH",
+        quantity=quantity, wallet="coinbase", source=SourceRef("t.csv", n + 2),
+        quote_asset="USD", quote_quantity=value, fee_asset="USD" if fee else "",
+        fee_quantity=fee or None,
     )  # fmt: skip
+
+
+def _form(units_sold: Decimal, proceeds: Decimal, basis: Decimal | None, reported: bool,
+          term: str = "short") -> FormRow:  # fmt: skip
+    return FormRow(
+        broker="Coinbase", wallet="coinbase", form_id="f", checkbox="G" if reported else "H",
+        asset="ETH", units=units_sold, acquired_on=None, sold_on=date(2026, 4, 15),
+        proceeds=proceeds, cost_basis=basis, basis_reported=reported, term=term,
+        noncovered=not reported, withheld=Decimal(0), transaction_id="",
+        source=SourceRef("f.csv", 2),
+    )  # fmt: skip
+
+
+def _cents(value: Decimal) -> Decimal:
+    return quantize(value, CENT, "ROUND_HALF_UP")
 
 
 @settings(max_examples=60, deadline=None)
@@ -54,38 +71,87 @@ def _trade(n: int, kind: TradeKind, quantity: Decimal, value: Decimal, fee: Deci
     st.decimals(min_value=-500, max_value=500, places=2, allow_nan=False, allow_infinity=False),
     st.sampled_from([Method.FIFO, Method.HIFO]),
     st.booleans(),
+    st.booleans(),
 )
-def test_rows_of_a_form_row_add_up_to_it(lots, price, fee, extra_p, extra_c, method, reported):
-    trades = [_trade(n, TradeKind.BUY, q, v, Decimal(0)) for n, (q, v) in enumerate(lots)]
+def test_rows_of_a_form_row_add_up_to_it(lots, price, fee, extra_p, extra_c, method, reported,
+                                         old_lot):  # fmt: skip
+    # The first lot is bought more than a year before the sale when ``old_lot``.
+    trades = [
+        _trade(n, TradeKind.BUY, q, v, Decimal(0), days=-400 if old_lot and n == 0 else None)
+        for n, (q, v) in enumerate(lots)
+    ]
     sold = sum(q for q, _ in lots)
     trades.append(_trade(100, TradeKind.SELL, sold, price, fee))
     report = compute(trades, US, method)
-    ours_p = sum(quantize(d.proceeds, CENT, "ROUND_HALF_UP") for d in report.disposals)
-    ours_c = sum(quantize(d.cost_basis, CENT, "ROUND_HALF_UP") for d in report.disposals)
-    form = FormRow(
-        broker="Coinbase", wallet="coinbase", form_id="f", checkbox="G" if reported else "H",
-        asset="ETH", units=sold, acquired_on=None, sold_on=date(2026, 4, 15),
-        proceeds=max(ours_p + extra_p, Decimal(0)), cost_basis=max(ours_c + extra_c, Decimal(0)),
-        basis_reported=reported, term="short", noncovered=not reported, withheld=Decimal(0),
-        transaction_id="", source=SourceRef("f.csv", 2),
-    )  # fmt: skip
+    # The form's figures are built from the exact totals, rounded once, as a broker does.
+    exact_p = _cents(sum(d.proceeds for d in report.disposals))
+    exact_c = _cents(sum(d.cost_basis for d in report.disposals))
+    form = _form(sold, max(exact_p + extra_p, Decimal(0)), max(exact_c + extra_c, Decimal(0)),
+                 reported)  # fmt: skip
     tied = reconcile(report, [form])
     (line,) = tied.lines
     assert line.status != "only_on_form"
     for before, after in zip(report.disposals, tied.disposals, strict=True):
-        gain = quantize(before.proceeds, CENT, "ROUND_HALF_UP") - quantize(
-            before.cost_basis, CENT, "ROUND_HALF_UP"
-        )
-        assert after.proceeds - after.cost_basis + after.adjustment == gain
-        assert after.box == ("G" if reported else "H")
+        # Our rounded gain: within a cent of the exact proceeds and of the exact basis.
+        gain = after.proceeds - after.cost_basis + after.adjustment
+        assert abs(gain - (before.proceeds - before.cost_basis)) < 2 * CENT
+        assert after.box == {(True, "short"): "G", (True, "long"): "J",
+                             (False, "short"): "H", (False, "long"): "K"}[
+                                 (reported, before.term.value)]  # fmt: skip
+        assert ("T" in after.codes) == (before.term.value == "long")
+    # Σ(h) is our exact gain rounded once (proceeds and basis each rounded once).
+    assert sum(d.gain for d in tied.disposals) == exact_p - exact_c
     column_d = sum(d.proceeds for d in tied.disposals)
-    if ours_p <= form.proceeds:
+    if exact_p <= form.proceeds:
         assert column_d == form.proceeds
     else:
-        assert column_d == ours_p
+        assert column_d == exact_p
+    assert ("E" in line.codes) == (exact_p < form.proceeds)
     if reported:
         assert sum(d.cost_basis for d in tied.disposals) == form.cost_basis
-    assert ("B" in line.codes) == (form.cost_basis != ours_c)
+    assert ("B" in line.codes) == (form.cost_basis != exact_c)
+
+
+def _three_lots(gross: str, fee: str) -> tuple:
+    trades = [_trade(n, TradeKind.BUY, Decimal(1), Decimal(10), Decimal(0)) for n in range(3)]
+    trades.append(_trade(100, TradeKind.SELL, Decimal(3), Decimal(gross), Decimal(fee)))
+    return compute(trades, US, Method.FIFO), trades
+
+
+def test_a_sale_over_three_lots_ties_to_the_form_to_the_cent() -> None:
+    # 99.50 over three lots: each row alone rounds to 33.17 (99.51 together).
+    report, _ = _three_lots("100.00", "0.50")
+    assert sum(_cents(d.proceeds) for d in report.disposals) == Decimal("99.51")
+    for reported in (True, False):
+        tied = reconcile(report, [_form(Decimal(3), Decimal("99.50"), Decimal("30.00"), reported)])
+        (line,) = tied.lines
+        assert (line.status, line.codes, line.review) == ("matched", "", False)
+        assert not line.differences and not tied.notices
+        assert line.column_d == Decimal("99.50") and line.column_g == 0
+        assert [d.proceeds for d in tied.disposals] == [Decimal("33.17"), Decimal("33.17"),
+                                                        Decimal("33.16")]  # fmt: skip
+        assert all(not d.codes and d.adjustment == 0 for d in tied.disposals)
+        assert sum(d.gain for d in tied.disposals) == Decimal("69.50")
+
+
+def test_no_false_code_e_when_rows_round_down() -> None:
+    # 100.00 over three lots: each row alone rounds to 33.33 (99.99 together).
+    report, _ = _three_lots("100.50", "0.50")
+    assert sum(_cents(d.proceeds) for d in report.disposals) == Decimal("99.99")
+    tied = reconcile(report, [_form(Decimal(3), Decimal("100.00"), Decimal("30.00"), True)])
+    (line,) = tied.lines
+    assert (line.status, line.codes, line.review) == ("matched", "", False)
+    assert line.column_g == 0 and not line.reasons
+    assert sum(d.proceeds for d in tied.disposals) == Decimal("100.00")
+    assert all("E" not in d.codes and d.adjustment == 0 for d in tied.disposals)
+
+
+def test_a_real_fee_gap_is_still_code_e() -> None:
+    report, _ = _three_lots("100.00", "0.50")
+    tied = reconcile(report, [_form(Decimal(3), Decimal("100.00"), Decimal("30.00"), True)])
+    (line,) = tied.lines
+    assert (line.status, line.codes, line.column_g) == ("proceeds_differ", "E", Decimal("-0.50"))
+    assert not line.review
 
 
 def test_same_units_rounds_to_the_form_places() -> None:

@@ -725,9 +725,9 @@ def _reconciled(line: Reconciled, report: Report) -> dict[str, Any]:
             "units": plain(form.units),
             "date_acquired": form.acquired_on.isoformat() if form.acquired_on else None,
             "date_sold": form.sold_on.isoformat(),
-            "proceeds": text_money(money(form.proceeds, rule)),
-            "cost_basis": None if form.cost_basis is None
-            else text_money(money(form.cost_basis, rule)),
+            "proceeds": text_money(line.form_proceeds if line.form_proceeds is not None
+                                   else money(form.proceeds, rule)),
+            "cost_basis": None if line.form_basis is None else text_money(line.form_basis),
             "basis_reported": form.basis_reported,
             "term": form.term,
             "noncovered": form.noncovered,

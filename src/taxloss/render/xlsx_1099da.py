@@ -35,10 +35,10 @@ def form_sheets(report: Report, year: str) -> list[Sheet]:
         if str(line.sold_on.year) != year:
             continue
         form = line.form
-        form_p = (money(form.proceeds, rule), MONEY) if form is not None else ""
+        form_p = (line.form_proceeds, MONEY) if line.form_proceeds is not None else ""
         form_c: object = ""
-        if form is not None and form.cost_basis is not None:
-            form_c = (money(form.cost_basis, rule), MONEY)
+        if line.form_basis is not None:
+            form_c = (line.form_basis, MONEY)
         sheet.append([
             line.status, "yes" if line.review else "no", line.wallet, line.broker, line.box,
             line.asset, plain(line.units), line.sold_on.isoformat(), form_p,

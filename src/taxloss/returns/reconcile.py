@@ -473,6 +473,15 @@ def _money(value: Decimal, rule: Rule) -> Decimal:
     return rounded if rounded else rounded.copy_abs()
 
 
+def _rounded_once(amounts: Sequence[Decimal], rule: Rule) -> list[Decimal]:
+    """Round the exact total of ``amounts`` once and share it by the exact amounts (cents to
+    the largest remainders), so that the rows add up to the rounded total exactly."""
+    with localcontext() as context:
+        context.prec = ENGINE_PRECISION
+        total = sum(amounts, ZERO)
+    return split_cents(_money(total, rule), amounts, rule.rounding_quantum)
+
+
 def _tie(
     form: FormRow,
     pieces: list[Disposal],
@@ -480,10 +489,30 @@ def _tie(
     rule: Rule,
     ids: Mapping[SourceRef, str],
 ) -> tuple[list[Disposal], Reconciled]:
-    """The Form 8949 columns of one form row's lot rows, and its tie-out line."""
+    """The Form 8949 columns of one form row's lot rows, and its tie-out line.
+
+    The form is compared with our exact totals rounded once (proceeds with 1f, basis with
+    1g), never with the sum of lot rows rounded one by one: a sale of 100.00 with a 0.50 fee
+    over three lots is 99.50, as on the form, though its three rows rounded alone may add up
+    to 99.51. Our rounded row figures are those totals shared by the rows' exact amounts,
+    the leftover cents to the largest remainders (``split_cents``), the same sharing that
+    places the form's 1f and 1g on the rows. So when the rounded total equals the form,
+    (d) (and (e) on G/J) are the form's figures cent for cent and also ours: no (g), no code,
+    no notice, and (h) = (d) - (e) + (g) is our rounded gain on every row.
+
+    Why not keep rows rounded alone and move the cent elsewhere: (d) must be the form's 1f
+    and (e) on G/J its 1g (reference §4), and the only place left for a cent, column (g),
+    needs a code (E or B), which would tell the IRS of a selling expense or a basis error
+    that does not exist. How a sale's total is placed on its lot rows is ours to choose
+    (the 8949 instructions ask only that (h) = (d) - (e) + (g) and that the form's figures
+    be shown); placing cents by largest remainder keeps each row within a cent of its exact
+    amount, and every output's totals still agree with the sum of its rows.
+    """
     quantum = rule.rounding_quantum
-    our_p = [_money(p.proceeds, rule) for p in pieces]
-    our_c = [_money(p.cost_basis, rule) for p in pieces]
+    # Our figures rounded once per form row (the exact totals), the cents then placed on the
+    # rows by their exact amounts: rows rounded one by one could differ from the form by a cent.
+    our_p = _rounded_once([p.proceeds for p in pieces], rule)
+    our_c = _rounded_once([p.cost_basis for p in pieces], rule)
     our_g = [_money(p.adjustment, rule) for p in pieces]
     units = [p.quantity for p in pieces]
     sum_p, sum_c = sum(our_p, ZERO), sum(our_c, ZERO)
@@ -492,7 +521,7 @@ def _tie(
     differences: list[str] = []
     reasons: list[str] = []
     flags: set[str] = set()
-    fee = sum((_money(p.fee, rule) for p in pieces), ZERO)
+    fee = _money(sum((p.fee for p in pieces), ZERO), rule)
     # Column (d): the form's 1f, unless we received more (then the correct, larger amount).
     if sum_p == form_p:
         column_d = our_p
@@ -642,6 +671,8 @@ def _tie(
         differences=tuple(differences),
         reasons=tuple(reasons),
         review=status != "matched" and not explained,
+        form_proceeds=form_p,
+        form_basis=form_c,
     )
     return tied, line
 
@@ -754,6 +785,8 @@ def _only_on_form(
         ),
         reasons=tuple(reasons),
         review=True,
+        form_proceeds=form_p,
+        form_basis=_money(form.cost_basis, rule) if form.cost_basis is not None else None,
     )
 
 
@@ -897,31 +930,68 @@ class BrokerBox:
 
 def broker_totals(report: Report, year: str | None = None) -> list[BrokerBox]:
     """Σ1f vs Σ(d), Σ1g vs Σ(e), Σ(g) per tax year, broker account and box, over the form
-    rows given (``only_on_form`` rows count in Σ1f with no row)."""
+    rows given (``only_on_form`` rows count in Σ1f with no row).
+
+    Σ(d), Σ(e) and Σ(g) are summed per box from the tied Form 8949 rows themselves (a sale
+    over short- and long-term lots puts rows in two boxes), so that they equal the Form 8949
+    box totals; 1f and 1g count in the form row's own box (its box 6 term, else its check
+    box, else the box of its rows).
+    """
     found: dict[tuple[str, str, str], BrokerBox] = {}
     rule = report.rule
     zero = _money(ZERO, rule)
+
+    def entry_of(label: str, line: Reconciled, box: str) -> BrokerBox:
+        key = (label, line.wallet, box)
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = BrokerBox(
+                label, line.wallet, line.broker, box, zero, None, zero, zero, zero
+            )
+        return entry
+
     for line in report.reconciliation:
-        if line.form is None:
+        form = line.form
+        if form is None:
             continue
         label = str(line.sold_on.year)
         if year is not None and label != year:
             continue
-        key = (label, line.wallet, line.box)
-        entry = found.get(key)
-        if entry is None:
-            entry = found[key] = BrokerBox(
-                label, line.wallet, line.broker, line.box, zero, None, zero, zero, zero
+        own = entry_of(label, line, _form_box(form, line.box))
+        own.form_proceeds += _form_figure(line.form_proceeds, form.proceeds, rule)
+        if form.cost_basis is not None:
+            own.form_basis = (own.form_basis or zero) + _form_figure(
+                line.form_basis, form.cost_basis, rule
             )
-        entry.form_proceeds += _money(line.form.proceeds, rule)
-        if line.form.cost_basis is not None:
-            entry.form_basis = (entry.form_basis or zero) + _money(line.form.cost_basis, rule)
-        entry.column_d += line.column_d
-        entry.column_e += line.column_e
-        entry.column_g += line.column_g
-        entry.form_rows += 1
-        entry.rows += len(line.rows)
+        own.form_rows += 1
+        for number in line.rows:
+            row = report.disposals[number - 1]
+            entry = entry_of(label, line, row.box)
+            entry.column_d += _money(row.proceeds, rule)
+            entry.column_e += _money(row.cost_basis, rule)
+            entry.column_g += _money(row.adjustment, rule)
+            entry.rows += 1
+            if form.cost_basis is not None and entry.form_basis is None:
+                entry.form_basis = zero  # the form showed a basis, counted in its own box
     return [found[k] for k in sorted(found)]
+
+
+def _form_figure(rounded: Decimal | None, exact: Decimal, rule: Rule) -> Decimal:
+    """A form figure as the tie-out rounded it (rounded here only for a line built by hand)."""
+    return rounded if rounded is not None else _money(exact, rule)
+
+
+def _form_box(form: FormRow, fallback: str) -> str:
+    """The Form 8949 box a form row itself names: by whether its basis was reported and its
+    box 6 term, else its check box's term, else ``fallback`` (the box of our rows)."""
+    reported = form.basis_reported and form.checkbox not in ("X", "Y")
+    if form.term in ("short", "long"):
+        return BOX[(reported, Term(form.term))]
+    if form.checkbox in ("G", "H"):
+        return BOX[(reported, Term.SHORT)]
+    if form.checkbox in ("J", "K"):
+        return BOX[(reported, Term.LONG)]
+    return fallback
 
 
 def needs_review(report: Report, year: str | None = None) -> list[Reconciled]:
