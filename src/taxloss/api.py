@@ -95,7 +95,12 @@ from taxloss.render.taxsoftware import SOFTWARE_KINDS, SoftwareFile
 from taxloss.returns.country import CountryPlan
 from taxloss.returns.harvest import Target
 from taxloss.returns.printed import Printed
-from taxloss.returns.reconcile import reconcile, resolve_wallets, transaction_ids
+from taxloss.returns.reconcile import (
+    reconcile,
+    resolve_wallets,
+    tie_out_rounding,
+    transaction_ids,
+)
 from taxloss.returns.us import OffsetInputs, OffsetPlan
 from taxloss.workers import Renderer, render_all, split_disposals
 
@@ -547,6 +552,7 @@ def tie_out(report: Report, session: Session, options: BuildOptions) -> Report:
         reported_by=tuple(options.reported_by),
         schedule_d_1a=options.schedule_d_1a,
         warnings=report.warnings + tied.notices,
+        tie_out_rounding=tie_out_rounding(report.disposals, tied.disposals),
     )
 
 

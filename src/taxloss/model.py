@@ -670,6 +670,10 @@ class Report:
     schedule_d_1a: bool = False
     #: The user's ``--overrides`` answers, one per row answered (issue #13).
     overrides: tuple[OverrideUse, ...] = ()
+    #: Per (wallet, tax year): the exact gains of the engine's rows minus the gains of the
+    #: rows tied to Forms 1099-DA (whose columns are the forms' cents): the sub-cent part the
+    #: tie-out set aside, so the account statement still balances to the engine's books.
+    tie_out_rounding: tuple[tuple[str, str, Decimal], ...] = ()
     #: Debts to platforms and margin loans (issue #15), in the order they arose.
     debts: tuple[Debt, ...] = ()
     #: Account-statement flows per wallet, tax year and line (issue #15).

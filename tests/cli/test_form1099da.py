@@ -560,3 +560,25 @@ def test_outputs_print_the_form_figures_the_tie_out_rounded(runner, tmp_path) ->
     first = sheet._rows[1]  # columns I and K: 1f Proceeds and 1g Basis
     assert re.search(r'<c r="I2" s="\d+"><v>20\.01</v>', first), first
     assert re.search(r'<c r="K2" s="\d+"><v>9\.99</v>', first), first
+
+
+def test_a_basis_finer_than_a_cent_in_a_wallet_with_forms_builds(runner, tmp_path) -> None:
+    # The tied rows print whole cents; the account statement keeps the engine's exact gains
+    # (it stopped the build with "does not balance ... -0.004", exit 1).
+    trades = """\
+timestamp,type,asset,quantity,quote_asset,quote_quantity,wallet,id
+2026-01-02T15:00:00Z,buy,ETH,1,USD,1000.004,coinbase,a
+2026-03-01T15:00:00Z,sell,ETH,1,USD,1500,coinbase,s1
+"""
+    forms = (
+        "broker,checkbox,asset,units,date_sold,proceeds,cost_basis,basis_reported\n"
+        "Coinbase,H,ETH,1,2026-03-01,1500.00,,no\n"
+    )
+    data = build(runner, tmp_path, trades, forms)
+    assert data["disposals"][0]["box"] == "H"
+    total = data["account"]["total"]
+    assert (total["realized"], total["capital_in"], total["capital_out"]) == (
+        "500.00",
+        "1000.00",
+        "1500.00",
+    )

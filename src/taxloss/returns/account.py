@@ -334,6 +334,12 @@ def _statement(report: Report, row_gains: Iterable[tuple[Disposal, Decimal]] | N
         total.lines["realized"] += gain
         wallets[disposal.wallet].lines["realized"] += gain
         years[disposal.tax_year].lines["realized"] += gain
+    # Rows tied to Forms 1099-DA print whole cents; the statement keeps the engine's exact
+    # gains (the sub-cent part shows in the printed statement's rounding line).
+    for wallet, year, amount in report.tie_out_rounding:
+        total.lines["realized"] += amount
+        wallets[wallet].lines["realized"] += amount
+        years[year].lines["realized"] += amount
     printed_total = ZERO
     printed_by: dict[str, Decimal] = defaultdict(Decimal)
     parts: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(PARTS, ZERO))

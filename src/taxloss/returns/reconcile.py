@@ -42,7 +42,7 @@ from taxloss.model import (
     Term,
     Transfer,
 )
-from taxloss.money import ENGINE_PRECISION, ZERO, plain, quantize
+from taxloss.money import ENGINE_PRECISION, ZERO, engine_context, plain, quantize
 
 #: The first tax year with Forms 1099-DA (reference §1).
 FIRST_YEAR = 2025
@@ -1023,3 +1023,25 @@ __all__ = [
     "transaction_ids",
     "withholding",
 ]
+
+
+def tie_out_rounding(
+    before: Sequence[Disposal], after: Sequence[Disposal]
+) -> tuple[tuple[str, str, Decimal], ...]:
+    """Per (wallet, tax year), the exact gains of the engine's rows (``before``) minus the
+    gains of the tied rows (``after``, in whole cents): what the tie-out rounded away.
+
+    Args:
+        before: the engine's disposals.
+        after: the same disposals tied to the forms (split or not; same wallets and years).
+
+    Returns:
+        ``(wallet, tax year, amount)`` for each pair with a nonzero amount, in sorted order.
+    """
+    with engine_context():
+        left: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for disposal in before:
+            left[(disposal.wallet, disposal.tax_year)] += disposal.gain
+        for disposal in after:
+            left[(disposal.wallet, disposal.tax_year)] -= disposal.gain
+        return tuple((w, y, v) for (w, y), v in sorted(left.items()) if v)
