@@ -476,6 +476,7 @@ def checked_rule(options: BuildOptions) -> Rule:
             f"--fx-rates: {rule.path} has no [fx] section: its amounts are already in "
             f"{rule.fiat} (use --prices for other currencies)"
         )
+    check_software(options, rule)
     return rule
 
 
@@ -844,7 +845,6 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         comparison = start_comparison(session, options, cleanup)
         progress.stage("matching")
         report = compute_report(session, options, progress=progress)
-        check_software(options, session.rule)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again (in its helper
