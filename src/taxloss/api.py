@@ -35,7 +35,7 @@ from taxloss import jurisdiction
 from taxloss.check import CheckResult, Question, check, write_starter
 from taxloss.comparison import Comparison
 from taxloss.currencies import clash_notices
-from taxloss.engine import History, compute
+from taxloss.engine import History, compute, value_history
 from taxloss.errors import (
     EngineError,
     InputError,
@@ -577,10 +577,13 @@ def compute_report(
     method: Method | None = None,
     progress: Progress = SILENT,
     history: History | None = None,
+    *,
+    references: bool = True,
 ) -> Report:
     """Run the engine on a prepared session (``method`` overrides ``options.method``;
     ``progress``: the ``matching`` stage; ``history``: the session's trades already valued,
-    ``engine.core.value_history``).
+    ``value_session``; ``references``: look up the ids and notes of the rows the disposals
+    name, which only the outputs show; the method comparison needs none).
 
     Raises:
         TaxlossError: rows that need a price, or disposals of units never acquired.
@@ -605,9 +608,22 @@ def compute_report(
         warnings=tuple(session.notices) + report.warnings,
         assumptions=tuple(session.assumptions) + report.assumptions,
         overrides=session.overrides,
-        **_used_references(session.trades, report),
+        **(_used_references(session.trades, report) if references else {}),
     )
     return tie_out(report, session, options)
+
+
+def value_session(session: Session, options: BuildOptions) -> History:
+    """The session's trades ordered, matched and valued once, for every method's run
+    (``engine.value_history``).
+
+    Raises:
+        TaxlossError: rows that need a price or an exchange rate.
+    """
+    return value_history(
+        session.trades, session.rule, prices=session.prices, timezone=options.timezone,
+        fx=session.fx,
+    )  # fmt: skip
 
 
 def _used_references(trades: Sequence[Trade], report: Report) -> dict[str, dict[SourceRef, str]]:
@@ -659,13 +675,15 @@ def compare_methods(
 
 
 def start_comparison(
-    session: Session, options: BuildOptions, cleanup: contextlib.ExitStack
+    session: Session, options: BuildOptions, cleanup: contextlib.ExitStack, history: History
 ) -> Comparison | None:
-    """The summaries' method comparison of a build (None without PDFs), started in a helper
-    process with ``--jobs`` 2 or more; ``cleanup`` stops that process."""
+    """The summaries' method comparison of a build (None without PDFs), on the build's own
+    valuation ``history``, started in a helper process with ``--jobs`` 2 or more;
+    ``cleanup`` stops that process."""
     if "pdf" not in options.outputs:
         return None
     comparison = Comparison(session, options, None, compute=compute_report)
+    comparison.history = history
     rule = session.rule
     own = rule.matching if rule.matching is not Matching.LOTS else None
     comparison.skip = own or options.method or rule.default_method
@@ -842,9 +860,10 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         progress.stage("reading")
         session = prepare(options, progress)
         options = resolve(options, session.rule)
-        comparison = start_comparison(session, options, cleanup)
         progress.stage("matching")
-        report = compute_report(session, options, progress=progress)
+        history = value_session(session, options)
+        comparison = start_comparison(session, options, cleanup, history)
+        report = compute_report(session, options, progress=progress, history=history)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again (in its helper
@@ -852,7 +871,7 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         # made (a million trades are several hundred MiB).
         if comparison is not None:
             comparison.detach()
-        del session
+        del session, history
         removed: list[Path] = []
         names = data_outputs(report, options)
         with (
