@@ -220,7 +220,7 @@ class TotalsOnly(Printed):
     method comparison, issue #16): no row object is made.
     """
 
-    def __init__(self, report: Report) -> None:  # noqa: D107 (the class says it)
+    def __init__(self, report: Report) -> None:
         self.report = report
         self.rows = []
         rule, one_a = report.rule, report.schedule_d_1a
