@@ -35,10 +35,11 @@ from taxloss import jurisdiction
 from taxloss.check import CheckResult, Question, check, write_starter
 from taxloss.comparison import Comparison
 from taxloss.currencies import clash_notices
-from taxloss.engine import History, compute
+from taxloss.engine import History, compute, value_history
 from taxloss.errors import (
     EngineError,
     InputError,
+    InternalError,
     Problem,
     RenderError,
     RuleError,
@@ -394,6 +395,37 @@ class Session:
     forms: tuple[FormRow, ...] = ()
     assumptions: list[Notice] = field(default_factory=list)
     overrides: tuple[OverrideUse, ...] = ()
+    #: What the outputs show of the trades' rows, once the trades are let go (``released``).
+    rows: RowFacts | None = None
+
+    def facts(self) -> RowFacts:
+        """What the outputs show of the trades' rows (kept, or from the trades)."""
+        return self.rows if self.rows is not None else row_facts(self.trades)
+
+    def released(self) -> Session:
+        """This session without its trades, keeping what the outputs show of their rows: for
+        a build whose history is valued (``value_session``), which the engine computes
+        from, so the memory of the trades serves the disposals (issue #16)."""
+        return replace(self, trades=[], rows=self.facts())
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What the outputs show of the trades' rows: each row's transaction id and note (the
+    non-empty ones) and the (wallet, asset) pairs that appear."""
+
+    ids: dict[SourceRef, str]
+    notes: dict[SourceRef, str]
+    held: frozenset[tuple[str, str]]
+
+
+def row_facts(trades: Sequence[Trade]) -> RowFacts:
+    """``RowFacts`` of ``trades``."""
+    return RowFacts(
+        ids={t.source: t.external_id for t in trades if t.external_id},
+        notes={t.source: t.note for t in trades if t.note},
+        held=frozenset((t.wallet, t.asset) for t in trades),
+    )
 
 
 def prices_of(options: BuildOptions) -> PriceTable:
@@ -542,9 +574,9 @@ def tie_out(report: Report, session: Session, options: BuildOptions) -> Report:
     notices. Unchanged when no form and no ``--reported-by`` was given."""
     if not session.forms and not options.reported_by:
         return report
-    ids = transaction_ids((t.source, t.external_id) for t in session.trades)
-    held = {(t.wallet, t.asset) for t in session.trades}
-    tied = reconcile(report, session.forms, options.reported_by, ids, held)
+    facts = session.facts()
+    ids = transaction_ids(facts.ids.items())
+    tied = reconcile(report, session.forms, options.reported_by, ids, facts.held)
     return replace(
         report,
         disposals=tied.disposals,
@@ -577,14 +609,19 @@ def compute_report(
     method: Method | None = None,
     progress: Progress = SILENT,
     history: History | None = None,
+    *,
+    references: bool = True,
 ) -> Report:
     """Run the engine on a prepared session (``method`` overrides ``options.method``;
     ``progress``: the ``matching`` stage; ``history``: the session's trades already valued,
-    ``engine.core.value_history``).
+    ``value_session``; ``references``: look up the ids and notes of the rows the disposals
+    name, which only the outputs show; the method comparison needs none).
 
     Raises:
         TaxlossError: rows that need a price, or disposals of units never acquired.
     """
+    if history is None and session.rows is not None:
+        raise InternalError("a released session (no trades) needs its valued history")
     report = compute(
         session.trades,
         session.rule,
@@ -605,19 +642,32 @@ def compute_report(
         warnings=tuple(session.notices) + report.warnings,
         assumptions=tuple(session.assumptions) + report.assumptions,
         overrides=session.overrides,
-        **_used_references(session.trades, report),
+        **(_used_references(session.facts(), report) if references else {}),
     )
     return tie_out(report, session, options)
 
 
-def _used_references(trades: Sequence[Trade], report: Report) -> dict[str, dict[SourceRef, str]]:
+def value_session(session: Session, options: BuildOptions) -> History:
+    """The session's trades ordered, matched and valued once, for every method's run
+    (``engine.value_history``).
+
+    Raises:
+        TaxlossError: rows that need a price or an exchange rate.
+    """
+    return value_history(
+        session.trades, session.rule, prices=session.prices, timezone=options.timezone,
+        fx=session.fx,
+    )  # fmt: skip
+
+
+def _used_references(facts: RowFacts, report: Report) -> dict[str, dict[SourceRef, str]]:
     """``Report.row_ids`` and ``row_notes`` for the rows the disposals name (sale and lot),
     the only ones any output shows: the rest are let go with the trades (a million-row history
     has a million ids)."""
     wanted = {d.sale_source for d in report.disposals}
     wanted.update(d.lot_source for d in report.disposals)
-    ids = {t.source: t.external_id for t in trades if t.external_id and t.source in wanted}
-    notes = {t.source: t.note for t in trades if t.note and t.source in wanted}
+    ids = {source: text for source, text in facts.ids.items() if source in wanted}
+    notes = {source: text for source, text in facts.notes.items() if source in wanted}
     return {"row_ids": ids, "row_notes": notes}
 
 
@@ -659,13 +709,15 @@ def compare_methods(
 
 
 def start_comparison(
-    session: Session, options: BuildOptions, cleanup: contextlib.ExitStack
+    session: Session, options: BuildOptions, cleanup: contextlib.ExitStack, history: History
 ) -> Comparison | None:
-    """The summaries' method comparison of a build (None without PDFs), started in a helper
-    process with ``--jobs`` 2 or more; ``cleanup`` stops that process."""
+    """The summaries' method comparison of a build (None without PDFs), on the build's own
+    valuation ``history``, started in a helper process with ``--jobs`` 2 or more;
+    ``cleanup`` stops that process."""
     if "pdf" not in options.outputs:
         return None
     comparison = Comparison(session, options, None, compute=compute_report)
+    comparison.history = history
     rule = session.rule
     own = rule.matching if rule.matching is not Matching.LOTS else None
     comparison.skip = own or options.method or rule.default_method
@@ -842,9 +894,14 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         progress.stage("reading")
         session = prepare(options, progress)
         options = resolve(options, session.rule)
-        comparison = start_comparison(session, options, cleanup)
         progress.stage("matching")
-        report = compute_report(session, options, progress=progress)
+        history = value_session(session, options)
+        # The engine computes from the history: the trades are let go before it makes the
+        # disposals (a million trades are several hundred MiB), keeping only what the
+        # outputs show of their rows.
+        session = session.released()
+        comparison = start_comparison(session, options, cleanup, history)
+        report = compute_report(session, options, progress=progress, history=history)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again (in its helper
@@ -852,7 +909,7 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         # made (a million trades are several hundred MiB).
         if comparison is not None:
             comparison.detach()
-        del session
+        del session, history
         removed: list[Path] = []
         names = data_outputs(report, options)
         with (

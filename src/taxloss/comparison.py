@@ -1,7 +1,7 @@
 """The summaries' method comparison: the tax year under every method the rule allows.
 
 ``Comparison`` computes every other method's figures once, in a helper process
-(``workers.Helper``) from the moment the files are read when it can, and hands each tax
+(``workers.Helper``) from the moment the history is valued when it can, and hands each tax
 year's summary its results; the build's own method is shown from the build's report.
 """
 
@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
-from taxloss.engine import value_history
+from taxloss.engine import History, value_history
 from taxloss.errors import InternalError
 from taxloss.model import Matching, Method, Report
 from taxloss.plan import offset_plan
 from taxloss.render.pdf_summary import MethodResult
 from taxloss.returns.country import CountryPlan
-from taxloss.returns.printed import Printed, Totals, YearFigures, printed
+from taxloss.returns.printed import Printed, Totals, TotalsOnly, YearFigures, printed
 from taxloss.returns.us import OffsetPlan
 from taxloss.workers import Helper
 
@@ -40,12 +40,13 @@ class Comparison:
     """Every allowed method's figures of each tax year, computed once and shared by every
     tax year's summary.
 
-    The other methods' histories are valued once (``value_history``) and matched once each;
+    The other methods' histories are valued once (``value_history``; in a build, the build's
+    own valuation, ``history``) and matched once each;
     of each such run only what the summaries and ``taxloss compare`` show is kept (each
     year's totals and loss offset; the rows too for a country rule, whose comparison sums the
     gains), and the run's report is let go before the next one. In a build, ``start`` does
-    this in a helper process from the moment the files are read, alongside the build's own
-    run, and hands back only those figures (issue #16); the build's own method is shown from
+    this in a helper process from the moment the history is valued, alongside the build's
+    own run, and hands back only those figures (issue #16); the build's own method is shown from
     the build's report and printed rows.
     """
 
@@ -70,10 +71,22 @@ class Comparison:
         self._own: Outcome | None = None
         self._helper: Helper | None = None
         self._file: IO[bytes] | None = None
+        #: The session's trades already valued (``value_history``), shared with the build's
+        #: own run; None: valued here.
+        self.history: History | None = None
 
     def _outcome(self, method: Method | Matching, report: Report, rerun: bool) -> Outcome:
-        """One method's results for each tax year with a disposal, and its loss offsets."""
-        figures = printed(report, None if rerun else self.figures)
+        """One method's results for each tax year with a disposal, and its loss offsets.
+
+        The US comparison shows each box's totals and Schedule D: another method's run
+        keeps only those (``TotalsOnly``, no printed rows); a country's comparison sums the
+        rows' gains, so it keeps its rows."""
+        if not rerun:
+            figures = printed(report, self.figures)
+        elif report.rule.offset.strategy == "us_schedule_d":
+            figures = TotalsOnly(report)
+        else:
+            figures = Printed(report)
         offsets = offset_plan(report, self.options, figures)
         results = {}
         for year in report.tax_years:
@@ -93,13 +106,14 @@ class Comparison:
         others = [method for method in self.rule.methods if method is not self.skip]
         if not others:
             return {}
-        history = value_history(
+        history = self.history or value_history(
             session.trades, session.rule, prices=session.prices, timezone=options.timezone,
             fx=session.fx,
         )  # fmt: skip
         found = {}
         for method in others:
-            report = self.compute(session, options, method, history=history)
+            # Only the figures are kept: the rows' ids and notes are not looked up.
+            report = self.compute(session, options, method, history=history, references=False)
             found[method] = self._outcome(method, report, rerun=True)
             del report
         return found
@@ -123,7 +137,7 @@ class Comparison:
         """Let the trades go: compute the other methods now unless a helper is doing so."""
         if self._helper is None and self._others is None:
             self._others = self._compute_others()
-        self.session = None
+        self.session = self.history = None
 
     def stop(self) -> None:
         """End the helper process (killed if still running) and close its file."""

@@ -3,10 +3,14 @@ valuing each time, and is not changed by the runs (issue #16, the method compari
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
-from taxloss.api import BuildOptions, prepare
+from taxloss.api import BuildOptions, compute_report, prepare, row_facts, value_session
 from taxloss.engine import compute, value_history
+from taxloss.errors import InternalError
+from taxloss.model import Trade
 
 from ..conftest import ROOT
 
@@ -30,3 +34,24 @@ def test_shared_history_gives_the_same_reports(sample: str, country: str) -> Non
     assert history.converter.conversions == conversions
     if country == "de":
         assert conversions  # the USDT and USD quotes were converted
+
+
+def test_a_released_session_builds_the_same_report_without_its_trades() -> None:
+    """A build lets its trades go once the history is valued (issue #16): the history holds
+    no trade, and the report made from the released session is the same."""
+    files = (ROOT / "samples" / "us-coinbase-1099da-export.csv",
+             ROOT / "samples" / "us-coinbase-1099da.csv")  # fmt: skip
+    options = BuildOptions(files)
+    session = prepare(options)
+    want = compute_report(session, options)
+    history = value_session(session, options)
+    released = session.released()
+    assert released.trades == [] and released.rows == row_facts(session.trades)
+    before = sum(isinstance(o, Trade) for o in gc.get_objects())
+    del session
+    gc.collect()
+    assert sum(isinstance(o, Trade) for o in gc.get_objects()) < before  # trades let go
+    assert not any(isinstance(o, Trade) for o in gc.get_referents(*vars(history).values()))
+    assert compute_report(released, options, history=history) == want
+    with pytest.raises(InternalError):
+        compute_report(released, options)  # without the history: refused, never empty

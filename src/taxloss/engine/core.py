@@ -32,7 +32,7 @@ from taxloss.engine.positions import Positions
 from taxloss.engine.rows import Rows
 from taxloss.engine.scope import ScopeSwitch
 from taxloss.engine.taking import Taking
-from taxloss.engine.transfers import Match, match_transfers, units_received, units_sent
+from taxloss.engine.transfers import match_transfers, units_received, units_sent
 from taxloss.engine.transit import Transit
 from taxloss.engine.uk_pooling import plan_uk
 from taxloss.engine.valuation import Valued, value_trades
@@ -76,13 +76,13 @@ EVENTS_PER_CALL = 4096
 
 @dataclass
 class History:
-    """What ``compute`` does before it matches, for any method: the trades in order, their
-    transfer matches and the valued events, sorted. ``value_history`` makes one so that the
-    same history can be computed under several methods (the summary's method comparison)
-    with one valuation (issue #16); ``compute`` leaves it unchanged."""
+    """What ``compute`` does before it matches, for any method: the transfers (matched and
+    unmatched) and the valued events, sorted. ``value_history`` makes one so that the same
+    history can be computed under several methods (the summary's method comparison) with one
+    valuation (issue #16); ``compute`` leaves it unchanged. It holds no trade: once it is
+    made, the trades are needed only for what the outputs show of their rows."""
 
-    ordered: list[Trade]
-    matches: list[Match]
+    transfers: list[Transfer]
     converter: Converter
     valued: Valued
     events: list[Event]
@@ -118,7 +118,8 @@ def value_history(
             raise InputError(valued.problems)
         events = sorted(valued.events, key=attrgetter("timestamp", "source", "step"))
         del valued.events[:]
-        return History(ordered, matches, converter, valued, events, tz_name, fiat_moves)
+        transfers = _transfers(ordered, matches, rule)
+        return History(transfers, converter, valued, events, tz_name, fiat_moves)
 
 
 def compute(
@@ -163,9 +164,7 @@ def compute(
     with engine_context():
         if history is None:
             history = value_history(trades, rule, prices=prices, timezone=tz_name, fx=fx)
-        ordered, matches, valued, events = (
-            history.ordered, history.matches, history.valued, history.events
-        )  # fmt: skip
+        valued, events, transfers = history.valued, history.events, list(history.transfers)
         fiat_moves = list(history.fiat_moves)
         # This run's conversions and notices go to copies: the history may be used again.
         converter = replace(
@@ -191,7 +190,6 @@ def compute(
         disposals.extend(positions)
         disposals.sort(key=attrgetter("disposed", "sale_source"))
         run.check_books()
-        transfers = _transfers(ordered, matches, rule)
         par = {n.source for n in valued.notices if n.code == "stablecoin_basis_assumed"}
         warnings = fiat_moves + notes.warnings + valued.notices + _unmatched_notices(transfers, par)
         note = rule.method_notes.get(chosen.value)

@@ -90,6 +90,16 @@ def us_date(day: date) -> str:
 
 COLUMN_LEFT = tuple(LEFT + sum(width for _, width in COLUMNS[:i]) for i in range(len(COLUMNS)))
 COLUMN_EDGES = COLUMN_LEFT[1:]
+#: How and where ``row_line`` places each column's text: amounts end 3 points inside their
+#: column, dates and codes are centred, the description starts 3 points in.
+PLACES = tuple(
+    ("right", left + width - 3)
+    if index in (3, 4, 6, 7)
+    else ("centre", left + width / 2)
+    if index in (1, 2, 5)
+    else ("left", left + 3)
+    for index, (left, (_, width)) in enumerate(zip(COLUMN_LEFT, COLUMNS, strict=True))
+)
 
 BOX_TEXT = {
     "A": "transactions reported on Form(s) 1099-B showing basis was reported to the IRS",
@@ -591,19 +601,19 @@ class Form8949Writer:
     def row_text(canvas: Canvas, block: TextBlock, y: float, cells: Sequence[str]) -> float:
         """The text of one row (as ``row_line`` places it) into ``block``."""
         font = block.font
-        base = y - 11.5
+        placed = []
         for index, text in enumerate(cells):
             if not text:
                 continue
-            left, width = COLUMN_LEFT[index], COLUMNS[index][1]
-            if index in (3, 4, 6, 7):
-                block.right(left + width - 3, base, text)
-            elif index in (1, 2, 5):
-                block.centre(left + width / 2, base, text)
-            elif index == 0 and " (tx " in text and text_width(text, font, 8) > width - 6:
-                two_lines(canvas, text, font, left + 3, y, width - 6)
-            else:
-                block.left(left + 3, base, fit_text(text, font, 8, width - 6))
+            how, x = PLACES[index]
+            if index == 0:
+                width = COLUMNS[0][1]
+                if " (tx " in text and text_width(text, font, 8) > width - 6:
+                    two_lines(canvas, text, font, x, y, width - 6)
+                    continue
+                text = fit_text(text, font, 8, width - 6)
+            placed.append((how, x, text))
+        block.row(y - 11.5, placed)
         return y - ROW_HEIGHT
 
     def schedule_d_page(self, canvas: Canvas) -> None:
@@ -873,7 +883,10 @@ def render_pdf_8949(
     )
     sections = [s for s in shown.year(year).sections if not s.exception_1]
     pages = plan_pages(sections, report.rule.rows_per_page, threshold)
-    canvas = NumberedCanvas(str(out), pagesize=letter, footer=writer.footer)
+    # The pages (or the one saying there are none), then Schedule D: counted in advance,
+    # so each page is finished as it is drawn.
+    total = max(len(pages), 1) + 1
+    canvas = NumberedCanvas(str(out), pagesize=letter, footer=writer.footer, total=total)
     metadata(
         canvas,
         report,

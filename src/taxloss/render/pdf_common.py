@@ -16,6 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from taxloss import __version__
+from taxloss.errors import InternalError
 from taxloss.model import Report
 
 FONT = "Helvetica"
@@ -64,23 +65,43 @@ def metadata(canvas: Canvas, report: Report, title: str, subject: str) -> None:
 
 
 class NumberedCanvas(Canvas):
-    """A canvas that knows the page count when it saves, for "page N of M" footers.
+    """A canvas that knows the page count, for "page N of M" footers.
 
-    Pages are kept until ``save``; ``footer(canvas, number, total)`` then draws on each.
+    ``footer(canvas, number, total)`` draws on each page. With ``total`` (the page count, when
+    the caller knows it in advance) each page is finished at once; without it, pages are kept
+    until ``save`` (a Form 8949 statement of a million rows has thousands of pages, so its
+    writer gives the count: issue #16). The page contents are the same either way.
     """
 
-    def __init__(self, *args: Any, footer: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, footer: Any = None, total: int | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("invariant", 1)
         kwargs.setdefault("pageCompression", 1)
         super().__init__(*args, **kwargs)
         self._saved: list[dict[str, Any]] = []
         self._footer = footer
+        self._total = total
+        self._number = 0
 
     def showPage(self) -> None:
-        self._saved.append(dict(self.__dict__))
-        self._startPage()
+        if self._total is None:
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+            return
+        self._number += 1
+        if self._number > self._total:
+            raise InternalError(f"page {self._number} of a document of {self._total} pages")
+        if self._footer is not None:
+            self._footer(self, self._number, self._total)
+        super().showPage()
 
     def save(self) -> None:
+        if self._total is not None:
+            if self._number != self._total:
+                raise InternalError(f"{self._number} pages drawn of {self._total} announced")
+            super().save()
+            return
         total = len(self._saved)
         for number, state in enumerate(self._saved, start=1):
             self.__dict__.update(state)

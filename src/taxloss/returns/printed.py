@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 
+from taxloss.errors import InternalError
 from taxloss.model import Disposal, Report, Rule, Term, maker
 from taxloss.money import ZERO, plain, quantize
 from taxloss.returns.account import Statement, account_statement
@@ -133,14 +134,12 @@ class YearFigures:
         return both
 
 
-def printed_row(number: int, disposal: Disposal, rule: Rule, zero: Decimal | None = None) -> Row:
-    """Round one disposal into a printed row whose columns add up.
-
-    Column (a) is e.g. ``0.5 BTC``, or a position's own description. Called for every
-    disposal (a history can have a million), so the rounding of ``quantize`` is written out.
-    ``zero``: the rule's rounded zero (``0.00``), to share as the adjustment of every row
-    without one.
-    """
+def rounded(
+    disposal: Disposal, rule: Rule, zero: Decimal | None = None
+) -> tuple[Decimal, Decimal, Decimal]:
+    """A disposal's proceeds, basis and adjustment, each rounded once (a zero printed
+    without a sign; ``zero``, the rule's rounded zero, shared by every row without an
+    adjustment). Called for every disposal, so the rounding of ``quantize`` is written out."""
     quantum, mode = rule.rounding_quantum, rule.rounding_mode
     proceeds = disposal.proceeds.quantize(quantum, rounding=mode)
     if not proceeds:
@@ -151,6 +150,16 @@ def printed_row(number: int, disposal: Disposal, rule: Rule, zero: Decimal | Non
     adjustment = disposal.adjustment.quantize(quantum, rounding=mode)
     if not adjustment:  # most rows: ``zero`` if given, one shared object (issue #16)
         adjustment = adjustment.copy_abs() if zero is None else zero
+    return proceeds, basis, adjustment
+
+
+def printed_row(number: int, disposal: Disposal, rule: Rule, zero: Decimal | None = None) -> Row:
+    """Round one disposal into a printed row whose columns add up.
+
+    Column (a) is e.g. ``0.5 BTC``, or a position's own description. ``zero``: the rule's
+    rounded zero (``0.00``), to share as the adjustment of every row without one.
+    """
+    proceeds, basis, adjustment = rounded(disposal, rule, zero)
     quantity = plain(disposal.quantity)
     return _make_row(
         number, disposal, disposal.description or f"{quantity} {disposal.asset}",
@@ -203,6 +212,49 @@ def printed(report: Report, given: Printed | None = None) -> Printed:
     return given if given is not None and given.report is report else Printed(report)
 
 
+class TotalsOnly(Printed):
+    """A report's per-year figures without its rows: each section's totals, summed from the
+    same rounded amounts as ``Printed`` (so equal to its totals), its ``rows`` left empty.
+
+    For what needs only the totals of each box (the US Schedule D and carryovers of the
+    method comparison, issue #16): no row object is made.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.rows = []
+        rule, one_a = report.rule, report.schedule_d_1a
+        zero = ZERO.quantize(rule.rounding_quantum)
+        grouped: dict[str, dict[tuple[Term, str, bool], Totals]] = defaultdict(dict)
+        liquidations: dict[str, int] = defaultdict(int)
+        for disposal in report.disposals:
+            year = disposal.tax_year
+            key = (disposal.term, disposal.box, one_a and exception_1(disposal))
+            totals = grouped[year].get(key)
+            if totals is None:
+                totals = grouped[year][key] = Totals()
+            proceeds, basis, adjustment = rounded(disposal, rule, zero)
+            totals.proceeds += proceeds
+            totals.cost_basis += basis
+            totals.adjustment += adjustment
+            totals.gain += proceeds - basis + adjustment
+            totals.rows += 1
+            liquidations[year] += disposal.liquidation
+        self._years = {
+            year: _year(
+                year,
+                [Section(term, box, [], totals, one) for (term, box, one), totals in found.items()],
+                liquidations[year],
+            )
+            for year, found in grouped.items()
+        }
+        self._by_year = {}
+
+    def account(self) -> Statement:
+        """Not available: the account statement needs the rows."""
+        raise InternalError("the account statement needs the printed rows (Printed)")
+
+
 def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -> YearFigures:
     """Group one tax year's rows by term and box, with totals of the rounded rows.
 
@@ -231,6 +283,12 @@ def year_figures(report: Report, year: str, rows: Iterable[Row] | None = None) -
         Section(term, box, found, totals_of(found), exception_1=one)
         for (term, box, one), found in grouped.items()
     ]
+    return _year(year, sections, liquidations)
+
+
+def _year(year: str, sections: list[Section], liquidations: int) -> YearFigures:
+    """A year's figures from its sections: short-term boxes first, then long-term, boxes in
+    letter order; the short and long totals summed from the sections'."""
     short, long = Totals(), Totals()
     for section in sections:
         (short if section.term is Term.SHORT else long).merge(section.totals)

@@ -1,0 +1,37 @@
+"""``TotalsOnly`` (the method comparison's figures) equals ``Printed`` without its rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from taxloss import api
+from taxloss.errors import InternalError
+from taxloss.returns.printed import Printed, TotalsOnly
+
+from ..conftest import SAMPLES
+
+CASES = [
+    ("us-liquidated-trader.csv",),
+    ("us-coinbase-1099da-export.csv", "us-coinbase-1099da.csv"),
+    ("binance-futures-liquidated.csv",),
+]
+
+
+@pytest.mark.parametrize("names", CASES, ids=lambda names: names[0])
+@pytest.mark.parametrize("one_a", [False, True])
+def test_totals_only_equals_the_printed_totals(names: tuple[str, ...], one_a: bool) -> None:
+    files = tuple(SAMPLES / name for name in names)
+    report = api.build_report(api.BuildOptions(files=files, schedule_d_1a=one_a))
+    full, totals = Printed(report), TotalsOnly(report)
+    assert totals.rows == []
+    for year in [*report.tax_years, "1999"]:
+        want, got = full.year(year), totals.year(year)
+        assert (got.year, got.short, got.long, got.liquidations) == (
+            want.year, want.short, want.long, want.liquidations,
+        )  # fmt: skip
+        assert [(s.term, s.box, s.exception_1, s.totals) for s in got.sections] == [
+            (s.term, s.box, s.exception_1, s.totals) for s in want.sections
+        ]
+        assert all(not section.rows for section in got.sections)
+    with pytest.raises(InternalError):
+        totals.account()
