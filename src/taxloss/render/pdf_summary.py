@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from heapq import nsmallest
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from taxloss.money import ZERO, plain
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_account import account_section, debt_checks
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, clip, money_text
+from taxloss.render.pdf_text import text_width
 from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
 from taxloss.returns.reconcile import broker_totals, needs_review, withholding
 from taxloss.returns.us import OffsetPlan, YearOffset
@@ -150,7 +153,75 @@ def para(text: str, style: str = "base") -> Paragraph:
 def has_derivatives(report: Report) -> bool:
     """Whether the data has a derivative position or a forced sale (margin): only then does
     the checklist speak of derivatives."""
-    return any(d.kind is DisposalKind.POSITION or d.liquidation for d in report.disposals)
+    disposals = report.disposals
+    # Scanned with ``map`` (the whole data, once per summary): a generator costs a build of
+    # 100,000 rows a tenth of a second.
+    return any(map(attrgetter("liquidation"), disposals)) or DisposalKind.POSITION in set(
+        map(attrgetter("kind"), disposals)
+    )
+
+
+#: A table cell's padding left and right (reportlab's default, stated so that ``table`` can
+#: tell whether a cell's text fits on one line of its column).
+CELL_PADDING = 6
+
+
+#: How far (points) a text's width must stay from a line's room for ``_lines`` to decide
+#: alone: reportlab measures with its own rounding, so a closer call is left to a paragraph.
+_MARGIN = 0.01
+
+
+def _lines(text: str, font: str, size: float, room: float) -> str | None:
+    """``text`` broken into lines (joined by newlines) as a paragraph of ``font`` at ``size``
+    would break it in ``room`` points, or None when that takes a paragraph.
+
+    Text that fits stays one line. A single word that does not fit (a five-digit row number
+    in a narrow column) is cut as reportlab's ``splitLongWords`` cuts it: characters are put
+    on a line while they fit, and the next one starts a new line. Anything else (words to
+    wrap, a character wider than the room, a close call) returns None.
+    """
+    width = text_width(text, font, size)
+    if width < room - _MARGIN:
+        return text
+    if width < room + _MARGIN or " " in text:
+        return None
+    lines, line, used = [], "", 0.0
+    for char in text:
+        step = text_width(char, font, size)
+        if step > room - _MARGIN or abs(used + step - room) < _MARGIN:
+            return None
+        if used + step > room and line:
+            lines.append(line)
+            line, used = "", 0.0
+        line += char
+        used += step
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _cell(text: str, bold: bool, room: float, numeric: bool) -> str | Paragraph | list[Any]:
+    """A table cell of ``text``: the text itself when ``_lines`` can break it as a paragraph
+    would in ``room`` points, otherwise a small paragraph (so it wraps).
+
+    Why: a table of the appendix has hundreds of rows, and a paragraph per cell (parsed,
+    measured and broken into lines at every layout pass) was most of a summary's build time.
+    A string cell is drawn by the table itself, from the font, leading and alignment that
+    ``table`` sets on its cells, where the paragraph's lines would be drawn: each line is one
+    leading tall, the first baseline sits a font size below the cell's top padding, and a
+    line starts at the left padding or ends at the right one. Only text that a paragraph
+    would draw unchanged goes this way: printable, with no space at either end or doubled
+    (a paragraph joins its words with one space). An empty cell is an empty list: nothing
+    is drawn, and the row is no taller than a blank paragraph makes it.
+    """
+    if not text:
+        return []
+    if text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text:
+        style = S["cell"]
+        lines = _lines(text, BOLD if bold else style.fontName, style.fontSize, room)
+        if lines is not None:
+            return lines
+    words = _esc(text)
+    return Paragraph(f"<b>{words}</b>" if bold else words, S["num" if numeric else "cell"])
 
 
 def table(
@@ -161,37 +232,57 @@ def table(
     bold_last: bool = False,
     zebra: bool = True,
 ) -> Table:
-    """A styled table; cells that are strings become small paragraphs (so they wrap)."""
+    """A styled table; cells that are strings wrap when they do not fit on one line (``_cell``);
+    numeric columns are right-aligned; the header row (and with ``bold_last`` the last row)
+    is bold."""
+    style = S["cell"]
+    rooms = [width - 2 * CELL_PADDING for width in widths]
+    last = len(rows) - 1
     body = []
     for r, row in enumerate(rows):
-        cells = []
+        bold = (header and r == 0) or (bold_last and r == last)
+        cells: list[Any] = []
         for c, cell in enumerate(row):
             if isinstance(cell, str):
-                style = "num" if c in numeric else "cell"
-                text = _esc(clip(cell))
-                if (header and r == 0) or (bold_last and r == len(rows) - 1):
-                    text = f"<b>{text}</b>"
-                cells.append(Paragraph(text, S[style]))
+                cells.append(_cell(clip(cell), bold, rooms[c], c in numeric))
             else:
                 cells.append(cell)
         body.append(cells)
     result = Table(body, colWidths=list(widths), repeatRows=1 if header else 0)
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), style.fontName, style.fontSize, style.leading),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.Color(0.8, 0.8, 0.8)),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
+    commands += [("ALIGN", (c, 0), (c, -1), "RIGHT") for c in numeric]
     if header:
+        commands.append(("FONT", (0, 0), (-1, 0), BOLD, style.fontSize, style.leading))
         commands.append(("BACKGROUND", (0, 0), (-1, 0), LIGHT))
         commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black))
     if bold_last:
+        commands.append(("FONT", (0, -1), (-1, -1), BOLD, style.fontSize, style.leading))
         commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black))
     if zebra and len(rows) > 6:
         for r in range(2 if header else 1, len(rows), 2):
             commands.append(("BACKGROUND", (0, r), (-1, r), colors.Color(0.975, 0.978, 0.985)))
     result.setStyle(TableStyle(commands))
     return result
+
+
+def totals_of(rows: Sequence[Row]) -> Totals:
+    """The totals of ``rows``: what ``Totals.add`` sums for each row, in the same order, with
+    one ``sum`` per column (a breakdown by asset or wallet adds up every row of the year)."""
+    return Totals(
+        proceeds=sum(map(attrgetter("proceeds"), rows), ZERO),
+        cost_basis=sum(map(attrgetter("cost_basis"), rows), ZERO),
+        adjustment=sum(map(attrgetter("adjustment"), rows), ZERO),
+        gain=sum(map(attrgetter("gain"), rows), ZERO),
+        rows=len(rows),
+    )
 
 
 def m(value: Decimal | None) -> str:
@@ -844,7 +935,9 @@ class Summary:
         story += self.grouped("By asset", rows, lambda r: r.disposal.asset)
         story += self.grouped("By wallet", rows, lambda r: r.disposal.wallet)
         story += self.monthly(rows)
-        losses = sorted((r for r in rows if r.gain < 0), key=lambda r: (r.gain, r.number))[:10]
+        # The ten smallest, as ``sorted(...)[:10]`` gives them (row numbers are unique, so
+        # no two keys tie), without sorting every loss of the year.
+        losses = nsmallest(10, (r for r in rows if r.gain < 0), key=lambda r: (r.gain, r.number))
         if losses:
             table_rows = [
                 [
@@ -926,9 +1019,9 @@ class Summary:
         return story
 
     def grouped(self, title: str, rows: Sequence[Row], key: Callable[[Row], str]) -> list[Any]:
-        groups: dict[str, Totals] = defaultdict(Totals)
+        groups: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
-            groups[key(row)].add(row)
+            groups[key(row)].append(row)
         if not groups:
             return []
         table_rows = [
@@ -941,7 +1034,7 @@ class Summary:
             ]
         ]
         for name in sorted(groups):
-            t = groups[name]
+            t = totals_of(groups[name])
             table_rows.append([name, str(t.rows), m(t.proceeds), m(t.cost_basis), m(t.gain)])
         return [
             para(title, "h2"),
@@ -968,14 +1061,20 @@ class Summary:
 
     def monthly(self, rows: Sequence[Row]) -> list[Any]:
         months = {label: ZERO for label in self.month_labels()}
-        # Summed by (year, month) and named after: strftime per row cost a build of 100,000
-        # rows a third of a second. Each month's sum is the same additions in the same order.
+        # Summed and counted by (year, month) and named after: strftime per row cost a build
+        # of 100,000 rows a third of a second. Each month's sum is the same additions in the
+        # same order.
         sums: dict[tuple[int, int], Decimal] = {}
+        tally: dict[tuple[int, int], int] = {}
         for row in rows:
             key = (row.disposed.year, row.disposed.month)
             sums[key] = sums.get(key, ZERO) + row.gain
+            tally[key] = tally.get(key, 0) + 1
+        counts: dict[str, int] = defaultdict(int)
         for (year, month), total in sums.items():
-            months[date(year, month, 1).strftime("%Y-%m")] = total
+            label = date(year, month, 1).strftime("%Y-%m")
+            months[label] = total
+            counts[label] = tally[year, month]
         labels = sorted(months)
         drawing = Drawing(WIDTH, 170)
         chart = VerticalBarChart()
@@ -1010,9 +1109,6 @@ class Summary:
                 fontSize=8,
             )
         )
-        counts: dict[str, int] = defaultdict(int)
-        for row in rows:
-            counts[row.disposed.strftime("%Y-%m")] += 1
         half = (len(labels) + 1) // 2
         table_rows = [["Month", "Rows", "Gain or (loss)", "Month", "Rows", "Gain or (loss)"]]
         for left, right in zip(labels[:half], [*labels[half:], ""], strict=False):
