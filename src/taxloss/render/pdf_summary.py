@@ -1224,9 +1224,13 @@ class Summary:
                     str(r.disposal.lot_source),
                 ]
             )
+        # The Row column holds a seven-digit row number on one line (a number split over
+        # two lines could be read as another row); the source columns wrap long paths.
         story.append(
             table(
-                table_rows, [WIDTH * w for w in (0.06, 0.06, 0.17, 0.12, 0.295, 0.295)], numeric=[3]
+                table_rows,
+                [WIDTH * w for w in (0.085, 0.06, 0.17, 0.12, 0.2825, 0.2825)],
+                numeric=[3],
             )
         )
         if len(rows) > AUDIT_LIMIT:
