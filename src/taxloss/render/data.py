@@ -12,10 +12,11 @@ import contextlib
 import csv
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -41,6 +42,7 @@ from taxloss.money import ZERO, plain, quantize
 from taxloss.render.account import account_json
 from taxloss.render.cells import FORMULA_STARTS, safe_text
 from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
+from taxloss.render.xlsx_writer import Memo
 from taxloss.returns.printed import (
     Printed,
     Row,
@@ -85,6 +87,8 @@ DISPOSAL_FIELDS = (
     "lot_id",
     "lot_note",
 )
+#: How many fields every rule's disposals have (``DisposalFormat``: then ``extra_fields``).
+_BASE = len(DISPOSAL_FIELDS)
 
 
 def extra_fields(rule: Rule) -> tuple[str, ...]:
@@ -131,10 +135,12 @@ def _extra(name: str, row: Row, report: Report) -> object:
 class DisposalFormat:
     """Writes disposals as report.json objects and disposals.csv lines, fast.
 
-    ``values`` are a row's values in ``fields`` order, with each day formatted once
-    (``TimeText``) and a sale's time and source reused by its next slices. ``json`` is
-    ``json.dumps(dict(zip(fields, values)), ensure_ascii=False)`` built from one template, and
-    ``csv`` the line ``csv.writer`` writes: a million rows take seconds, not minutes.
+    ``values`` are a row's values in ``fields`` order, with each day and each acquisition time
+    formatted once (``TimeText``, ``Memo``) and a sale's time, source, id and note reused by
+    its next slices. ``json`` is ``json.dumps(dict(zip(fields, values)), ensure_ascii=False)``
+    built from one template, and ``csv`` the line ``csv.writer`` writes: a million rows take
+    seconds, not minutes (``csv`` looks for a formula start in a row's texts from the input
+    once, all joined, and cell by cell only in a row that may have one).
     tests/render/test_outputs.py compares both with the standard library.
     """
 
@@ -146,6 +152,9 @@ class DisposalFormat:
         self.extra = extra_fields(rule) + form_fields(report)
         self.fields = DISPOSAL_FIELDS + self.extra
         self.times = TimeText()
+        self._days = Memo(self.times.day)
+        #: Acquisition times in UTC (of equal aware times, only UTC ones print the same).
+        self._utc_times = Memo(self.times.iso)
         # Texts taxloss formats itself (numbers, dates, enum words) are quoted by the template.
         self._template = "{" + ", ".join(
             f'{json.dumps(f)}: {_QUOTED if i in _PLAIN_TEXT else "%s"}'
@@ -156,35 +165,41 @@ class DisposalFormat:
         self._free = _FREE_TEXT + tuple(
             i for i, name in enumerate(self.fields) if name in _FREE_EXTRA
         )
+        self._free_extra = len(self._free) > len(_FREE_TEXT)
         # A rounded amount as text: ``str`` writes what ``format(x, "f")`` does (and faster)
         # for every exponent from -6 to 0; other quanta take the long way.
         exponent = self.quantum.as_tuple().exponent
         plain_str = isinstance(exponent, int) and -6 <= exponent <= 0
         self._amount: Callable[[Decimal], str] = str if plain_str else _fixed
-        self._sale: tuple[object, ...] = (None, "", None, "")
+        #: The last sale's disposal time and source, and their texts, id and note.
+        self._sale: tuple[object, ...] = (None, None, "", "", "", "")
         self.ids, self.notes = report.row_ids, report.row_notes
 
     def values(self, row: Row) -> tuple[object, ...]:
         """One disposal's report.json / disposals.csv values, in ``fields`` order."""
         d = row.disposal
-        times = self.times
-        disposed, disposed_text, sale, sale_text = self._sale
+        disposed, sale, disposed_text, sale_text, sale_id, sale_note = self._sale
+        ids, notes = self.ids, self.notes
         if d.disposed is not disposed or d.sale_source is not sale:
             disposed, sale = d.disposed, d.sale_source
-            disposed_text = times.iso(d.disposed)
-            sale_text = f"{d.sale_source.path}:{d.sale_source.line}"
-            self._sale = (disposed, disposed_text, sale, sale_text)
+            disposed_text = self.times.iso(disposed)
+            sale_text = f"{sale.path}:{sale.line}"
+            sale_id = ids.get(sale, "")
+            sale_note = notes.get(sale, "") if notes else ""
+            self._sale = (disposed, sale, disposed_text, sale_text, sale_id, sale_note)
         # Rounded as ``money`` does: a fee that rounds to zero is printed as the zero quantum.
         fee = d.fee.quantize(self.quantum, rounding=self.mode) if d.fee else ZERO
         lot = d.lot_source
+        acquired = d.acquired
         amount = self._amount
+        days = self._days
         values = (
             d.tax_year,
             d.asset,
             row.description,
             row.quantity,
-            times.day(row.acquired),
-            times.day(row.disposed),
+            days[row.acquired],
+            days[row.disposed],
             _WORDS[d.term],
             d.box,
             amount(row.proceeds),
@@ -197,14 +212,14 @@ class DisposalFormat:
             d.liquidation,
             d.missing_basis,
             amount(fee if fee else self.zero),
-            times.iso(d.acquired),
+            self._utc_times[acquired] if acquired.tzinfo is UTC else self.times.iso(acquired),
             disposed_text,
             sale_text,
             f"{lot.path}:{lot.line}",
-            self.ids.get(d.sale_source, ""),
-            self.notes.get(d.sale_source, ""),
-            self.ids.get(lot, ""),
-            self.notes.get(lot, ""),
+            sale_id,
+            sale_note,
+            ids.get(lot, ""),
+            notes.get(lot, "") if notes else "",
         )
         if self.extra:
             values += tuple(_extra(name, row, self.report) for name in self.extra)
@@ -221,9 +236,7 @@ class DisposalFormat:
         text = encode_basestring
         flag = _FLAGS
         extra = (
-            [text(x) if type(x) is str else _literal(x) for x in v[len(DISPOSAL_FIELDS) :]]
-            if self.extra
-            else ()
+            [text(x) if type(x) is str else _literal(x) for x in v[_BASE:]] if self.extra else ()
         )
         return self._template % (
             v[0], text(v[1]), text(v[2]), v[3], v[4], v[5], v[6], text(v[7]), v[8], v[9],
@@ -235,11 +248,22 @@ class DisposalFormat:
     def csv(self, values: tuple[object, ...], writer: Any) -> str | None:
         """The disposals.csv line of a disposal's values (``true``/``false`` for flags), or
         None after writing it with ``writer`` (a cell that needs quoting)."""
-        cells = ["true" if v is True else "false" if v is False else v for v in values]
-        for index in self._free:  # never a formula (``cells.safe_text``)
-            cell = cells[index]
-            if cell and cell[0] in _FORMULA_FIRST:  # type: ignore[index]
-                cells[index] = safe_text(cell)  # type: ignore[arg-type]
+        v = values
+        cells = [*v[:15], _FLAGS[v[15]], _FLAGS[v[16]], *v[17:_BASE]]
+        if self.extra:
+            cells += ["true" if x is True else "false" if x is False else x
+                      for x in v[_BASE:]]  # fmt: skip
+        # Each text from the input after a line break: a formula start follows one only if
+        # a cell starts with it (or has a line break, which needs quoting anyway).
+        starts = (
+            f"\n{v[1]}\n{v[2]}\n{v[7]}\n{v[11]}\n{v[13]}\n{v[20]}\n{v[21]}\n{v[22]}\n{v[23]}"
+            f"\n{v[24]}\n{v[25]}"
+        )
+        if self._free_extra or _FORMULA_AFTER_BREAK.search(starts):
+            for index in self._free:  # never a formula (``cells.safe_text``)
+                cell = cells[index]
+                if cell and cell[0] in _FORMULA_FIRST:  # type: ignore[index]
+                    cells[index] = safe_text(cell)  # type: ignore[arg-type]
         try:
             line: str | None = ",".join(cells)  # type: ignore[arg-type]
         except TypeError:  # a cell that is not text: csv writes it with str()
@@ -274,6 +298,7 @@ _FREE_TEXT = (1, 2, 7, 11, 13, 20, 21, 22, 23, 24, 25)
 #: Extra (rule- or form-dependent) fields whose text comes from the input.
 _FREE_EXTRA = frozenset({"transaction_id"})
 _FORMULA_FIRST = frozenset(c[0] for c in FORMULA_STARTS)
+_FORMULA_AFTER_BREAK = re.compile("\n(?:" + "|".join(map(re.escape, FORMULA_STARTS)) + ")")
 _FLAGS = {True: "true", False: "false"}
 
 
@@ -370,24 +395,52 @@ def write_rows(
 ) -> None:
     """Each row's report.json item (after ``,\n`` and ``pad``, except the ``first``) to
     ``handle`` and its disposals.csv line to ``csv_handle``: the values are made once for
-    both files. Either handle may be None."""
+    both files. Either handle may be None. The texts are written ``_ROWS_PER_WRITE`` rows at
+    a time (one write a row costs more than the joining)."""
     separator = ",\n" + pad
-    write_json = handle.write if handle is not None else None
-    writer = csv.writer(csv_handle, lineterminator="\n") if csv_handle is not None else None
-    write_csv = csv_handle.write if csv_handle is not None else None
+    json_texts = _Texts()
+    csv_lines = _Texts()
+    # Lines that need quoting go through ``csv.writer``, into the same buffer, in order.
+    writer = csv.writer(csv_lines, lineterminator="\n")
+    add_json = json_texts.append if handle is not None else None
+    add_csv = csv_lines.append if csv_handle is not None else None
     values_of, json_of, csv_of = form.values, form.json, form.csv
+    count = 0
     for row in rows:
         values = values_of(row)
-        if write_json is not None:
+        if add_json is not None:
             if first:
                 first = False
-                write_json(json_of(values))
+                add_json(json_of(values))
             else:
-                write_json(separator + json_of(values))
-        if write_csv is not None:
+                add_json(separator + json_of(values))
+        if add_csv is not None:
             line = csv_of(values, writer)
             if line is not None:
-                write_csv(line)
+                add_csv(line)
+        count += 1
+        if count == _ROWS_PER_WRITE:
+            count = 0
+            json_texts.flush(handle)
+            csv_lines.flush(csv_handle)
+    json_texts.flush(handle)
+    csv_lines.flush(csv_handle)
+
+
+#: How many disposals' texts ``write_rows`` joins into one write.
+_ROWS_PER_WRITE = 1000
+
+
+class _Texts(list[str]):
+    """Texts waiting to be written together; ``write`` (what ``csv.writer`` calls) adds one."""
+
+    write = list.append
+
+    def flush(self, handle: TextIO | None) -> None:
+        """Write the texts to ``handle`` (if any) as one, and forget them."""
+        if handle is not None and self:
+            handle.write("".join(self))
+        self.clear()
 
 
 def write_parts(report: Report, split: Split, rows: Sequence[Row] | None = None) -> None:

@@ -10,12 +10,14 @@ Sees only ``Report``; must not import the engine, parsers or CLI.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 
 from taxloss import __version__
-from taxloss.model import Report, SourceRef
+from taxloss.model import DisposalKind, Report, SourceRef
 from taxloss.money import plain
 from taxloss.render.account import account_sheet
 from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, TimeText
@@ -27,11 +29,15 @@ from taxloss.render.xlsx_writer import (
     MONEY,
     MONEY_BOLD,
     PLAIN,
+    Memo,
     RowTemplate,
     Sheet,
+    all_plain,
+    cell_text,
+    excel_serial,
     save,
 )
-from taxloss.returns.printed import Printed, Section, YearFigures, printed
+from taxloss.returns.printed import Printed, Row, Section, YearFigures, printed
 
 #: Column headings of Form 8949 (2025 revision), Parts I and II.
 FORM_HEADINGS = (
@@ -85,6 +91,12 @@ def notes(liquidation: bool, missing_basis: bool) -> str:
     return "; ".join(flags)
 
 
+#: ``notes`` of every pair of flags, made once.
+_NOTES = {(a, b): notes(a, b) for a in (False, True) for b in (False, True)}
+#: The word of each kind of disposal (``DisposalKind.value``).
+_KIND_WORD = {kind: kind.value for kind in DisposalKind}
+
+
 def _summary(report: Report, figures: YearFigures, taxpayer: dict[str, str]) -> Sheet:
     sheet = Sheet("Summary", widths=(34, 14, 16, 8, 18, 18, 16, 18))
     rule = report.rule
@@ -136,13 +148,7 @@ def _summary(report: Report, figures: YearFigures, taxpayer: dict[str, str]) -> 
 def _section_sheet(section: Section) -> Sheet:
     sheet = Sheet(sheet_name(section), widths=FORM_WIDTHS, freeze_header=True, autofilter=True)
     sheet.append([(h, HEAD) for h in (*FORM_HEADINGS, "Notes", "Audit row")])
-    for row in section.rows:
-        d = row.disposal
-        sheet.append_row(SECTION_ROW, (
-            row.description, row.acquired, row.disposed, row.proceeds, row.cost_basis,
-            row.codes, row.adjustment, row.gain, notes(d.liquidation, d.missing_basis),
-            row.number,
-        ))  # fmt: skip
+    sheet.extend(SECTION_ROW, _section_cells(section.rows))
     sheet.filter_last = len(section.rows) + 1
     t = section.totals
     line = f"; Schedule D line {section.schedule_d_line}" if section.schedule_d_line else ""
@@ -153,26 +159,84 @@ def _section_sheet(section: Section) -> Sheet:
     return sheet
 
 
+def _section_cells(rows: Sequence[Row]) -> Iterator[tuple[object, ...]]:
+    """Each row of a part and box as ``SECTION_ROW`` cells, ready for ``Sheet.extend``: the
+    texts a table repeats (codes) and the days escaped or converted once each."""
+    plain_descriptions = all_plain(row.description for row in rows)
+    codes = Memo(cell_text)
+    days = Memo(excel_serial)
+    for row in rows:
+        d = row.disposal
+        description = row.description if plain_descriptions else cell_text(row.description)
+        yield (
+            description, days[row.acquired], days[row.disposed], row.proceeds, row.cost_basis,
+            codes[row.codes], row.adjustment, row.gain, _NOTES[d.liquidation, d.missing_basis],
+            row.number,
+        )  # fmt: skip
+
+
 def _audit_sheet(figures: YearFigures, report: Report | None = None) -> Sheet:
     """Every row tied to its lot and source rows, with those rows' ``id`` and ``note``."""
-    reference = report.row_reference if report is not None else _no_reference
     sheet = Sheet("Audit", widths=AUDIT_WIDTHS, freeze_header=True, autofilter=True)
     sheet.append([(h, HEAD) for h in AUDIT_HEADINGS])
     rows = sorted((r for s in figures.sections for r in s.rows), key=attrgetter("number"))
-    times = TimeText()
-    for row in rows:
-        d = row.disposal
-        sheet.append_row(AUDIT_ROW, (
-            row.number, PART[d.term], d.box, d.asset, plain(d.quantity), times.clock(d.acquired),
-            times.clock(d.disposed), plain(d.proceeds), plain(d.cost_basis), row.gain,
-            d.kind.value, d.wallet, notes(d.liquidation, d.missing_basis), str(d.sale_source),
-            str(d.lot_source), *reference(d.sale_source), *reference(d.lot_source),
-        ))  # fmt: skip
+    sheet.extend(AUDIT_ROW, _audit_cells(rows, report))
     return sheet
 
 
-def _no_reference(source: SourceRef) -> tuple[str, str]:
-    return "", ""
+def _audit_cells(rows: Sequence[Row], report: Report | None) -> Iterator[tuple[object, ...]]:
+    """Each row as ``AUDIT_ROW`` cells, ready for ``Sheet.extend``.
+
+    A large year has tens of thousands of rows, so the texts it repeats (box, asset, wallet,
+    file, acquisition time) are escaped or formatted once each (``Memo``), a sale's cells once
+    for its consecutive slices, and the input rows' ids and notes escaped only if one needs
+    it. Every cell is the one ``Sheet.append_row`` wrote from the plain values.
+    """
+    ids = _cell_map(report.row_ids) if report is not None else {}
+    notes_of = _cell_map(report.row_notes) if report is not None else {}
+    times = TimeText()
+    clock = Memo(times.clock)  # only UTC times: equal then means the same wall time
+    texts = Memo(cell_text)
+    sale: SourceRef | None = None
+    disposed: datetime | None = None
+    sale_cells: tuple[str, str, str, str] = ("", "", "", "")
+    for row in rows:
+        d = row.disposal
+        if d.sale_source is not sale or d.disposed is not disposed:
+            sale, disposed = d.sale_source, d.disposed
+            sale_cells = (
+                times.clock(disposed), f"{texts[sale.path]}:{sale.line}", ids.get(sale, ""),
+                notes_of.get(sale, "") if notes_of else "",
+            )  # fmt: skip
+        lot = d.lot_source
+        acquired = d.acquired
+        yield (
+            row.number, PART[d.term], texts[d.box], texts[d.asset], row.quantity,
+            clock[acquired] if acquired.tzinfo is UTC else times.clock(acquired), sale_cells[0],
+            _exact(d.proceeds), _exact(d.cost_basis), row.gain, _KIND_WORD[d.kind],
+            texts[d.wallet], _NOTES[d.liquidation, d.missing_basis], sale_cells[1],
+            f"{texts[lot.path]}:{lot.line}", sale_cells[2], sale_cells[3], ids.get(lot, ""),
+            notes_of.get(lot, "") if notes_of else "",
+        )  # fmt: skip
+
+
+def _cell_map(texts: Mapping[SourceRef, str]) -> Mapping[SourceRef, str]:
+    """``texts`` (input rows' ids or notes) as cells hold them: itself unless one needs
+    ``cell_text``."""
+    if all_plain(texts.values()):
+        return texts
+    return {source: cell_text(text) for source, text in texts.items()}
+
+
+def _exact(value: Decimal) -> str:
+    """``money.plain(value)``, through ``str`` where that writes no exponent (faster: the
+    Audit sheet writes two exact amounts a row)."""
+    text = str(value)
+    if "E" in text or "e" in text:
+        return plain(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def warnings_sheet(report: Report) -> Sheet:
