@@ -12,7 +12,10 @@ Text is always written as text, so a cell starting with ``= + - @`` can never be
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +36,9 @@ PLAIN, BOLD, HEAD, MONEY, MONEY_BOLD, DATE, WRAP = range(7)
 AMOUNT, AMOUNT_BOLD, ISO_DATE = range(7, 10)
 AMOUNT_FORMAT = "#,##0.00;(#,##0.00)"
 ISO_DATE_FORMAT = "yyyy-mm-dd"
+
+#: Rows a sheet holds as text before it spools them to its temporary file (``Sheet._spill``).
+SPOOL_ROWS = 2000
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -132,12 +138,31 @@ class Sheet:
     freeze_header: bool = False
     autofilter: bool = False
     filter_last: int | None = None
+    #: The XML of the rows not yet spooled (``_spill``), and how many rows were spooled.
     _rows: list[str] = field(default_factory=list)
+    _spooled: int = 0
+    #: The encoded XML of the spooled rows: a temporary file (deleted when closed, or at
+    #: once where the system allows), made at the first ``SPOOL_ROWS`` rows.
+    _spool: IO[bytes] | None = None
     _width: int = 0
+
+    @property
+    def rows(self) -> int:
+        """How many rows the sheet has."""
+        return self._spooled + len(self._rows)
+
+    def _spill(self) -> None:
+        """Move the rows held as text into the spool file, encoded: a workbook of a million
+        rows is never in memory whole (issue #16); its bytes are the same."""
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile()  # noqa: SIM115 (lives with the sheet)
+        self._spool.write("".join(self._rows).encode())
+        self._spooled += len(self._rows)
+        self._rows.clear()
 
     def append(self, cells: Iterable[object]) -> None:
         """Add one row."""
-        number = len(self._rows) + 1
+        number = self.rows + 1
         parts = []
         count = 0
         letters = _LETTERS
@@ -170,19 +195,23 @@ class Sheet:
                 raise TypeError(f"cannot write {kind.__name__} to a worksheet")
         self._width = max(self._width, count)
         self._rows.append(f'<row r="{number}">{"".join(parts)}</row>')
+        if len(self._rows) >= SPOOL_ROWS:
+            self._spill()
 
     def append_row(self, template: RowTemplate, values: Sequence[object]) -> None:
         """Add one row of a bulk table through a precompiled template (much faster than
         ``append`` for tens of thousands of rows); every column gets a cell."""
         if len(values) != len(template.kinds):
             raise ValueError(f"expected {len(template.kinds)} cells, found {len(values)}")
-        args: list[object] = [len(self._rows) + 1, *values]
+        args: list[object] = [self.rows + 1, *values]
         for index in template.texts:
             args[index + 1] = cell_text(values[index])  # type: ignore[arg-type]
         for index in template.dates:
             args[index + 1] = (values[index] - EXCEL_EPOCH).days  # type: ignore[operator]
         self._width = max(self._width, len(template.kinds))
         self._rows.append(template.text % tuple(args))
+        if len(self._rows) >= SPOOL_ROWS:
+            self._spill()
 
     def extend(self, template: RowTemplate, rows: Iterable[Sequence[object]]) -> None:
         """Add the rows of a bulk table whose cells come ready, with one %-format a row
@@ -194,27 +223,32 @@ class Sheet:
         length raises TypeError.
         """
         text = template.text
-        number = start = len(self._rows)
+        number = start = self.rows
         append = self._rows.append
         for values in rows:
             number += 1
             append(text % (number, *values))
+            if not number % SPOOL_ROWS:
+                self._spill()
         if number > start:
             self._width = max(self._width, len(template.kinds))
 
     def xml(self) -> str:
         """The worksheet XML."""
-        head, tail = self._frame()
-        return head + "<sheetData>" + "".join(self._rows) + "</sheetData>" + tail
+        buffer = io.BytesIO()
+        self.write_xml(buffer)
+        return buffer.getvalue().decode()
 
-    def write_xml(self, stream: IO[bytes], rows_per_write: int = 2000) -> None:
-        """Write ``xml()`` into ``stream``, encoded, a slice of rows at a time (a workbook of
-        100,000 rows is never one string, nor its bytes, in memory: issue #16)."""
+    def write_xml(self, stream: IO[bytes]) -> None:
+        """Write ``xml()`` into ``stream``, encoded: the spooled rows copied from their file,
+        then the rest (a workbook of 100,000 rows is never one string, nor its bytes, in
+        memory: issue #16)."""
         head, tail = self._frame()
         stream.write((head + "<sheetData>").encode())
-        rows = self._rows
-        for start in range(0, len(rows), rows_per_write):
-            stream.write("".join(rows[start : start + rows_per_write]).encode())
+        if self._spool is not None:
+            self._spool.seek(0)
+            shutil.copyfileobj(self._spool, stream)
+        stream.write("".join(self._rows).encode())
         stream.write(("</sheetData>" + tail).encode())
 
     def _frame(self) -> tuple[str, str]:
@@ -225,7 +259,7 @@ class Sheet:
             '"http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         ]
         last_column = _LETTERS[max(self._width, 1) - 1]
-        rows = max(len(self._rows), 1)
+        rows = max(self.rows, 1)
         head.append(f'<dimension ref="A1:{last_column}{rows}"/>')
         if self.freeze_header:
             head.append(
@@ -244,7 +278,7 @@ class Sheet:
             )
             head.append(f"<cols>{cols}</cols>")
         tail = []
-        if self.autofilter and self._rows:
+        if self.autofilter and self.rows:
             tail.append(f'<autoFilter ref="{self.filter_ref}"/>')
         tail.append(
             '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" '
@@ -255,7 +289,7 @@ class Sheet:
     @property
     def filter_ref(self) -> str:
         """The autofilter range: header row through ``filter_last`` (default: the last row)."""
-        last = self.filter_last or len(self._rows)
+        last = self.filter_last or self.rows
         return f"A1:{_LETTERS[max(self._width, 1) - 1]}{last}"
 
     @property
@@ -365,7 +399,7 @@ def save(sheets: Sequence[Sheet], out: Path, *, title: str, created: datetime) -
         f"'{cell_text(s.name)}'!{s.filter_absolute}"
         "</definedName>"
         for i, s in enumerate(sheets)
-        if s.autofilter and s._rows
+        if s.autofilter and s.rows
     )
     workbook = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
