@@ -56,14 +56,15 @@ def match_transfers(trades: list[Trade], rule: Rule) -> list[Match]:
     """
     window = timedelta(hours=rule.transfer_window_hours)
     deposits: dict[str, list[int]] = defaultdict(list)
+    deposit_kind, withdrawal_kind = TradeKind.DEPOSIT, TradeKind.WITHDRAWAL  # (looked up once)
     for index, trade in enumerate(trades):
-        if trade.kind is TradeKind.DEPOSIT:
+        if trade.kind is deposit_kind:
             deposits[trade.asset].append(index)
     times = {asset: [trades[i].timestamp for i in idx] for asset, idx in deposits.items()}
     taken: set[int] = set()
     matches: list[Match] = []
     for index, trade in enumerate(trades):
-        if trade.kind is not TradeKind.WITHDRAWAL or trade.asset not in deposits:
+        if trade.kind is not withdrawal_kind or trade.asset not in deposits:
             continue
         sent = units_sent(trade)
         candidates = deposits[trade.asset]
