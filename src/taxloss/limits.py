@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from taxloss.errors import Problem
 from taxloss.model import Notice, Report, Trade
-from taxloss.money import plain
+from taxloss.money import ZERO, plain
 
 #: Every quantity and amount, read or computed, must be below this in size. A quintillion is
 #: beyond any token supply in units and any fiat sum; it leaves the printed figures (cents) and
@@ -201,12 +201,13 @@ def report_problems(report: Report) -> list[Problem]:
     a price) may not be. One problem per row that caused it."""
     problems: list[Problem] = []
     message = "computed {what} {amount:.3e}: expected below 10^18 (check the quantity and price)"
-    top = MAX_MAGNITUDE
+    top, bottom = MAX_MAGNITUDE, -MAX_MAGNITUDE
     for disposal in report.disposals:
+        adjustment = disposal.adjustment
         if (
-            -top < disposal.proceeds < top
-            and -top < disposal.cost_basis < top
-            and (-top < disposal.adjustment < top)
+            bottom < disposal.proceeds < top
+            and bottom < disposal.cost_basis < top
+            and (adjustment is ZERO or bottom < adjustment < top)  # (most rows: no adjustment)
         ):
             continue  # the quick test, for the million rows that pass
         for what, amount in (

@@ -770,29 +770,38 @@ def maker(cls: type[R]) -> Callable[..., R]:
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: about
     four microseconds for a ``Disposal``, and a large history makes a million trades and a
-    million disposals. This one fills a plain twin class with the same slots, in the same
-    order, then gives the object its real class (Python allows ``__class__`` assignment
-    between classes with the same layout). The result is an ordinary frozen instance: the
-    same type, fields, equality and hash, and it refuses changes like any other.
+    million disposals. This one makes an instance of a plain twin class with the same slots,
+    in the same order, fills them, then gives the object its real class (Python allows
+    ``__class__`` assignment between classes with the same layout). The result is an ordinary
+    frozen instance: the same type, fields, equality and hash, and it refuses changes like
+    any other. The maker is one generated function (no ``__init__`` call of its own, no
+    argument tuple), as it runs for every row.
     Used only where records are made per row; everywhere else records are made by keyword.
     """
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     slots = getattr(cls, "__slots__", None)
-    if tuple(names) != slots or cls.__dictoffset__ or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__}: maker needs a slotted record without __post_init__")
+    if (
+        tuple(names) != slots
+        or cls.__dictoffset__
+        or hasattr(cls, "__post_init__")
+        or any(name.startswith("_") for name in names)
+    ):
+        raise TypeError(
+            f"{cls.__name__}: maker needs a slotted record without __post_init__ whose field "
+            "names do not start with _"
+        )
     twin: Any = type(f"_{cls.__name__}Maker", (), {"__slots__": slots})
     arguments = ", ".join(names)
-    body = "".join(f"    self.{name} = {name}\n" for name in names)
-    # The same technique as dataclasses' own generated __init__ (source compiled once here).
-    scope: dict[str, Any] = {}
-    exec(f"def __init__(self, {arguments}):\n{body}", scope)
-    twin.__init__ = scope["__init__"]
-
-    def make(*values: Any) -> R:
-        record = twin(*values)
-        record.__class__ = cls
-        return record  # type: ignore[no-any-return]
-
+    body = "".join(f"    _record.{name} = {name}\n" for name in names)
+    # The same technique as dataclasses' own generated __init__ (source compiled once here);
+    # its own names start with "_", which no field name of a record does.
+    scope: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
+    exec(
+        f"def make({arguments}):\n    _record = _new(_twin)\n{body}"
+        "    _record.__class__ = _cls\n    return _record\n",
+        scope,
+    )
+    make: Callable[..., R] = scope["make"]
     make.__doc__ = f"``{cls.__name__}(*values)``, made faster (see ``maker``)."
     return make
 

@@ -25,7 +25,7 @@ from taxloss.engine.disallowance import Disallowance
 from taxloss.engine.events import Event
 from taxloss.engine.fiat import drop_fiat_moves
 from taxloss.engine.holdings import Holdings
-from taxloss.engine.lots import LotBook
+from taxloss.engine.lots import LotBook, moved
 from taxloss.engine.notes import Notes
 from taxloss.engine.peak import DayRecorder
 from taxloss.engine.positions import Positions
@@ -68,6 +68,13 @@ EXTERNAL = "(outside the data)"
 
 #: Books must balance to far below a cent; exact decimals differ only at the 60th digit.
 BOOK_TOLERANCE = Decimal("1e-20")
+
+#: Event kinds as names of this module: looking an enum member up on its class costs several
+#: times a global's lookup, and ``Run.apply`` compares every event's kind.
+ACQUIRE, DISPOSE, SEND, RECEIVE = (
+    EventKind.ACQUIRE, EventKind.DISPOSE, EventKind.SEND, EventKind.RECEIVE
+)  # fmt: skip
+ADD_UNKNOWN, REMOVE, SETTLE = EventKind.ADD_UNKNOWN, EventKind.REMOVE, EventKind.SETTLE
 
 #: How often (in events) ``compute`` reports progress: often enough for a smooth bar, rarely
 #: enough to cost nothing measurable.
@@ -175,20 +182,27 @@ def compute(
         run = Run(rule, chosen, zone(tz_name), basis_scope, allow_missing_basis, converter)
         run.recorder = DayRecorder(prices or PriceTable(), run.dates, run.holdings, run.transit)
         run.prepare(events)
-        for index, event in enumerate(events):
-            run.index = index
-            run.apply(event)
-            if on_events is not None and not index % EVENTS_PER_CALL:
-                on_events(index, len(events))
+        apply, count = run.apply, len(events)
+        # In blocks of EVENTS_PER_CALL events, progress reported at the start of each.
+        for start in range(0, count, EVENTS_PER_CALL):
+            if on_events is not None:
+                on_events(start, count)
+            for index in range(start, min(start + EVENTS_PER_CALL, count)):
+                run.index = index
+                apply(events[index])
         if on_events is not None:
-            on_events(len(events), len(events))
+            on_events(count, count)
         positions = run.positions.rows()
         notes = run.notes
         if notes.problems:
             raise EngineError(notes.problems)
+        # The rows are made in event order, and the events are sorted by (timestamp, source,
+        # step): the rows are in (disposed, sale_source) order already. Only position rows,
+        # made at the end, need sorting in.
         disposals = run.rows.disposals
-        disposals.extend(positions)
-        disposals.sort(key=attrgetter("disposed", "sale_source"))
+        if positions:
+            disposals.extend(positions)
+            disposals.sort(key=attrgetter("disposed", "sale_source"))
         run.check_books()
         par = {n.source for n in valued.notices if n.code == "stablecoin_basis_assumed"}
         warnings = fiat_moves + notes.warnings + valued.notices + _unmatched_notices(transfers, par)
@@ -287,38 +301,45 @@ class Run:
     # -- dispatch ----------------------------------------------------------------------------
 
     def apply(self, event: Event) -> None:
-        """Apply one event: switch scope if its date asks for it, then hand it on by kind."""
+        """Apply one event: on a new date, switch scope if the date asks for it; then hand
+        the event on by kind."""
         moment = event.timestamp
         dates = self.dates
         day = moment.date() if dates.utc else dates.day(moment)  # (``day``, inlined for UTC)
         if day != self.recorder.day:
-            self.recorder.enter(day)
-        scopes = self.scopes
-        scope = scopes.forced or scopes.cache.get(day) or scopes.on(day)
-        holdings = self.holdings
-        if scope is not holdings.scope:
-            scopes.switch(scope, moment)
+            self.enter(day, moment)
         kind = event.kind
+        holdings = self.holdings
         if holdings.pooled:
             holdings.at(event)
-        if kind is EventKind.ACQUIRE:
+        if kind is ACQUIRE:
             self.acquire(event)
-        elif kind is EventKind.ADD_UNKNOWN:
-            holdings.add(event, ZERO, False, self.index)
-            self.move(event.wallet, event.asset, event.quantity, event)
-        elif kind is EventKind.DISPOSE:
+        elif kind is DISPOSE:
             self.rows.dispose(event, event.quantity, event.value, self.index)
             self.move(event.wallet, event.asset, -event.quantity, event)
-        elif kind is EventKind.SEND:
+        elif kind is SEND:
             self.send(event)
-        elif kind is EventKind.RECEIVE:
+        elif kind is RECEIVE:
             self.receive(event)
-        elif kind is EventKind.REMOVE:
+        elif kind is ADD_UNKNOWN:
+            holdings.add(event, ZERO, False, self.index)
+            self.move(event.wallet, event.asset, event.quantity, event)
+        elif kind is REMOVE:
             self.remove(event)
-        elif kind is EventKind.SETTLE:
+        elif kind is SETTLE:
             self.settle(event)
         else:  # pragma: no cover - the enum is closed
             raise InternalError(f"unknown event kind {kind}")
+
+    def enter(self, day: date, moment: datetime) -> None:
+        """The first event of a local date (at ``moment``): record the priced days before it,
+        and switch scope if the date is in another scope's period. The scope depends on the
+        date alone, so the other events of the date need neither."""
+        self.recorder.enter(day)
+        scopes = self.scopes
+        scope = scopes.forced or scopes.cache.get(day) or scopes.on(day)
+        if scope is not self.holdings.scope:
+            scopes.switch(scope, moment)
 
     def move(self, wallet: str, asset: str, delta: Decimal, event: Event) -> None:
         """Track units per wallet: arriving units repay the wallet's debts first; a wallet
@@ -326,10 +347,10 @@ class Run:
         key = (wallet, asset)
         balances = self.holdings.balances
         balance = balances[key] = balances[key] + delta
-        if delta > 0:
+        if delta > ZERO:
             if key in self.debts.owing:
                 self.debts.repay_debts(key, event)
-        elif balance < 0 and delta < 0:
+        elif balance < ZERO and delta < ZERO:
             self.holdings.went_negative(key, event)
 
     # -- events by kind ----------------------------------------------------------------------
@@ -374,10 +395,10 @@ class Run:
             return
         lots = self.transit.arrive(event.transfer)
         if lots is not None:
-            holdings = self.holdings
+            holdings, wallet = self.holdings, event.wallet
+            key = holdings.key(wallet, event.asset)
             for lot in lots:
-                moved = replace(lot, wallet=event.wallet)
-                holdings.book.add(holdings.key(event.wallet, event.asset), moved)
+                holdings.book.add(key, moved(lot, wallet))
         self.move(event.wallet, event.asset, event.quantity, event)
 
     def settle(self, event: Event) -> Decimal:
@@ -486,10 +507,12 @@ def _transfers(trades: list[Trade], matches: list, rule: Rule) -> list[Transfer]
             )
         )
     window = f"{rule.transfer_window_hours} h"
+    withdrawal, deposit = TradeKind.WITHDRAWAL, TradeKind.DEPOSIT  # (looked up once)
     for index, trade in enumerate(trades):
-        if index in used:
+        kind = trade.kind
+        if (kind is not withdrawal and kind is not deposit) or index in used:
             continue
-        if trade.kind is TradeKind.WITHDRAWAL:
+        if kind is withdrawal:
             out.append(
                 Transfer(
                     trade.asset,
@@ -506,7 +529,7 @@ def _transfers(trades: list[Trade], matches: list, rule: Rule) -> list[Transfer]
                     "units; treated as moved outside the data (not a disposal)",
                 )
             )
-        elif trade.kind is TradeKind.DEPOSIT:
+        else:
             out.append(
                 Transfer(
                     trade.asset,

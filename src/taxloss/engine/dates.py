@@ -21,8 +21,9 @@ class Dates:
         self.tz = tz
         #: The reporting zone is UTC, the zone of every timestamp: a local date is the date.
         self.utc = tz is UTC
-        #: Row facts per (acquired on, disposed on); ``Rows.dispose`` reads it directly.
-        self.facts: dict[tuple[date, date], Facts] = {}
+        #: Row facts per disposal date, then acquisition date (``Rows.dispose`` reads it
+        #: directly: one look-up per row, with no key pair to make).
+        self.facts: dict[date, dict[date, Facts]] = {}
         self._dates: dict[datetime, date] = {}
         self._labels: dict[tuple[date, Term], tuple[str, str]] = {}
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from taxloss.model import Notice, Rule, Trade, TradeKind
 
-MOVES = (TradeKind.DEPOSIT, TradeKind.WITHDRAWAL)
+MOVES = frozenset((TradeKind.DEPOSIT, TradeKind.WITHDRAWAL))
 
 
 def drop_fiat_moves(trades: Sequence[Trade], rule: Rule) -> tuple[list[Trade], list[Notice]]:

@@ -19,6 +19,10 @@ from taxloss.engine.uk_pooling import UkPlan
 from taxloss.model import BasisScope, EventKind, Lot, Matching, Method, Notice, Rule
 from taxloss.money import plain
 
+#: The wallet scope, as a name of this module: looking an enum member up on its class costs
+#: several times a global's lookup, and ``add`` and ``key`` run for every event.
+WALLET = BasisScope.WALLET
+
 #: How each event kind is named in a pool's audit trail (``Report.pool_history``).
 ACTIONS = {
     EventKind.ACQUIRE: "acquisition",
@@ -43,6 +47,8 @@ class Holdings:
             self.book = PoolBook()
         #: The book is a ``PoolBook`` (UK pooling, average cost), not the lot matcher.
         self.pooled = isinstance(self.book, PoolBook)
+        #: The book when it is the lot matcher (else None), for the calls only it has.
+        self.lots = self.book if isinstance(self.book, LotBook) else None
         #: The basis scope in force (``None`` before the first event; ``ScopeSwitch`` sets it).
         self.scope: BasisScope | None = None
         #: The UK same-day and 30-day plan (``None`` unless the rule pools the UK way).
@@ -57,7 +63,7 @@ class Holdings:
 
     def key(self, wallet: str, asset: str) -> Key:
         """The book key for a wallet and asset under the current scope."""
-        return (wallet, asset) if self.scope is BasisScope.WALLET else ("", asset)
+        return (wallet, asset) if self.scope is WALLET else ("", asset)
 
     def at(self, event: Event) -> None:
         """Tell a pool book which event its next changes belong to (its audit trail)."""
@@ -70,7 +76,7 @@ class Holdings:
         Under UK pooling, the share of an acquisition matched with a disposal (same day or 30
         days) was already used by that disposal: only the rest enters the section 104 pool.
         """
-        asset, quantity = event.asset, event.quantity
+        asset, quantity, wallet = event.asset, event.quantity, event.wallet
         self.acquired_units[asset] += quantity
         self.acquired_basis[asset] += cost_basis
         if self.uk_plan is not None and basis_known:
@@ -79,13 +85,12 @@ class Holdings:
                 return
             if share < 1:
                 quantity, cost_basis = quantity * share, cost_basis * share
-        key = self.key(event.wallet, asset)
-        if isinstance(self.book, LotBook):  # no Lot record: the book keeps the fields
-            self.book.add_units(key, event.timestamp, asset, quantity, cost_basis, event.source,
-                                event.wallet, basis_known)  # fmt: skip
+        key = (wallet, asset) if self.scope is WALLET else ("", asset)  # (``key``, inlined)
+        part = (event.timestamp, asset, quantity, cost_basis, event.source, wallet, basis_known)
+        if self.lots is not None:  # no Lot record: the lot book keeps the part
+            self.lots.add_part(key, part)
         else:
-            self.book.add(key, Lot(event.timestamp, asset, quantity, cost_basis, event.source,
-                                   event.wallet, basis_known))  # fmt: skip
+            self.book.add(key, Lot(*part))
 
     def assumed(self, asset: str, units: Decimal, basis: Decimal) -> None:
         """Units that enter the books without an acquisition row (a debt's units, units

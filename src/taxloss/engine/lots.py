@@ -9,18 +9,18 @@ Must not import anything but ``taxloss.model`` and the standard library.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from heapq import heappop, heappush
 from typing import Any
 
 from taxloss.model import Lot, Method, SourceRef
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-#: A lot's sort key from (acquired, quantity, cost_basis, source).
-OrderKey = Callable[[datetime, Decimal, Decimal, SourceRef], tuple[Any, ...]]
+#: Zero, for the matcher's loop (a comparison with a Decimal is cheaper than with an int).
+ZERO = Decimal(0)
 
 #: A slice of a lot as the matcher hands it out, in ``Lot``'s field order (``Lot(*part)`` makes
 #: the record): (acquired, asset, quantity, cost_basis, source, wallet, basis_known). A plain
@@ -28,29 +28,33 @@ OrderKey = Callable[[datetime, Decimal, Decimal, SourceRef], tuple[Any, ...]]
 #: only become Form 8949 rows.
 Part = tuple[datetime, str, Decimal, Decimal, SourceRef, str, bool]
 
+#: A lot's heap entry from its part and insertion number: the method's sort key (flattened,
+#: so the heap compares plain numbers and strings), the number, then the part (see ``LotBook``).
+OrderKey = Callable[[Part, int], list[Any]]
+
 
 def _micros(moment: datetime) -> int:
+    """Microseconds since 1970 (``_fifo`` and ``_lifo`` have it written out)."""
     delta = moment - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _fifo(
-    acquired: datetime, quantity: Decimal, basis: Decimal, source: SourceRef
-) -> tuple[Any, ...]:
-    return (_micros(acquired), source.path, source.line)
+def _fifo(part: Part, sequence: int) -> list[Any]:
+    delta, source = part[0] - EPOCH, part[4]
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return [micros, source.path, source.line, sequence, part]
 
 
-def _lifo(
-    acquired: datetime, quantity: Decimal, basis: Decimal, source: SourceRef
-) -> tuple[Any, ...]:
-    return (-_micros(acquired), source.path, source.line)
+def _lifo(part: Part, sequence: int) -> list[Any]:
+    delta, source = part[0] - EPOCH, part[4]
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return [-micros, source.path, source.line, sequence, part]
 
 
-def _hifo(
-    acquired: datetime, quantity: Decimal, basis: Decimal, source: SourceRef
-) -> tuple[Any, ...]:
+def _hifo(part: Part, sequence: int) -> list[Any]:
+    acquired, _, quantity, basis, source, _, _ = part
     per_unit = basis / quantity if quantity else Decimal(0)
-    return (-per_unit, _micros(acquired), source.path, source.line)
+    return [-per_unit, _micros(acquired), source.path, source.line, sequence, part]
 
 
 ORDERINGS: dict[Method, OrderKey] = {
@@ -68,6 +72,12 @@ def resized(lot: Lot, quantity: Decimal, cost_basis: Decimal) -> Lot:
                lot.basis_known)  # fmt: skip
 
 
+def moved(lot: Lot, wallet: str) -> Lot:
+    """A copy of ``lot`` in another wallet (faster than dataclasses.replace)."""
+    return Lot(lot.acquired, lot.asset, lot.quantity, lot.cost_basis, lot.source, wallet,
+               lot.basis_known)  # fmt: skip
+
+
 def as_part(lot: Lot) -> Part:
     """A lot as a matcher slice."""
     return (lot.acquired, lot.asset, lot.quantity, lot.cost_basis, lot.source, lot.wallet,
@@ -77,12 +87,13 @@ def as_part(lot: Lot) -> Part:
 class LotBook:
     """Open lots grouped by a key (``(wallet, asset)``, or ``("", asset)`` when universal).
 
-    Each key holds a heap of entries ``[*order, sequence, *part]``: the method's sort key
+    Each key holds a heap of entries ``[*order, sequence, part]``: the method's sort key
     (flattened, so the heap compares plain numbers and strings), an insertion number (ties;
-    the heap never compares further), then the lot's fields. An entry is a list so that
-    taking part of the first lot updates its quantity and basis in place (what is left keeps
-    the lot's own sort key, so the heap stays valid); ``Lot`` records are made only for lots
-    that leave the book whole (``take``, ``drain``, iteration).
+    the heap never compares further), then the lot as a ``Part``. A lot taken whole leaves
+    with its part as it is (no copy); taking part of the first lot replaces the entry's part
+    with what is left, in place (it keeps the lot's own sort key, so the heap stays valid).
+    ``Lot`` records are made only for lots that leave the book as records (``take``,
+    ``drain``, iteration).
     """
 
     def __init__(self, method: Method) -> None:
@@ -92,24 +103,15 @@ class LotBook:
 
     def add(self, key: Key, lot: Lot) -> None:
         """Add a lot under ``key``."""
-        self.add_units(key, *as_part(lot))
+        self.add_part(key, as_part(lot))
 
-    def add_units(
-        self,
-        key: Key,
-        acquired: datetime,
-        asset: str,
-        quantity: Decimal,
-        cost_basis: Decimal,
-        source: SourceRef,
-        wallet: str,
-        basis_known: bool = True,
-    ) -> None:
-        """Add a lot under ``key``, given by its fields (no ``Lot`` record is made)."""
+    def add_part(self, key: Key, part: Part) -> None:
+        """Add a lot under ``key``, given as a ``Part`` (no ``Lot`` record is made)."""
         self._seq += 1
-        entry = [*self.order(acquired, quantity, cost_basis, source), self._seq, acquired, asset,
-                 quantity, cost_basis, source, wallet, basis_known]  # fmt: skip
-        heapq.heappush(self.heaps.setdefault(key, []), entry)
+        heap = self.heaps.get(key)
+        if heap is None:
+            heap = self.heaps[key] = []
+        heappush(heap, self.order(part, self._seq))
 
     def take_parts(self, key: Key, quantity: Decimal) -> tuple[list[Part], Decimal]:
         """Remove ``quantity`` units in method order, splitting the last lot if needed.
@@ -125,21 +127,21 @@ class LotBook:
         heap = self.heaps.get(key)
         parts: list[Part] = []
         need = quantity
-        while need > 0 and heap:
+        while need > ZERO and heap:
             entry = heap[0]
-            held = entry[_QUANTITY]
-            if held <= need:
-                heapq.heappop(heap)
-                parts.append(tuple(entry[_PART:]))
+            part = entry[-1]
+            held = part[2]
+            if held <= need:  # the whole lot: its part leaves as it is
+                heappop(heap)
+                parts.append(part)
                 need -= held
             else:
-                basis = entry[_BASIS]
+                acquired, asset, _, basis, source, wallet, known = part
                 taken_basis = basis * need / held
-                acquired, asset, _, _, source, wallet, known = entry[_PART:]
                 parts.append((acquired, asset, need, taken_basis, source, wallet, known))
-                entry[_QUANTITY] = held - need
-                entry[_BASIS] = basis - taken_basis
-                need = Decimal(0)
+                entry[-1] = (acquired, asset, held - need, basis - taken_basis, source, wallet,
+                             known)  # fmt: skip
+                need = ZERO
         return parts, need
 
     def take(self, key: Key, quantity: Decimal) -> tuple[list[Lot], Decimal]:
@@ -149,7 +151,7 @@ class LotBook:
 
     def held(self, key: Key) -> Decimal:
         """Units held under ``key``."""
-        return sum((entry[_QUANTITY] for entry in self.heaps.get(key, ())), Decimal(0))
+        return sum((entry[-1][2] for entry in self.heaps.get(key, ())), Decimal(0))
 
     def drain(self) -> list[Lot]:
         """Remove and return every lot, in a deterministic order (key, then method order)."""
@@ -159,12 +161,5 @@ class LotBook:
 
     def __iter__(self) -> Iterator[Lot]:
         for key in sorted(self.heaps):
-            for entry in sorted(self.heaps[key], key=lambda e: e[:_PART]):
-                yield Lot(*entry[_PART:])
-
-
-#: Where a heap entry's lot fields start (counted from the end: sort keys differ in length),
-#: and where its quantity and basis are.
-_PART = -7
-_QUANTITY = -5
-_BASIS = -4
+            for entry in sorted(self.heaps[key], key=lambda e: e[:-1]):
+                yield Lot(*entry[-1])

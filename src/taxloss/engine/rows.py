@@ -15,7 +15,7 @@ from taxloss.engine.notes import Notes
 from taxloss.engine.taking import Taking
 from taxloss.engine.uk_pooling import POOL
 from taxloss.errors import Problem
-from taxloss.model import Disposal, Matching, Notice, Rule, make_disposal
+from taxloss.model import Disposal, Matching, Notice, Rule, SourceRef, make_disposal
 from taxloss.money import ZERO, plain
 
 
@@ -40,84 +40,102 @@ class Rows:
         self.taking = taking
         self.disallowance = disallowance
         self.disposals: list[Disposal] = []
+        #: The identification rule of every slice outside UK pooling.
+        self.label = "acb_pool" if rule.matching is Matching.AVERAGE_COST else ""
 
-    def match(self, event: Event, quantity: Decimal, index: int) -> list[tuple[Part, str]]:
-        """The slices a disposal uses, each with the identification rule that matched it.
-
-        Lots: the method's order (label ``""``). UK pooling: the event's share of its day's
-        same-day and 30-day matches, then the section 104 pool. Average cost: the pool.
-        """
-        if self.holdings.uk_plan is not None:
-            planned = self.holdings.uk_plan.planned(index, quantity, event.asset, event.wallet)
-            rest = quantity - sum((piece.quantity for piece, _ in planned), ZERO)
-            pooled = self.taking.take_parts(event, rest) if rest > 0 else []
-            return [(as_part(piece), label) for piece, label in planned] + [
-                (part, POOL) for part in pooled
-            ]
-        label = "acb_pool" if self.rule.matching is Matching.AVERAGE_COST else ""
-        return [(part, label) for part in self.taking.take_parts(event, quantity)]
+    def uk_match(self, event: Event, quantity: Decimal, index: int) -> tuple[list[Part], list[str]]:
+        """UK pooling's slices of a disposal (same day, 30 days, then the section 104 pool)
+        and the rule that matched each one."""
+        assert self.holdings.uk_plan is not None
+        planned = self.holdings.uk_plan.planned(index, quantity, event.asset, event.wallet)
+        rest = quantity - sum((piece.quantity for piece, _ in planned), ZERO)
+        pooled = self.taking.take_parts(event, rest) if rest > 0 else []
+        parts = [as_part(piece) for piece, _ in planned] + pooled
+        return parts, [label for _, label in planned] + [POOL] * len(pooled)
 
     def dispose(self, event: Event, quantity: Decimal, proceeds: Decimal, number: int) -> None:
         """Dispose of ``quantity`` units for ``proceeds`` (event ``number`` of the run), one
-        Form 8949 row per lot slice."""
-        slices = self.match(event, quantity, number)
-        remaining_proceeds, remaining_fee = proceeds, event.fee
+        Form 8949 row per slice: the method's lots in order (label ``""``), UK pooling's
+        matches (``uk_match``), or the average-cost pool (label ``acb_pool``).
+
+        Each slice but the last gets ``amount * its units / quantity`` of the proceeds and of
+        the fee; the last gets what is left, so the rows add up to the disposal exactly.
+        """
+        labels: list[str] | None = None  # None: every slice has ``self.label``
+        if self.holdings.uk_plan is None:
+            slices = self.taking.take_parts(event, quantity)
+        else:
+            slices, labels = self.uk_match(event, quantity, number)
+        label = self.label
+        fee = event.fee
+        remaining_proceeds, remaining_fee = proceeds, fee
+        # The sale's fields, read once (a disposal has a row per slice).
+        asset, sold, wallet, source = event.asset, event.timestamp, event.wallet, event.source
+        kind, description, liquidation = event.disposal_kind, event.description, event.liquidation
         dates = self.dates
-        disposed_on = dates.day(event.timestamp)
-        first_row = len(self.disposals)
+        utc, day = dates.utc, dates.day
+        disposed_on = sold.date() if utc else day(sold)
+        facts = dates.facts.get(disposed_on)
+        if facts is None:
+            facts = dates.facts[disposed_on] = {}
+        disposals = self.disposals
+        first_row = len(disposals)
         last = len(slices) - 1
-        utc, day, facts = dates.utc, dates.day, dates.facts
-        for index, (piece, matching) in enumerate(slices):
+        for index, piece in enumerate(slices):
             piece_acquired, _, piece_quantity, piece_basis, piece_source, _, known = piece
+            matching = label if labels is None else labels[index]
             if index == last:
                 share, fee_share = remaining_proceeds, remaining_fee
             else:
                 share = proceeds * piece_quantity / quantity
-                fee_share = event.fee * piece_quantity / quantity
-            remaining_proceeds -= share
-            remaining_fee -= fee_share
-            missing = not known
-            if missing:
-                if not self.allow_missing:
-                    self.notes.problems.append(
-                        Problem(
-                            event.source,
-                            f"sells {plain(piece_quantity)} {event.asset} "
-                            f"received by the unmatched deposit at {piece_source}, whose "
-                            "basis is unknown; add the transfer's other side or the "
-                            "purchase, or run with --allow-missing-basis, or give the "
-                            f"deposit its cost with --overrides lines '{piece_source},"
-                            f"treat-as buy,NOTE' and '{piece_source},value COST,NOTE'",
-                        )
-                    )
-                elif piece_source != event.source:
-                    self.notes.warnings.append(
-                        Notice(
-                            "missing_basis",
-                            f"{plain(piece_quantity)} {event.asset} from the "
-                            f"unmatched deposit at {piece_source} given zero basis and "
-                            "acquired on the sale date (short-term): --allow-missing-basis",
-                            event.source,
-                        )
-                    )
-            acquired = event.timestamp if missing else piece_acquired
-            if missing:
-                acquired_on = disposed_on
-            else:
+                fee_share = fee * piece_quantity / quantity
+                remaining_proceeds -= share
+                remaining_fee -= fee_share
+            if known:
+                acquired = piece_acquired
                 acquired_on = piece_acquired.date() if utc else day(piece_acquired)
-            found = facts.get((acquired_on, disposed_on))
+            else:
+                self.missing(event, piece_quantity, piece_source)
+                acquired, acquired_on = sold, disposed_on
+            found = facts.get(acquired_on)
             if found is None:
-                found = dates.row_facts(acquired_on, disposed_on)
-                facts[(acquired_on, disposed_on)] = found
+                found = facts[acquired_on] = dates.row_facts(acquired_on, disposed_on)
             term, tax_year, box, discount, exempt = found
             # Positional, in Disposal's field order: one is made for every Form 8949 row.
-            self.disposals.append(
+            disposals.append(
                 make_disposal(
-                    event.asset, piece_quantity, acquired, event.timestamp, acquired_on,
-                    disposed_on, share, piece_basis, term, tax_year, box, event.wallet,
-                    event.disposal_kind, event.source, piece_source, event.description, ZERO,
-                    "", event.liquidation, missing, fee_share, matching, ZERO, discount, exempt, "",
+                    asset, piece_quantity, acquired, sold, acquired_on, disposed_on, share,
+                    piece_basis, term, tax_year, box, wallet, kind, source, piece_source,
+                    description, ZERO, "", liquidation, not known, fee_share, matching, ZERO,
+                    discount, exempt, "",
                 )
             )  # fmt: skip
         if self.disallowance.windows:
-            self.disallowance.deny(event, quantity, number, self.disposals, first_row)
+            self.disallowance.deny(event, quantity, number, disposals, first_row)
+
+    def missing(self, event: Event, quantity: Decimal, source: SourceRef) -> None:
+        """A slice of units of unknown basis (from the unmatched deposit at ``source``) sold:
+        a problem, or with ``--allow-missing-basis`` a warning (none for the sale's own
+        zero-basis filler)."""
+        if not self.allow_missing:
+            self.notes.problems.append(
+                Problem(
+                    event.source,
+                    f"sells {plain(quantity)} {event.asset} "
+                    f"received by the unmatched deposit at {source}, whose "
+                    "basis is unknown; add the transfer's other side or the "
+                    "purchase, or run with --allow-missing-basis, or give the "
+                    f"deposit its cost with --overrides lines '{source},"
+                    f"treat-as buy,NOTE' and '{source},value COST,NOTE'",
+                )
+            )
+        elif source != event.source:
+            self.notes.warnings.append(
+                Notice(
+                    "missing_basis",
+                    f"{plain(quantity)} {event.asset} from the "
+                    f"unmatched deposit at {source} given zero basis and "
+                    "acquired on the sale date (short-term): --allow-missing-basis",
+                    event.source,
+                )
+            )

@@ -16,11 +16,15 @@ from taxloss.engine.dates import Dates
 from taxloss.engine.debts import Debts
 from taxloss.engine.events import Event
 from taxloss.engine.holdings import Holdings
-from taxloss.engine.lots import LotBook, Part, as_part
+from taxloss.engine.lots import Part, as_part
 from taxloss.engine.notes import Notes
 from taxloss.errors import Problem
 from taxloss.model import BasisScope, DebtKind, EventKind, FlowLine, Lot, Notice, Rule
 from taxloss.money import ZERO, plain
+
+#: Enum members as names of this module (cheaper to look up than on their class, per event).
+WALLET = BasisScope.WALLET
+SETTLE = EventKind.SETTLE
 
 
 class Taking:
@@ -74,17 +78,20 @@ class Taking:
     def take_parts(self, event: Event, quantity: Decimal) -> list[Part]:
         """``take`` as matcher slices (no ``Lot`` records from the lot book)."""
         holdings = self.holdings
-        key = holdings.key(event.wallet, event.asset)
-        if isinstance(holdings.book, LotBook):
-            covered = self.covered(event, quantity)
-            parts, short = holdings.book.take_parts(key, covered)
+        lots = holdings.lots
+        if lots is None:
+            return [as_part(lot) for lot in self.take(event, quantity)]
+        wallet, asset = event.wallet, event.asset
+        key = (wallet, asset) if holdings.scope is WALLET else ("", asset)  # (``Holdings.key``)
+        covered = quantity if event.kind is not SETTLE else self.covered(event, quantity)
+        parts, short = lots.take_parts(key, covered)
+        if short or covered is not quantity:  # else no units are short (and none are added)
             short += quantity - covered
             if short > 0:
                 extra: list[Lot] = []
                 self.shortfall(event, quantity, short, extra)
                 parts.extend(as_part(lot) for lot in extra)
-            return parts
-        return [as_part(lot) for lot in self.take(event, quantity)]
+        return parts
 
     def covered(self, event: Event, quantity: Decimal) -> Decimal:
         """The units of a take that come from the book: all of them, except for a settlement

@@ -18,6 +18,9 @@ from decimal import Decimal
 
 from taxloss.model import Rule, Trade, TradeKind
 
+#: A deposit at the moment of its withdrawal (an exact match stops the search).
+NO_DELAY = timedelta(0)
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -56,34 +59,37 @@ def match_transfers(trades: list[Trade], rule: Rule) -> list[Match]:
     """
     window = timedelta(hours=rule.transfer_window_hours)
     deposits: dict[str, list[int]] = defaultdict(list)
+    deposit_kind, withdrawal_kind = TradeKind.DEPOSIT, TradeKind.WITHDRAWAL  # (looked up once)
     for index, trade in enumerate(trades):
-        if trade.kind is TradeKind.DEPOSIT:
+        if trade.kind is deposit_kind:
             deposits[trade.asset].append(index)
     times = {asset: [trades[i].timestamp for i in idx] for asset, idx in deposits.items()}
     taken: set[int] = set()
     matches: list[Match] = []
     for index, trade in enumerate(trades):
-        if trade.kind is not TradeKind.WITHDRAWAL or trade.asset not in deposits:
+        if trade.kind is not withdrawal_kind or trade.asset not in deposits:
             continue
         sent = units_sent(trade)
+        least = sent * rule.transfer_min_ratio  # (the same for every candidate)
+        moment, wallet = trade.timestamp, trade.wallet
         candidates = deposits[trade.asset]
-        start = bisect_left(times[trade.asset], trade.timestamp)
+        start = bisect_left(times[trade.asset], moment)
         best: tuple[timedelta, Decimal, int] | None = None
         for position in range(start, len(candidates)):
             deposit_index = candidates[position]
             deposit = trades[deposit_index]
-            delay = deposit.timestamp - trade.timestamp
+            delay = deposit.timestamp - moment
             if delay > window:
                 break
-            if deposit_index in taken or deposit.wallet == trade.wallet:
+            if deposit_index in taken or deposit.wallet == wallet:
                 continue
             received = units_received(deposit)
-            if not (sent * rule.transfer_min_ratio <= received <= sent):
+            if not (least <= received <= sent):
                 continue
             candidate = (delay, sent - received, deposit_index)
             if best is None or candidate < best:
                 best = candidate
-                if delay == timedelta(0) and received == sent:
+                if delay == NO_DELAY and received == sent:
                     break
         if best is None:
             continue

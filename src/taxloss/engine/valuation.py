@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import UTC, date, tzinfo
 from decimal import Decimal
 
 from taxloss.engine.calendar import local_date, tax_year_label
@@ -46,7 +46,18 @@ from taxloss.model import (
 from taxloss.money import ZERO, plain
 
 FIAT, OTHER_FIAT, STABLE, CRYPTO = "fiat", "other_fiat", "stable", "crypto"
-ACQUIRE = EventKind.ACQUIRE
+
+#: Enum members used for every trade, as names of this module: looking a member up on its
+#: class costs several times a global's lookup.
+ACQUIRE, DISPOSE = EventKind.ACQUIRE, EventKind.DISPOSE
+BUY, SELL, FORCED_SALE, INCOME, FEE = (
+    TradeKind.BUY, TradeKind.SELL, TradeKind.FORCED_SALE, TradeKind.INCOME, TradeKind.FEE
+)  # fmt: skip
+DEPOSIT, WITHDRAWAL = TradeKind.DEPOSIT, TradeKind.WITHDRAWAL
+EXCHANGE, SALE = DisposalKind.EXCHANGE, DisposalKind.SALE
+TRADING_FEES, CAPITAL_IN, CAPITAL_OUT = (
+    FlowLine.TRADING_FEES, FlowLine.CAPITAL_IN, FlowLine.CAPITAL_OUT
+)  # fmt: skip
 
 #: The currency of ``Trade.fiat_value`` when ``Trade.fiat_currency`` is empty (README).
 FIAT_VALUE_CURRENCY = "USD"
@@ -84,7 +95,11 @@ class Valuer:
         self.tz = tz
         self.fx = fx or Converter(rule, FxTable())
         self.out = Valued()
+        self.fiat = rule.fiat
+        #: The reporting zone is UTC, the zone of every timestamp: a local date is the date.
+        self.utc = tz is UTC
         self._fiat_like = {rule.fiat, *rule.other_fiat}
+        self._classes: dict[str, str] = {}
         self._fx_failed: set[object] = set()
         self._years: dict[date, str] = {}
 
@@ -115,29 +130,36 @@ class Valuer:
         if year is None:
             year = self._years[day] = tax_year_label(day, self.rule)
         flows, wallet, kind = self.out.flows, trade.wallet, trade.kind
-        if kind is TradeKind.FEE:
+        if kind is FEE:
             flows[(wallet, year, FlowLine.EXPENSES)] -= net
             flows[(wallet, year, FlowLine.OTHER_FEES)] -= net
             return
-        if kind is TradeKind.INCOME:
+        if kind is INCOME:
             flows[(wallet, year, FlowLine.INCOME)] += value
             net -= value
         if fee:
-            flows[(wallet, year, FlowLine.TRADING_FEES)] += fee
-        if net > 0:
-            flows[(wallet, year, FlowLine.CAPITAL_IN)] += net
-        elif net < 0:
-            flows[(wallet, year, FlowLine.CAPITAL_OUT)] -= net
+            flows[(wallet, year, TRADING_FEES)] += fee
+        if net > ZERO:
+            flows[(wallet, year, CAPITAL_IN)] += net
+        elif net < ZERO:
+            flows[(wallet, year, CAPITAL_OUT)] -= net
 
     def classify(self, asset: str) -> str:
-        """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto."""
-        if asset == self.rule.fiat:
-            return FIAT
-        if asset in self.rule.other_fiat:
-            return OTHER_FIAT
-        if asset in self.rule.usd_equivalent:
-            return STABLE
-        return CRYPTO
+        """Say whether an asset is the rule's fiat, another fiat, a par stablecoin or crypto
+        (once per asset: ``other_fiat`` lists every ISO 4217 code)."""
+        found = self._classes.get(asset)
+        if found is None:
+            rule = self.rule
+            if asset == rule.fiat:
+                found = FIAT
+            elif asset in rule.other_fiat:
+                found = OTHER_FIAT
+            elif asset in rule.usd_equivalent:
+                found = STABLE
+            else:
+                found = CRYPTO
+            self._classes[asset] = found
+        return found
 
     def is_fiat_like(self, asset: str) -> bool:
         """True for government currencies, which taxloss never tracks as lots."""
@@ -285,24 +307,38 @@ class Valuer:
         )
         received: Leg | None
         given: Leg | None
-        if kind is TradeKind.BUY:
+        if kind is BUY:
             received, given = main, quote
-        elif kind is TradeKind.INCOME:
+        elif kind is INCOME:
             received, given = main, None
-        elif kind in (TradeKind.SELL, TradeKind.FORCED_SALE):
+        elif kind is SELL or kind is FORCED_SALE:
             received, given = quote, main
         else:  # spend, fee: units leave for goods or services
             received, given = None, main
-        legs = [leg for leg in (received, given) if leg is not None]
-        day = local_date(trade.timestamp, self.tz)
-        start = len(self.out.events)
-        value, _ = self.exchange_value(trade, legs, day)
+        if received is None:
+            legs = [] if given is None else [given]
+        else:
+            legs = [received] if given is None else [received, given]
+        moment = trade.timestamp
+        day = moment.date() if self.utc else local_date(moment, self.tz)
+        events = self.out.events
+        start = len(events)
+        fiat = self.fiat
+        value: Decimal | None
+        for asset, quantity in legs:  # (``exchange_value``'s first source, written out)
+            if asset == fiat:
+                value = quantity
+                break
+        else:
+            value, _ = self.exchange_value(trade, legs, day)
         if value is None:
             self.need_price(trade, " and ".join(f"{plain(q)} {a}" for a, q in legs))
             return
         fee = ZERO
         fee_asset = trade.fee_asset if trade.fee_quantity else ""
-        if fee_asset:
+        if fee_asset == fiat:  # (``fee_value``'s first case, written out)
+            fee = trade.fee_quantity  # type: ignore[assignment]
+        elif fee_asset:
             found = self.fee_value(trade, legs, value, day)
             if found is None:
                 self.need_price(
@@ -310,10 +346,11 @@ class Valuer:
                 )
                 return
             fee = found
-        if kind is TradeKind.FEE:
+        if kind is FEE:
             fee, fee_asset = ZERO, ""
-        given_fiat = given is None or self.is_fiat_like(given[0])
-        received_fiat = received is None or self.is_fiat_like(received[0])
+        fiat_like = self._fiat_like
+        given_fiat = given is None or given[0] in fiat_like
+        received_fiat = received is None or received[0] in fiat_like
         if given is not None and received is not None and given_fiat and received_fiat:
             self.out.problems.append(
                 Problem(trade.source, "both sides are fiat: not a digital-asset trade", "type")
@@ -321,7 +358,7 @@ class Valuer:
             return
         # Who bears the fee: the acquisition when paying fiat (or receiving income), the
         # disposal when receiving fiat, and the rule's choice for crypto-for-crypto.
-        if kind is TradeKind.INCOME or given_fiat:
+        if kind is INCOME or given_fiat:
             on_disposal = False
         elif received_fiat:
             on_disposal = True
@@ -334,20 +371,11 @@ class Valuer:
             if fee_asset == given_asset:
                 units += trade.fee_quantity or ZERO
                 proceeds += fee
-            disposal_kind = DISPOSAL_KINDS.get(
-                kind, DisposalKind.EXCHANGE if not received_fiat else DisposalKind.SALE
-            )
-            self.emit(
-                trade,
-                EventKind.DISPOSE,
-                given_asset,
-                units,
-                proceeds,
-                step,
-                fee if on_disposal else ZERO,
-                disposal_kind,
-                kind is TradeKind.FORCED_SALE,
-            )
+            disposal_kind = DISPOSAL_KINDS.get(kind, EXCHANGE if not received_fiat else SALE)
+            events.append(
+                Event(moment, DISPOSE, given_asset, units, proceeds, trade.wallet, trade.source,
+                      step, fee if on_disposal else ZERO, disposal_kind, kind is FORCED_SALE)
+            )  # fmt: skip
             step += 1
         if received is not None and not received_fiat:
             received_asset, units = received
@@ -362,12 +390,12 @@ class Valuer:
                     )
                 )
                 return
-            self.emit(
-                trade, EventKind.ACQUIRE, received_asset, units, basis, step,
-                ZERO if on_disposal else fee,
+            events.append(
+                Event(moment, ACQUIRE, received_asset, units, basis, trade.wallet, trade.source,
+                      step, ZERO if on_disposal else fee)
             )  # fmt: skip
             step += 1
-            if kind is TradeKind.INCOME:
+            if kind is INCOME:
                 self.out.income.append(
                     Income(
                         trade.timestamp,
@@ -380,11 +408,7 @@ class Valuer:
                         trade.source,
                     )
                 )
-        if (
-            fee_asset
-            and all(leg[0] != fee_asset for leg in legs)
-            and not self.is_fiat_like(fee_asset)
-        ):
+        if fee_asset and fee_asset not in fiat_like and all(leg[0] != fee_asset for leg in legs):
             # Reference §1.1 / Treas. Reg. §1.1001-7(b)(1)(ii): paying a fee in a digital asset
             # disposes of those units; the amount realized is their fair value.
             self.emit(
@@ -496,7 +520,8 @@ class Valuer:
         disposal_kind: DisposalKind = DisposalKind.SALE,
         liquidation: bool = False,
     ) -> None:
-        """Append one event for ``trade`` (positional: this runs for nearly every trade)."""
+        """Append one event for ``trade`` (``spot`` writes its exchange's two events out, as
+        it runs for nearly every trade)."""
         self.out.events.append(
             Event(trade.timestamp, kind, asset, quantity, value, trade.wallet, trade.source,
                   step, fee, disposal_kind, liquidation)
@@ -613,17 +638,18 @@ def value_trades(
     for number, match in enumerate(matches):
         matched[match.withdrawal] = number
         matched[match.deposit] = number
+    spot = valuer.spot
     for index, trade in enumerate(trades):
         kind = trade.kind
-        if kind in (TradeKind.DEPOSIT, TradeKind.WITHDRAWAL):
+        if kind in SPOT_KINDS:
+            spot(trade)
+        elif kind is DEPOSIT or kind is WITHDRAWAL:
             if index in matched:
                 number = matched[index]
                 if matches[number].withdrawal == index:
                     valuer.transfer(trades, matches[number], number)
             else:
                 valuer.unmatched(trade)
-        elif kind in SPOT_KINDS:
-            valuer.spot(trade)
         elif kind in COMPONENTS:
             valuer.derivative(trade)
         elif kind is TradeKind.INTEREST:
