@@ -17,10 +17,10 @@ from itertools import compress, repeat
 from typing import NamedTuple, TypeVar, cast
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef, Trade, TradeKind, make_trade, maker
+from taxloss.model import Trade, TradeKind, make_trade
 from taxloss.parsers import ParseOptions, register
 from taxloss.parsers.numbers import BadValue, parse_timestamp, strict_number
-from taxloss.parsers.rows import Row, Rows, require_rows, written_names
+from taxloss.parsers.rows import Row, Rows, make_source, require_rows, written_names
 from taxloss.parsers.table import Table
 
 T = TypeVar("T")
@@ -59,9 +59,6 @@ QUOTE_ALLOWED = frozenset({TradeKind.INTEREST, TradeKind.MARGIN_LOAN, TradeKind.
 NO_QUOTE = frozenset(TradeKind) - NEEDS_QUOTE - DERIVATIVE - QUOTE_ALLOWED
 #: The side cells ``_trade`` accepts, as ``_valid_trades`` reads them (lower case, stripped).
 SIDE_CELLS = frozenset({"", *SIDES})
-
-#: ``SourceRef(path, line)``, made faster: one is made for every row (see ``model.maker``).
-make_source = maker(SourceRef)
 
 
 @register("generic")
