@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from taxloss import jurisdiction
 from taxloss.check import CheckResult, Question, check, write_starter
 from taxloss.comparison import Comparison
-from taxloss.currencies import clash_notices
+from taxloss.currencies import asset_codes, clash_notices
 from taxloss.engine import History, compute, value_history
 from taxloss.errors import (
     EngineError,
@@ -474,12 +474,9 @@ def fx_currencies(rule: Rule, trades: Sequence[Trade]) -> set[str]:
     government currency of the rule's ``valuation.other_fiat`` that appears in a row."""
     if rule.fx is None:
         return set()
-    other = set(rule.other_fiat)
     found = {"USD", rule.fx.stablecoin_currency}
-    for trade in trades:
-        found.update(a for a in (trade.asset, trade.quote_asset, trade.fee_asset) if a in other)
-        if trade.fiat_currency:
-            found.add(trade.fiat_currency)
+    found |= asset_codes(trades) & set(rule.other_fiat)
+    found |= {trade.fiat_currency for trade in trades} - {""}
     return found - {rule.fiat}
 
 

@@ -13,9 +13,10 @@ Must not import anything from taxloss except ``model``, ``errors`` and ``money``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from itertools import compress
 
 from taxloss.errors import Problem
 from taxloss.model import Notice, Report, Trade
@@ -125,12 +126,66 @@ def _suspect(trade: Trade) -> bool:
     )
 
 
+#: A number's size against the bounds, from its ``adjusted()`` exponent (the power of ten of
+#: its first digit): both bounds are powers of ten, so a finite number that is not zero is
+#: below ``MAX_MAGNITUDE`` exactly when its exponent is below this ...
+_TOP_EXPONENT = MAX_MAGNITUDE.adjusted()
+#: ... and at least ``MIN_MAGNITUDE`` exactly when its exponent is this or more.
+_BOTTOM_EXPONENT = MIN_MAGNITUDE.adjusted()
+
+
+def _all_within(trades: Sequence[Trade]) -> bool:
+    """True when no trade has a value out of bounds: ``_suspect`` for a whole history at
+    once. False means only "maybe not": ``trade_problems`` then tests each trade.
+
+    Dates and texts are compared in one loop (reading a slot in a loop is cheaper than a
+    call per row); the numbers, whose comparisons cost most, are gathered into one list and
+    their sizes read from their exponents in passes of C-level calls.
+    """
+    first, last = _FIRST_MOMENT, _END_MOMENT
+    for trade in trades:
+        if (
+            not first <= trade.timestamp < last
+            or (trade.opened is not None and not first <= trade.opened < last)
+            or len(trade.asset) > MAX_ASSET
+            or len(trade.quote_asset) > MAX_ASSET
+            or len(trade.fee_asset) > MAX_ASSET
+            or len(trade.wallet) > MAX_WALLET
+            or len(trade.external_id) > MAX_TEXT
+            or len(trade.note) > MAX_TEXT
+            or len(trade.position) > MAX_TEXT
+        ):
+            return False
+    numbers: list[Decimal | None] = [trade.quantity for trade in trades]
+    numbers += [trade.quote_quantity for trade in trades]
+    numbers += [trade.fee_quantity for trade in trades]
+    numbers += [trade.fiat_value for trade in trades]
+    values = list(filter(None, numbers))  # zero and None are within bounds
+    return not values or _numbers_within(values)
+
+
+def _numbers_within(values: list[Decimal]) -> bool:
+    """True when every number (none of them zero) is within bounds; False also for anything
+    that ``_suspect`` should look at (infinity, NaN, a value that is not a Decimal)."""
+    try:
+        if not all(map(Decimal.is_finite, values)):
+            return False
+        exponents = list(map(Decimal.adjusted, values))
+    except TypeError:  # not a Decimal
+        return False
+    return min(exponents) >= _BOTTOM_EXPONENT and max(exponents) < _TOP_EXPONENT
+
+
 def trade_problems(trades: Iterable[Trade]) -> list[Problem]:
     """Every value of every trade outside the bounds above, one problem each.
 
     The column is named by the taxloss field (``quantity``, ``timestamp``...), since a parser
-    may have built it from several of the file's columns.
+    may have built it from several of the file's columns. A history within bounds (the common
+    case) is found so at once (``_all_within``); only otherwise is each trade tested.
     """
+    trades = trades if isinstance(trades, Sequence) else list(trades)
+    if not trades or _all_within(trades):
+        return []
     problems: list[Problem] = []
     for trade in filter(_suspect, trades):
         found = (
@@ -159,18 +214,32 @@ def _first_dated(rows: list[Trade]) -> tuple[Trade, date, str]:
     return first, first.timestamp.astimezone(UTC).date(), more
 
 
+#: The first moment after which no asset of ``KNOWN_START`` is "before it existed".
+_KNOWN_FROM = datetime.combine(max(KNOWN_START.values()), time(), UTC)
+
+
 def date_notices(trades: Iterable[Trade], today: date) -> list[Notice]:
     """Warnings for rows dated after ``today`` (UTC) or before their asset existed: one per
-    file (and asset), at its first such row, with the count of rows."""
+    file (and asset), at its first such row, with the count of rows.
+
+    Only the rows that may be so dated are looked at one by one: those after the end of
+    ``today`` and those before the last day of ``KNOWN_START`` (found by comparing times,
+    in one pass each, and only when the history has any).
+    """
+    trades = trades if isinstance(trades, Sequence) else list(trades)
+    timestamps = [trade.timestamp for trade in trades]
+    late = datetime.combine(today, time.max, UTC)
     future: dict[str, list[Trade]] = {}
     early: dict[tuple[str, str], list[Trade]] = {}
-    for trade in trades:
-        day = trade.timestamp.astimezone(UTC).date()
-        if day > today:
-            future.setdefault(trade.source.path, []).append(trade)
-        start = KNOWN_START.get(trade.asset)
-        if start is not None and day < start:
-            early.setdefault((trade.source.path, trade.asset), []).append(trade)
+    if timestamps and max(timestamps) > late:
+        for trade in compress(trades, map(late.__lt__, timestamps)):
+            if trade.timestamp.astimezone(UTC).date() > today:
+                future.setdefault(trade.source.path, []).append(trade)
+    if timestamps and min(timestamps) < _KNOWN_FROM:
+        for trade in compress(trades, map(_KNOWN_FROM.__gt__, timestamps)):
+            start = KNOWN_START.get(trade.asset)
+            if start is not None and trade.timestamp.astimezone(UTC).date() < start:
+                early.setdefault((trade.source.path, trade.asset), []).append(trade)
     notices: list[Notice] = []
     for rows in future.values():
         first, day, more = _first_dated(rows)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from taxloss.errors import InputError, Problem
-from taxloss.model import SourceRef
+from taxloss.model import SourceRef, maker
 from taxloss.parsers.numbers import BadValue, loose_number, parse_timestamp
 from taxloss.parsers.table import BOM, Table, normalize
 
@@ -209,6 +209,9 @@ def require_rows(table: Table, what: str) -> None:
 #: Marks a column not read from the table yet (None means: not in this file).
 _UNREAD: list[str] = []
 
+#: ``SourceRef(path, line)``, made faster: one is made for every row (see ``model.maker``).
+make_source = maker(SourceRef)
+
 
 def _strip(text: str) -> str:
     return text.strip()
@@ -257,6 +260,7 @@ class Rows:
         self.clean = _strip_boms if strip_boms else _strip
         self.strip_boms = strip_boms
         self._cells: dict[str | None, list[str] | None] = {}
+        self._texts: dict[str | None, list[str] | None] = {}
 
     def column(self, key: str | None) -> str | None:
         """The column name a key reads from (None: absent)."""
@@ -282,12 +286,27 @@ class Rows:
             cells = self._cells[key] = None if column is None else self.table.column(column)
             return cells
 
+    def texts(self, key: str | None) -> list[str] | None:
+        """Every cell of a column as ``Row.text`` reads it (None: absent), cleaned once for
+        the whole column: a parser reads most cells, and many more than once."""
+        try:
+            return self._texts[key]
+        except KeyError:
+            cells = self.cells(key)
+            texts: list[str] | None = None
+            if cells is not None and self.strip_boms:
+                texts = [cell.replace(BOM, "").strip() for cell in cells]
+            elif cells is not None:
+                texts = list(map(str.strip, cells))
+            self._texts[key] = texts
+            return texts
+
     def __iter__(self) -> Iterator[Row]:
         """A ``Row`` for each data row, in file order (blank lines skipped)."""
         path = self.table.path
         for index, line in enumerate(self.table.lines):
             if line > 0:
-                yield Row(self, index, SourceRef(path, line))
+                yield Row(self, index, make_source(path, line))
 
     def bad(self, source: SourceRef, key: str | None, message: str) -> None:
         """Record a problem found after the row pass (e.g. rows that do not pair up)."""
@@ -325,14 +344,10 @@ class Row:
 
     def text(self, key: str | None) -> str:
         """The cell without surrounding spaces ("" when the column is absent)."""
-        rows = self.rows
-        cells = rows._cells.get(key, _UNREAD)
-        if cells is _UNREAD:
-            cells = rows.cells(key)
-        if cells is None:
-            return ""
-        cell = cells[self.index]  # type: ignore[index]
-        return cell.replace(BOM, "").strip() if rows.strip_boms else cell.strip()
+        texts = self.rows._texts.get(key, _UNREAD)
+        if texts is _UNREAD:
+            texts = self.rows.texts(key)
+        return "" if texts is None else texts[self.index]
 
     def bad(self, key: str | None, message: str) -> None:
         """Record a problem with one cell of this row (``key`` None: the row as a whole)."""

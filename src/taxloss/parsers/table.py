@@ -374,7 +374,7 @@ def _scan_quoted(
         if not row or (len(row) == 1 and not row[0].strip()):
             lines.append(-first)  # blank line: kept so positions align, skipped by parsers
             continue
-        if not _fits(row, width):
+        if len(row) != width and not _fits(row, width):
             problems.append(_width_problem(display, first, header_line, width, len(row)))
         lines.append(first)
     return lines, problems
