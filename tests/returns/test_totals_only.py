@@ -32,6 +32,9 @@ def test_totals_only_equals_the_printed_totals(names: tuple[str, ...], one_a: bo
         assert [(s.term, s.box, s.exception_1, s.totals) for s in got.sections] == [
             (s.term, s.box, s.exception_1, s.totals) for s in want.sections
         ]
+        # The same digits too (a Decimal's exponent shows when printed).
+        assert [str(s.totals) for s in got.sections] == [str(s.totals) for s in want.sections]
+        assert (str(got.short), str(got.long)) == (str(want.short), str(want.long))
         assert all(not section.rows for section in got.sections)
     with pytest.raises(InternalError):
         totals.account()
