@@ -57,6 +57,10 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
 _NUMBERS: dict[float, str] = {}
 
 
+#: The start (``1 0 0 1 x``) of a centred string's operators, by (font, size, centre, text).
+_CENTRED: dict[tuple[str, float, float, str], str] = {}
+
+
 def _number(value: float) -> str:
     """``fp_str(value)``, remembered."""
     text = _NUMBERS.get(value)
@@ -136,9 +140,25 @@ class TextBlock:
         """Strings on one baseline ``y``, each ``(how, x, text)`` placed as the method named
         ``how`` ("left", "right" or "centre") places it: the same operators, written in one
         loop (a statement has a million cells)."""
-        parts, widths, size = self.parts, self.widths, self.size
+        parts, widths, size, font = self.parts, self.widths, self.size, self.font
         tail = f" {_number(y)} Tm ("
         for how, x, text in placed:
+            if how == "centre":  # dates and codes: a few thousand texts, placed once each
+                key = (font, size, x, text)
+                start = _CENTRED.get(key)
+                if start is None:
+                    try:
+                        width = sum(map(widths.__getitem__, text)) * size * 0.001
+                    except KeyError:
+                        self._reportlab(x, y, text, how)
+                        continue
+                    if len(_CENTRED) > 100_000:  # a bound on a long-lived process's memory
+                        _CENTRED.clear()
+                    start = _CENTRED[key] = f"1 0 0 1 {_number(x - width * 0.5)}"
+                if "(" in text or ")" in text or "\\" in text:
+                    text = text.translate(_ESCAPES)
+                parts.append(f"{start}{tail}{text}) Tj")
+                continue
             if how == "left":
                 if not (text.isascii() and text.isprintable()):
                     self._reportlab(x, y, text, how)
