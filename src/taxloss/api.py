@@ -915,6 +915,10 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         ):
             progress.stage("printing")
             figures = Printed(report)
+            # The account statement, made once before the render processes fork: the
+            # summaries, report.json and the terminal all show it, and whichever process
+            # drew them would make it again (at the end of the build, in this one).
+            figures.account()
             if comparison is not None:
                 comparison.base, comparison.figures = report, figures
             shown = comparison.for_year if comparison is not None else None
