@@ -893,11 +893,14 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         options = resolve(options, session.rule)
         progress.stage("matching")
         history = value_session(session, options)
+        comparison = start_comparison(session, options, cleanup, history)
         # The engine computes from the history: the trades are let go before it makes the
         # disposals (a million trades are several hundred MiB), keeping only what the
-        # outputs show of their rows.
+        # outputs show of their rows; after the comparison's helper is forked, so that this
+        # runs alongside it (a second at a million rows), not before it.
         session = session.released()
-        comparison = start_comparison(session, options, cleanup, history)
+        if comparison is not None:
+            comparison.session = session
         report = compute_report(session, options, progress=progress, history=history)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)

@@ -106,10 +106,14 @@ class Comparison:
         others = [method for method in self.rule.methods if method is not self.skip]
         if not others:
             return {}
-        history = self.history or value_history(
-            session.trades, session.rule, prices=session.prices, timezone=options.timezone,
-            fx=session.fx,
-        )  # fmt: skip
+        history = self.history
+        if history is None:
+            history = value_history(
+                session.trades, session.rule, prices=session.prices, timezone=options.timezone,
+                fx=session.fx,
+            )  # fmt: skip
+        elif session.trades:  # valued already: the trades go, so the runs use their memory
+            session = self.session = session.released()
         found = {}
         for method in others:
             # Only the figures are kept: the rows' ids and notes are not looked up.
