@@ -46,7 +46,15 @@ from taxloss.render.labels import NOT_ADVICE, PART, TERM_WORD, method_label
 from taxloss.render.pdf_account import account_section, debt_checks
 from taxloss.render.pdf_common import BOLD, FONT, GREY, LIGHT, NumberedCanvas, clip, money_text
 from taxloss.render.pdf_text import text_width
-from taxloss.returns.printed import Printed, Row, Totals, YearFigures, income_by_year, printed
+from taxloss.returns.printed import (
+    Printed,
+    Row,
+    Totals,
+    YearFigures,
+    income_by_year,
+    printed,
+    totals_of,
+)
 from taxloss.returns.reconcile import broker_totals, needs_review, withholding
 from taxloss.returns.us import OffsetPlan, YearOffset
 
@@ -271,18 +279,6 @@ def table(
             commands.append(("BACKGROUND", (0, r), (-1, r), colors.Color(0.975, 0.978, 0.985)))
     result.setStyle(TableStyle(commands))
     return result
-
-
-def totals_of(rows: Sequence[Row]) -> Totals:
-    """The totals of ``rows``: what ``Totals.add`` sums for each row, in the same order, with
-    one ``sum`` per column (a breakdown by asset or wallet adds up every row of the year)."""
-    return Totals(
-        proceeds=sum(map(attrgetter("proceeds"), rows), ZERO),
-        cost_basis=sum(map(attrgetter("cost_basis"), rows), ZERO),
-        adjustment=sum(map(attrgetter("adjustment"), rows), ZERO),
-        gain=sum(map(attrgetter("gain"), rows), ZERO),
-        rows=len(rows),
-    )
 
 
 def m(value: Decimal | None) -> str:
