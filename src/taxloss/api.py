@@ -905,8 +905,8 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again (in its helper
-        # process, or here now); the trades are let go here, before the printed rows are
-        # made (a million trades are several hundred MiB).
+        # process, or here now); the valued history (its events) is let go here, before the
+        # printed rows are made.
         if comparison is not None:
             comparison.detach()
         del session, history
