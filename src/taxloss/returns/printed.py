@@ -224,7 +224,7 @@ class TotalsOnly(Printed):
         self.report = report
         self.rows = []
         rule, one_a = report.rule, report.schedule_d_1a
-        quantum, mode = rule.rounding_quantum, rule.rounding_mode
+        zero = ZERO.quantize(rule.rounding_quantum)
         grouped: dict[str, dict[tuple[Term, str, bool], Totals]] = defaultdict(dict)
         liquidations: dict[str, int] = defaultdict(int)
         for disposal in report.disposals:
@@ -233,26 +233,13 @@ class TotalsOnly(Printed):
             totals = grouped[year].get(key)
             if totals is None:
                 totals = grouped[year][key] = Totals()
-            # ``rounded``, written out (a million disposals): the sign of a rounded zero
-            # does not change a sum, so no ``copy_abs``.
-            proceeds = disposal.proceeds.quantize(quantum, rounding=mode)
-            basis = disposal.cost_basis.quantize(quantum, rounding=mode)
+            proceeds, basis, adjustment = rounded(disposal, rule, zero)
             totals.proceeds += proceeds
             totals.cost_basis += basis
-            if disposal.adjustment:
-                adjustment = disposal.adjustment.quantize(quantum, rounding=mode)
-                totals.adjustment += adjustment
-                totals.gain += proceeds - basis + adjustment
-            else:
-                totals.gain += proceeds - basis
+            totals.adjustment += adjustment
+            totals.gain += proceeds - basis + adjustment
             totals.rows += 1
             liquidations[year] += disposal.liquidation
-        # Printed adds the rounded zero (``0.00``) for each row without an adjustment; adding
-        # it once gives the same total, written with the same exponent.
-        zero = ZERO.quantize(quantum)
-        for found in grouped.values():
-            for totals in found.values():
-                totals.adjustment += zero
         self._years = {
             year: _year(
                 year,
