@@ -174,60 +174,36 @@ def has_derivatives(report: Report) -> bool:
 CELL_PADDING = 6
 
 
-#: How far (points) a text's width must stay from a line's room for ``_lines`` to decide
-#: alone: reportlab measures with its own rounding, so a closer call is left to a paragraph.
+#: How far (points) a text's width must stay below a line's room for ``_cell`` to draw it
+#: itself: reportlab measures with its own rounding, so a closer call is left to a paragraph.
 _MARGIN = 0.01
 
 
-def _lines(text: str, font: str, size: float, room: float) -> str | None:
-    """``text`` broken into lines (joined by newlines) as a paragraph of ``font`` at ``size``
-    would break it in ``room`` points, or None when that takes a paragraph.
-
-    Text that fits stays one line. A single word that does not fit (a five-digit row number
-    in a narrow column) is cut as reportlab's ``splitLongWords`` cuts it: characters are put
-    on a line while they fit, and the next one starts a new line. Anything else (words to
-    wrap, a character wider than the room, a close call) returns None.
-    """
-    width = text_width(text, font, size)
-    if width < room - _MARGIN:
-        return text
-    if width < room + _MARGIN or " " in text:
-        return None
-    lines, line, used = [], "", 0.0
-    for char in text:
-        step = text_width(char, font, size)
-        if step > room - _MARGIN or abs(used + step - room) < _MARGIN:
-            return None
-        if used + step > room and line:
-            lines.append(line)
-            line, used = "", 0.0
-        line += char
-        used += step
-    lines.append(line)
-    return "\n".join(lines)
-
-
 def _cell(text: str, bold: bool, room: float, numeric: bool) -> str | Paragraph | list[Any]:
-    """A table cell of ``text``: the text itself when ``_lines`` can break it as a paragraph
-    would in ``room`` points, otherwise a small paragraph (so it wraps).
+    """A table cell of ``text``: the text itself when it fits on one line of ``room`` points,
+    otherwise a small paragraph (so it wraps).
 
     Why: a table of the appendix has hundreds of rows, and a paragraph per cell (parsed,
     measured and broken into lines at every layout pass) was most of a summary's build time.
     A string cell is drawn by the table itself, from the font, leading and alignment that
-    ``table`` sets on its cells, where the paragraph's lines would be drawn: each line is one
-    leading tall, the first baseline sits a font size below the cell's top padding, and a
-    line starts at the left padding or ends at the right one. Only text that a paragraph
-    would draw unchanged goes this way: printable, with no space at either end or doubled
-    (a paragraph joins its words with one space). An empty cell is an empty list: nothing
-    is drawn, and the row is no taller than a blank paragraph makes it.
+    ``table`` sets on its cells, where the paragraph's one line would be drawn: one leading
+    tall, the baseline a font size below the cell's top padding, starting at the left padding
+    or ending at the right one. Only text that a paragraph would draw unchanged goes this way:
+    printable, with no space at either end or doubled (a paragraph joins its words with one
+    space). An empty cell is an empty list: nothing is drawn, and the row is no taller than a
+    blank paragraph makes it.
     """
     if not text:
         return []
-    if text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text:
-        style = S["cell"]
-        lines = _lines(text, BOLD if bold else style.fontName, style.fontSize, room)
-        if lines is not None:
-            return lines
+    style = S["cell"]
+    if (
+        text.isprintable()
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+        and text_width(text, BOLD if bold else style.fontName, style.fontSize) < room - _MARGIN
+    ):
+        return text
     words = _esc(text)
     return Paragraph(f"<b>{words}</b>" if bold else words, S["num" if numeric else "cell"])
 
@@ -634,7 +610,7 @@ class Summary:
                     i.sha256,
                 ]
             )
-        return table(rows, [WIDTH * w for w in (0.3, 0.15, 0.07, 0.1, 0.1, 0.28)], numeric=[2])
+        return table(rows, [WIDTH * w for w in (0.28, 0.15, 0.09, 0.1, 0.1, 0.28)], numeric=[2])
 
     # -- 2. results ----------------------------------------------------------------------------
 
