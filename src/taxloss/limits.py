@@ -101,21 +101,11 @@ def _text_problem(text: str, field: str, most: int, trade: Trade) -> Problem | N
     )
 
 
-def _suspect(trade: Trade) -> bool:
-    """A quick test that passes every trade within bounds (most of them): only the trades it
-    flags are checked value by value. Written out, as it runs once per row (a million)."""
-    first, last, top, bottom = _FIRST_MOMENT, _END_MOMENT, MAX_MAGNITUDE, MIN_MAGNITUDE
-    quantity, quote, fee, fiat = (
-        trade.quantity, trade.quote_quantity, trade.fee_quantity, trade.fiat_value
-    )  # fmt: skip
+def _outside_dates_or_texts(trade: Trade, first: datetime, last: datetime) -> bool:
+    """Whether a trade's dates or texts may be out of bounds (``_suspect``, ``_all_within``)."""
     return (
         not first <= trade.timestamp < last
         or (trade.opened is not None and not first <= trade.opened < last)
-        or not -top < quantity < top
-        or (quantity and -bottom < quantity < bottom)
-        or (quote is not None and (not -top < quote < top or (quote and -bottom < quote < bottom)))
-        or (fee is not None and (not -top < fee < top or (fee and -bottom < fee < bottom)))
-        or (fiat is not None and (not -top < fiat < top or (fiat and -bottom < fiat < bottom)))
         or len(trade.asset) > MAX_ASSET
         or len(trade.quote_asset) > MAX_ASSET
         or len(trade.fee_asset) > MAX_ASSET
@@ -123,6 +113,23 @@ def _suspect(trade: Trade) -> bool:
         or len(trade.external_id) > MAX_TEXT
         or len(trade.note) > MAX_TEXT
         or len(trade.position) > MAX_TEXT
+    )
+
+
+def _suspect(trade: Trade) -> bool:
+    """A quick test that passes every trade within bounds (most of them): only the trades it
+    flags are checked value by value."""
+    top, bottom = MAX_MAGNITUDE, MIN_MAGNITUDE
+    quantity, quote, fee, fiat = (
+        trade.quantity, trade.quote_quantity, trade.fee_quantity, trade.fiat_value
+    )  # fmt: skip
+    return bool(
+        _outside_dates_or_texts(trade, _FIRST_MOMENT, _END_MOMENT)
+        or not -top < quantity < top
+        or (quantity and -bottom < quantity < bottom)
+        or (quote is not None and (not -top < quote < top or (quote and -bottom < quote < bottom)))
+        or (fee is not None and (not -top < fee < top or (fee and -bottom < fee < bottom)))
+        or (fiat is not None and (not -top < fiat < top or (fiat and -bottom < fiat < bottom)))
     )
 
 
@@ -138,24 +145,12 @@ def _all_within(trades: Sequence[Trade]) -> bool:
     """True when no trade has a value out of bounds: ``_suspect`` for a whole history at
     once. False means only "maybe not": ``trade_problems`` then tests each trade.
 
-    Dates and texts are compared in one loop (reading a slot in a loop is cheaper than a
-    call per row); the numbers, whose comparisons cost most, are gathered into one list and
-    their sizes read from their exponents in passes of C-level calls.
+    The numbers, whose comparisons cost most, are gathered into one list and their sizes
+    read from their exponents in passes of C-level calls.
     """
     first, last = _FIRST_MOMENT, _END_MOMENT
-    for trade in trades:
-        if (
-            not first <= trade.timestamp < last
-            or (trade.opened is not None and not first <= trade.opened < last)
-            or len(trade.asset) > MAX_ASSET
-            or len(trade.quote_asset) > MAX_ASSET
-            or len(trade.fee_asset) > MAX_ASSET
-            or len(trade.wallet) > MAX_WALLET
-            or len(trade.external_id) > MAX_TEXT
-            or len(trade.note) > MAX_TEXT
-            or len(trade.position) > MAX_TEXT
-        ):
-            return False
+    if any(_outside_dates_or_texts(trade, first, last) for trade in trades):
+        return False
     numbers: list[Decimal | None] = [trade.quantity for trade in trades]
     numbers += [trade.quote_quantity for trade in trades]
     numbers += [trade.fee_quantity for trade in trades]
