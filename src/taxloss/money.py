@@ -90,7 +90,9 @@ def plain(value: Decimal) -> str:
     Returns:
         Text such as ``"0.00000001"`` or ``"12.5"``.
     """
-    text = format(value, "f")
+    text = str(value)  # the same as format(value, "f") when it writes no exponent, and faster
+    if "E" in text:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):

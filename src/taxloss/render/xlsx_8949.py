@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 
@@ -213,7 +212,7 @@ def _audit_cells(rows: Sequence[Row], report: Report | None) -> Iterator[tuple[o
         yield (
             row.number, PART[d.term], texts[d.box], texts[d.asset], row.quantity,
             clock[acquired] if acquired.tzinfo is UTC else times.clock(acquired), sale_cells[0],
-            _exact(d.proceeds), _exact(d.cost_basis), row.gain, _KIND_WORD[d.kind],
+            plain(d.proceeds), plain(d.cost_basis), row.gain, _KIND_WORD[d.kind],
             texts[d.wallet], _NOTES[d.liquidation, d.missing_basis], sale_cells[1],
             f"{texts[lot.path]}:{lot.line}", sale_cells[2], sale_cells[3], ids.get(lot, ""),
             notes_of.get(lot, "") if notes_of else "",
@@ -226,17 +225,6 @@ def _cell_map(texts: Mapping[SourceRef, str]) -> Mapping[SourceRef, str]:
     if all_plain(texts.values()):
         return texts
     return {source: cell_text(text) for source, text in texts.items()}
-
-
-def _exact(value: Decimal) -> str:
-    """``money.plain(value)``, through ``str`` where that writes no exponent (faster: the
-    Audit sheet writes two exact amounts a row)."""
-    text = str(value)
-    if "E" in text or "e" in text:
-        return plain(value)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def warnings_sheet(report: Report) -> Sheet:
