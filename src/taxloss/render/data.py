@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from json.encoder import encode_basestring
 from pathlib import Path
 from types import GeneratorType
@@ -42,7 +43,6 @@ from taxloss.money import ZERO, plain, quantize
 from taxloss.render.account import account_json
 from taxloss.render.cells import FORMULA_STARTS, safe_text
 from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
-from taxloss.render.xlsx_writer import Memo
 from taxloss.returns.printed import (
     Printed,
     Row,
@@ -136,11 +136,12 @@ class DisposalFormat:
     """Writes disposals as report.json objects and disposals.csv lines, fast.
 
     ``values`` are a row's values in ``fields`` order, with each day and each acquisition time
-    formatted once (``TimeText``, ``Memo``) and a sale's time, source, id and note reused by
-    its next slices. ``json`` is ``json.dumps(dict(zip(fields, values)), ensure_ascii=False)``
-    built from one template, and ``csv`` the line ``csv.writer`` writes: a million rows take
-    seconds, not minutes (``csv`` looks for a formula start in a row's texts from the input
-    once, all joined, and cell by cell only in a row that may have one).
+    formatted once (``TimeText``, ``functools.cache``) and a sale's time, source, id and note
+    reused by its next slices. ``json`` is
+    ``json.dumps(dict(zip(fields, values)), ensure_ascii=False)`` built from one template, and
+    ``csv`` the line ``csv.writer`` writes: a million rows take seconds, not minutes (``csv``
+    looks for a formula start in a row's texts from the input once, all joined, and cell by
+    cell only in a row that may have one).
     tests/render/test_outputs.py compares both with the standard library.
     """
 
@@ -152,9 +153,9 @@ class DisposalFormat:
         self.extra = extra_fields(rule) + form_fields(report)
         self.fields = DISPOSAL_FIELDS + self.extra
         self.times = TimeText()
-        self._days = Memo(self.times.day)
+        self._days = cache(self.times.day)
         #: Acquisition times in UTC (of equal aware times, only UTC ones print the same).
-        self._utc_times = Memo(self.times.iso)
+        self._utc_times = cache(self.times.iso)
         # Texts taxloss formats itself (numbers, dates, enum words) are quoted by the template.
         self._template = "{" + ", ".join(
             f'{json.dumps(f)}: {_QUOTED if i in _PLAIN_TEXT else "%s"}'
@@ -198,8 +199,8 @@ class DisposalFormat:
             d.asset,
             row.description,
             row.quantity,
-            days[row.acquired],
-            days[row.disposed],
+            days(row.acquired),
+            days(row.disposed),
             _WORDS[d.term],
             d.box,
             amount(row.proceeds),
@@ -212,7 +213,7 @@ class DisposalFormat:
             d.liquidation,
             d.missing_basis,
             amount(fee if fee else self.zero),
-            self._utc_times[acquired] if acquired.tzinfo is UTC else self.times.iso(acquired),
+            self._utc_times(acquired) if acquired.tzinfo is UTC else self.times.iso(acquired),
             disposed_text,
             sale_text,
             f"{lot.path}:{lot.line}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
@@ -28,7 +29,6 @@ from taxloss.render.xlsx_writer import (
     MONEY,
     MONEY_BOLD,
     PLAIN,
-    Memo,
     RowTemplate,
     Sheet,
     all_plain,
@@ -162,14 +162,14 @@ def _section_cells(rows: Sequence[Row]) -> Iterator[tuple[object, ...]]:
     """Each row of a part and box as ``SECTION_ROW`` cells, ready for ``Sheet.extend``: the
     texts a table repeats (codes) and the days escaped or converted once each."""
     plain_descriptions = all_plain(row.description for row in rows)
-    codes = Memo(cell_text)
-    days = Memo(excel_serial)
+    codes = cache(cell_text)
+    days = cache(excel_serial)
     for row in rows:
         d = row.disposal
         description = row.description if plain_descriptions else cell_text(row.description)
         yield (
-            description, days[row.acquired], days[row.disposed], row.proceeds, row.cost_basis,
-            codes[row.codes], row.adjustment, row.gain, _NOTES[d.liquidation, d.missing_basis],
+            description, days(row.acquired), days(row.disposed), row.proceeds, row.cost_basis,
+            codes(row.codes), row.adjustment, row.gain, _NOTES[d.liquidation, d.missing_basis],
             row.number,
         )  # fmt: skip
 
@@ -187,15 +187,15 @@ def _audit_cells(rows: Sequence[Row], report: Report | None) -> Iterator[tuple[o
     """Each row as ``AUDIT_ROW`` cells, ready for ``Sheet.extend``.
 
     A large year has tens of thousands of rows, so the texts it repeats (box, asset, wallet,
-    file, acquisition time) are escaped or formatted once each (``Memo``), a sale's cells once
-    for its consecutive slices, and the input rows' ids and notes escaped only if one needs
-    it. Every cell is the one ``Sheet.append_row`` wrote from the plain values.
+    file, acquisition time) are escaped or formatted once each (``functools.cache``), a
+    sale's cells once for its consecutive slices, and the input rows' ids and notes escaped
+    only if one needs it. Every cell is the one ``Sheet.append_row`` wrote from the plain values.
     """
     ids = _cell_map(report.row_ids) if report is not None else {}
     notes_of = _cell_map(report.row_notes) if report is not None else {}
     times = TimeText()
-    clock = Memo(times.clock)  # only UTC times: equal then means the same wall time
-    texts = Memo(cell_text)
+    clock = cache(times.clock)  # only UTC times: equal then means the same wall time
+    texts = cache(cell_text)
     sale: SourceRef | None = None
     disposed: datetime | None = None
     sale_cells: tuple[str, str, str, str] = ("", "", "", "")
@@ -204,17 +204,17 @@ def _audit_cells(rows: Sequence[Row], report: Report | None) -> Iterator[tuple[o
         if d.sale_source is not sale or d.disposed is not disposed:
             sale, disposed = d.sale_source, d.disposed
             sale_cells = (
-                times.clock(disposed), f"{texts[sale.path]}:{sale.line}", ids.get(sale, ""),
+                times.clock(disposed), f"{texts(sale.path)}:{sale.line}", ids.get(sale, ""),
                 notes_of.get(sale, "") if notes_of else "",
             )  # fmt: skip
         lot = d.lot_source
         acquired = d.acquired
         yield (
-            row.number, PART[d.term], texts[d.box], texts[d.asset], row.quantity,
-            clock[acquired] if acquired.tzinfo is UTC else times.clock(acquired), sale_cells[0],
+            row.number, PART[d.term], texts(d.box), texts(d.asset), row.quantity,
+            clock(acquired) if acquired.tzinfo is UTC else times.clock(acquired), sale_cells[0],
             plain(d.proceeds), plain(d.cost_basis), row.gain, _KIND_WORD[d.kind],
-            texts[d.wallet], _NOTES[d.liquidation, d.missing_basis], sale_cells[1],
-            f"{texts[lot.path]}:{lot.line}", sale_cells[2], sale_cells[3], ids.get(lot, ""),
+            texts(d.wallet), _NOTES[d.liquidation, d.missing_basis], sale_cells[1],
+            f"{texts(lot.path)}:{lot.line}", sale_cells[2], sale_cells[3], ids.get(lot, ""),
             notes_of.get(lot, "") if notes_of else "",
         )  # fmt: skip
 

@@ -17,12 +17,12 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO
 
 #: Fixed ZIP entry time (the earliest ZIP allows): reruns are byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -40,8 +40,6 @@ ISO_DATE_FORMAT = "yyyy-mm-dd"
 #: Rows a sheet holds as text before it spools them to its temporary file (``Sheet._spill``).
 SPOOL_ROWS = 2000
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
@@ -82,22 +80,6 @@ def all_plain(texts: Iterable[str]) -> bool:
 def excel_serial(day: date) -> int:
     """A date as the day number a cell of a date style holds."""
     return (day - EXCEL_EPOCH).days
-
-
-class Memo(dict[_K, _V]):
-    """A dict that makes each missing value once, with ``make(key)``: for the cell texts a
-    large table repeats (an asset, a wallet, a day, a time), ``memo[key]`` costs a lookup
-    and no call once the text is made."""
-
-    __slots__ = ("make",)
-
-    def __init__(self, make: Callable[[_K], _V]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: _K) -> _V:
-        value = self[key] = self.make(key)
-        return value
 
 
 class RowTemplate:
