@@ -39,7 +39,7 @@ from taxloss.model import (
     Term,
     Transfer,
 )
-from taxloss.money import ZERO, plain, quantize
+from taxloss.money import ZERO, plain
 from taxloss.render.account import account_json
 from taxloss.render.cells import FORMULA_STARTS, safe_text
 from taxloss.render.labels import NOT_ADVICE, TimeText, text_money
@@ -148,8 +148,9 @@ class DisposalFormat:
     def __init__(self, report: Report) -> None:
         self.report = report
         rule = report.rule
-        self.quantum, self.mode = rule.rounding_quantum, rule.rounding_mode
-        self.zero = quantize(ZERO, self.quantum, self.mode)
+        self.rule = rule
+        self.quantum = rule.rounding_quantum
+        self.zero = money(ZERO, rule)
         self.extra = extra_fields(rule) + form_fields(report)
         self.fields = DISPOSAL_FIELDS + self.extra
         self.times = TimeText()
@@ -188,8 +189,9 @@ class DisposalFormat:
             sale_id = ids.get(sale, "")
             sale_note = notes.get(sale, "") if notes else ""
             self._sale = (disposed, sale, disposed_text, sale_text, sale_id, sale_note)
-        # Rounded as ``money`` does: a fee that rounds to zero is printed as the zero quantum.
-        fee = d.fee.quantize(self.quantum, rounding=self.mode) if d.fee else ZERO
+        # Rounded once by the printed figures' rule; a fee that rounds to zero is printed as
+        # the zero quantum.
+        fee = money(d.fee, self.rule) if d.fee else ZERO
         lot = d.lot_source
         acquired = d.acquired
         amount = self._amount
