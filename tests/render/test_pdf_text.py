@@ -63,7 +63,7 @@ def test_block_places_text_where_reportlab_does() -> None:
         text = TextBlock(canvas)
         text.set_font("Helvetica", 8)
         for how, x, y, value in strings:
-            getattr(text, how)(x, y, value)
+            text.row(y, [(how, x, value)])
         text.flush()
         canvas.drawString(40, 600, "after")  # the canvas's own font is set again
 
@@ -76,7 +76,7 @@ def test_block_restores_the_canvas_font() -> None:
     canvas.setFont("Helvetica-Bold", 11)
     text = TextBlock(canvas)
     text.set_font("Helvetica", 8)
-    text.left(10, 10, "a (b) \\ c")
+    text.row(10, [("left", 10, "a (b) \\ c")])
     text.flush()
     code = "\n".join(canvas._code)
     assert "(a \\(b\\) \\\\ c) Tj" in code

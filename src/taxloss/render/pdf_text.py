@@ -74,8 +74,8 @@ def _number(value: float) -> str:
 class TextBlock:
     """Strings of one font and size, in black, collected into one PDF text object.
 
-    ``left``, ``right`` and ``centre`` place a string like ``drawString``,
-    ``drawRightString`` and ``drawCentredString``; ``flush`` writes the object into the
+    ``row`` places strings like ``drawString``, ``drawRightString`` and
+    ``drawCentredString`` ("left", "right", "centre"); ``flush`` writes the object into the
     canvas's page (and sets the canvas's font again, so later reportlab calls find the text
     state they expect). Strings that are not printable ASCII are drawn by reportlab at once.
     """
@@ -94,15 +94,6 @@ class TextBlock:
             name = self.canvas._doc.getInternalFontName(font)
             self.parts.append(f"{name} {fp_str(size)} Tf")
 
-    def _width(self, text: str) -> float | None:
-        try:  # the width table has printable ASCII only: anything else raises
-            return sum(map(self.widths.__getitem__, text)) * self.size * 0.001
-        except KeyError:
-            return None
-
-    def _place(self, x: float, y: float, text: str) -> None:
-        self.parts.append(f"1 0 0 1 {_number(x)} {_number(y)} Tm ({text.translate(_ESCAPES)}) Tj")
-
     def _reportlab(self, x: float, y: float, text: str, how: str) -> None:
         canvas = self.canvas
         canvas.setFont(self.font, self.size)
@@ -113,33 +104,10 @@ class TextBlock:
         else:
             canvas.drawString(x, y, text)
 
-    def left(self, x: float, y: float, text: str) -> None:
-        """``text`` starting at ``x``."""
-        if text.isascii() and text.isprintable():
-            self._place(x, y, text)
-        else:
-            self._reportlab(x, y, text, "left")
-
-    def right(self, x: float, y: float, text: str) -> None:
-        """``text`` ending at ``x``."""
-        width = self._width(text)
-        if width is None:
-            self._reportlab(x, y, text, "right")
-        else:
-            self._place(x - width, y, text)
-
-    def centre(self, x: float, y: float, text: str) -> None:
-        """``text`` centred on ``x``."""
-        width = self._width(text)
-        if width is None:
-            self._reportlab(x, y, text, "centre")
-        else:
-            self._place(x - width * 0.5, y, text)
-
     def row(self, y: float, placed: Iterable[tuple[str, float, str]]) -> None:
-        """Strings on one baseline ``y``, each ``(how, x, text)`` placed as the method named
-        ``how`` ("left", "right" or "centre") places it: the same operators, written in one
-        loop (a statement has a million cells)."""
+        """Strings on one baseline ``y``, each ``(how, x, text)`` placed as the reportlab call
+        ``how`` names ("left": ``drawString``, "right": ``drawRightString``, "centre":
+        ``drawCentredString``) places it, in one loop (a statement has a million cells)."""
         parts, widths, size, font = self.parts, self.widths, self.size, self.font
         tail = f" {_number(y)} Tm ("
         for how, x, text in placed:

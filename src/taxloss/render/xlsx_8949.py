@@ -189,7 +189,7 @@ def _audit_cells(rows: Sequence[Row], report: Report | None) -> Iterator[tuple[o
     A large year has tens of thousands of rows, so the texts it repeats (box, asset, wallet,
     file, acquisition time) are escaped or formatted once each (``functools.cache``), a
     sale's cells once for its consecutive slices, and the input rows' ids and notes escaped
-    only if one needs it. Every cell is the one ``Sheet.append_row`` wrote from the plain values.
+    only if one needs it.
     """
     ids = _cell_map(report.row_ids) if report is not None else {}
     notes_of = _cell_map(report.row_notes) if report is not None else {}

@@ -83,16 +83,13 @@ def excel_serial(day: date) -> int:
 
 
 class RowTemplate:
-    """A row layout for ``Sheet.append_row``: per column ``(kind, style)`` where kind is
+    """A row layout for ``Sheet.extend``: per column ``(kind, style)`` where kind is
     ``"s"`` (text), ``"t"`` (text taxloss formatted itself, e.g. a number, date or fixed
     label, which never needs escaping), ``"n"`` (a number) or ``"d"`` (a date). Cells carry
     no ``r`` attribute: SpreadsheetML places them in order."""
 
     def __init__(self, columns: Sequence[tuple[str, int]]) -> None:
         self.kinds = tuple(kind for kind, _ in columns)
-        #: Positions of the columns to escape, and of the dates (``append_row``).
-        self.texts = tuple(i for i, kind in enumerate(self.kinds) if kind == "s")
-        self.dates = tuple(i for i, kind in enumerate(self.kinds) if kind == "d")
         cells = []
         for kind, style in columns:
             if kind in ("s", "t"):
@@ -180,24 +177,9 @@ class Sheet:
         if len(self._rows) >= SPOOL_ROWS:
             self._spill()
 
-    def append_row(self, template: RowTemplate, values: Sequence[object]) -> None:
-        """Add one row of a bulk table through a precompiled template (much faster than
-        ``append`` for tens of thousands of rows); every column gets a cell."""
-        if len(values) != len(template.kinds):
-            raise ValueError(f"expected {len(template.kinds)} cells, found {len(values)}")
-        args: list[object] = [self.rows + 1, *values]
-        for index in template.texts:
-            args[index + 1] = cell_text(values[index])  # type: ignore[arg-type]
-        for index in template.dates:
-            args[index + 1] = (values[index] - EXCEL_EPOCH).days  # type: ignore[operator]
-        self._width = max(self._width, len(template.kinds))
-        self._rows.append(template.text % tuple(args))
-        if len(self._rows) >= SPOOL_ROWS:
-            self._spill()
-
     def extend(self, template: RowTemplate, rows: Iterable[Sequence[object]]) -> None:
         """Add the rows of a bulk table whose cells come ready, with one %-format a row
-        (what ``append_row`` writes, without its per-cell work: issue #16).
+        (issue #16).
 
         Each row has a value for every column of ``template``: the text of each ``"s"``
         column already through ``cell_text`` (or known to need nothing: ``all_plain``), each
