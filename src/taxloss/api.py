@@ -926,17 +926,19 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
                 comparison.base, comparison.figures = report, figures
             shown = comparison.for_year if comparison is not None else None
             offsets = offset_plan(report, options, figures)
-            plan = planned_outputs(report, options, figures, split, shown, offsets=offsets)
+            software = software_outputs(report, options, figures)
+            plan = planned_outputs(
+                report, options, figures, split, shown, offsets=offsets, software=software
+            )
             progress.stage("writing")
             written = write_outputs(watched(plan, progress), out, options.jobs, staging, removed)
             progress.update(len(plan), len(plan))
-            software = tuple(software_outputs(report, options, figures)[0])
     return Built(
         report,
         written,
         form_years(report, options.year),
         figures,
-        software,
+        tuple(software[0]),
         tuple(removed),
         offsets,
     )

@@ -92,6 +92,7 @@ def planned_outputs(
     split: Split | None = None,
     comparison: Compared | None = None,
     offsets: OffsetPlan | CountryPlan | None = None,
+    software: Software | None = None,
 ) -> list[tuple[str, Renderer]]:
     """(file name, render function) for every output of a build, in writing order.
 
@@ -99,7 +100,8 @@ def planned_outputs(
     report.json and disposals.csv, shared with a helper process (``workers.split_disposals``).
     ``comparison``: each year's methods for the summaries (``comparison.Comparison.for_year``); none
     given, the summaries show no comparison. ``offsets``: the loss offset plan, if already
-    made (``offset_plan``; the CLI prints the same figures).
+    made (``offset_plan``; the CLI prints the same figures). ``software``: the tax-software
+    files, if already made (``software_outputs``; the CLI lists them).
     """
     wanted = set(options.outputs)
     forms = report.rule.forms
@@ -142,7 +144,7 @@ def planned_outputs(
         if "pdf" in wanted and "pdf_summary" in forms:
             summary = _pdf_summary(report, year, options, offsets, figures, comparison)
             plan.append((f"summary-{year}.pdf", summary))
-    plan.extend(software_outputs(report, options, figures)[1])
+    plan.extend((software or software_outputs(report, options, figures))[1])
     return plan
 
 
@@ -161,9 +163,11 @@ def check_software(options: BuildOptions, rule: Rule) -> None:
         )
 
 
-def software_outputs(
-    report: Report, options: BuildOptions, figures: Printed
-) -> tuple[list[SoftwareFile], list[tuple[str, Renderer]]]:
+#: The tax-software files of a build and their plan entries (``software_outputs``).
+Software = tuple[list[SoftwareFile], list[tuple[str, Renderer]]]
+
+
+def software_outputs(report: Report, options: BuildOptions, figures: Printed) -> Software:
     """The tax-software files of every form year (``--outputs turbotax,txf,taxact``), with
     their totals and their plan entries."""
     kinds = [kind for kind in options.outputs if kind in SOFTWARE_KINDS]
