@@ -369,13 +369,7 @@ class Form8949Writer:
         self, canvas: Canvas, y: float, cells: Sequence[str], bold: bool = False, fill: bool = False
     ) -> float:
         """One table row; amounts right-aligned in their columns."""
-        if fill:
-            canvas.setFillColor(LIGHT)
-            canvas.rect(LEFT, y - ROW_HEIGHT, RIGHT - LEFT, ROW_HEIGHT, fill=1, stroke=0)
-            canvas.setFillColor((0, 0, 0))
-        canvas.setLineWidth(0.4)
-        canvas.rect(LEFT, y - ROW_HEIGHT, RIGHT - LEFT, ROW_HEIGHT)
-        canvas.lines([(x, y, x, y - ROW_HEIGHT) for x in COLUMN_EDGES])
+        self.row_grid(canvas, y, 1, fill)
         font = BOLD if bold else FONT
         canvas.setFont(font, 8)  # one font per row: each cell below only places its text
         base = y - 11.5
@@ -584,8 +578,8 @@ class Form8949Writer:
 
     @staticmethod
     def row_grid(canvas: Canvas, y: float, rows: int, fill: bool = False) -> float:
-        """The frames and column rules of ``rows`` rows from ``y`` down (as ``row_line``
-        draws them); returns the y below them."""
+        """The frames and column rules of ``rows`` rows from ``y`` down (each row of
+        ``row_line``, and a statement page's grid); returns the y below them."""
         for _ in range(rows):
             if fill:
                 canvas.setFillColor(LIGHT)
