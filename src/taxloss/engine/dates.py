@@ -11,6 +11,8 @@ from taxloss.model import HoldingEffect, Rule, Term
 
 #: A row's term, tax-year label, Form 8949 box, discount and exempt flags.
 Facts = tuple[Term, str, str, bool, bool]
+#: An acquisition date and the facts of its rows (``Dates.facts``).
+DatedFacts = tuple[date, Term, str, str, bool, bool]
 
 
 class Dates:
@@ -22,8 +24,10 @@ class Dates:
         #: The reporting zone is UTC, the zone of every timestamp: a local date is the date.
         self.utc = tz is UTC
         #: Row facts per disposal date, then acquisition date (``Rows.dispose`` reads it
-        #: directly: one look-up per row, with no key pair to make).
-        self.facts: dict[date, dict[date, Facts]] = {}
+        #: directly: one look-up per row, with no key pair to make). Each entry starts with
+        #: its own key: the one date object that every row of that day holds (a million rows
+        #: hold a few thousand dates, not two million).
+        self.facts: dict[date, tuple[date, dict[date, DatedFacts]]] = {}
         self._dates: dict[datetime, date] = {}
         self._labels: dict[tuple[date, Term], tuple[str, str]] = {}
 

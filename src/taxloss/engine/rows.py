@@ -75,9 +75,10 @@ class Rows:
         dates = self.dates
         utc, day = dates.utc, dates.day
         disposed_on = sold.date() if utc else day(sold)
-        facts = dates.facts.get(disposed_on)
-        if facts is None:
-            facts = dates.facts[disposed_on] = {}
+        day_facts = dates.facts.get(disposed_on)
+        if day_facts is None:
+            day_facts = dates.facts[disposed_on] = (disposed_on, {})
+        disposed_on, facts = day_facts
         disposals = self.disposals
         first_row = len(disposals)
         last = len(slices) - 1
@@ -99,8 +100,11 @@ class Rows:
                 acquired, acquired_on = sold, disposed_on
             found = facts.get(acquired_on)
             if found is None:
-                found = facts[acquired_on] = dates.row_facts(acquired_on, disposed_on)
-            term, tax_year, box, discount, exempt = found
+                found = facts[acquired_on] = (
+                    acquired_on,
+                    *dates.row_facts(acquired_on, disposed_on),
+                )
+            acquired_on, term, tax_year, box, discount, exempt = found
             # Positional, in Disposal's field order: one is made for every Form 8949 row.
             disposals.append(
                 make_disposal(
