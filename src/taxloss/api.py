@@ -402,11 +402,13 @@ class Session:
         """What the outputs show of the trades' rows (kept, or from the trades)."""
         return self.rows if self.rows is not None else row_facts(self.trades)
 
-    def released(self) -> Session:
+    def released(self, facts: bool = True) -> Session:
         """This session without its trades, keeping what the outputs show of their rows: for
         a build whose history is valued (``value_session``), which the engine computes
-        from, so the memory of the trades serves the disposals (issue #16)."""
-        return replace(self, trades=[], rows=self.facts())
+        from, so the memory of the trades serves the disposals (issue #16). ``facts``
+        False: keep none, for runs that show no row and tie out no form (the method
+        comparison without Forms 1099-DA)."""
+        return replace(self, trades=[], rows=self.facts() if facts else NO_FACTS)
 
 
 @dataclass(frozen=True)
@@ -417,6 +419,10 @@ class RowFacts:
     ids: dict[SourceRef, str]
     notes: dict[SourceRef, str]
     held: frozenset[tuple[str, str]]
+
+
+#: The row facts of a session released without them (``Session.released``).
+NO_FACTS = RowFacts({}, {}, frozenset())
 
 
 def row_facts(trades: Sequence[Trade]) -> RowFacts:
@@ -608,11 +614,13 @@ def compute_report(
     history: History | None = None,
     *,
     references: bool = True,
+    consume: bool = False,
 ) -> Report:
     """Run the engine on a prepared session (``method`` overrides ``options.method``;
     ``progress``: the ``matching`` stage; ``history``: the session's trades already valued,
     ``value_session``; ``references``: look up the ids and notes of the rows the disposals
-    name, which only the outputs show; the method comparison needs none).
+    name, which only the outputs show; the method comparison needs none; ``consume``: the
+    last run of ``history``, which lets its events go as it goes, ``engine.compute``).
 
     Raises:
         TaxlossError: rows that need a price, or disposals of units never acquired.
@@ -630,6 +638,7 @@ def compute_report(
         fx=session.fx,
         on_events=event_counter(progress),
         history=history,
+        consume=consume,
     )
     raise_collected(report_problems(report), EngineError)
     report = replace(
@@ -901,7 +910,10 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         session = session.released()
         if comparison is not None:
             comparison.session = session
-        report = compute_report(session, options, progress=progress, history=history)
+        # The build's own run is the history's last in this process unless the comparison
+        # runs here later (one process): it lets each event go once applied.
+        last = comparison is None or not comparison.needs_history
+        report = compute_report(session, options, progress=progress, history=history, consume=last)
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again (in its helper

@@ -11,7 +11,6 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
 from taxloss.engine import History, value_history
@@ -89,13 +88,9 @@ class Comparison:
             figures = Printed(report)
         offsets = offset_plan(report, self.options, figures)
         results = {}
+        us = isinstance(offsets, OffsetPlan)  # it shows totals; a country's sums the gains
         for year in report.tax_years:
-            shown = figures.year(year)
-            if rerun and isinstance(offsets, OffsetPlan):  # the US comparison shows totals
-                shown = replace(
-                    shown,
-                    sections=[replace(section, rows=[]) for section in shown.sections],
-                )
+            shown = figures.totals(year) if us else figures.year(year)
             results[year] = MethodResult(method.value, shown, offsets.for_year(year))
         return results, offsets
 
@@ -113,11 +108,18 @@ class Comparison:
                 fx=session.fx,
             )  # fmt: skip
         elif session.trades:  # valued already: the trades go, so the runs use their memory
-            session = self.session = session.released()
+            # Only the figures are kept: the rows' ids and notes are not looked up, and are
+            # not kept unless a Form 1099-DA is tied out.
+            tied = bool(session.forms or options.reported_by)
+            session = self.session = session.released(facts=tied)
         found = {}
         for method in others:
-            # Only the figures are kept: the rows' ids and notes are not looked up.
-            report = self.compute(session, options, method, history=history, references=False)
+            # The last run is the history's last (the build's own run has been made, or is
+            # made in another process): it lets the events go as it goes.
+            report = self.compute(
+                session, options, method, history=history, references=False,
+                consume=method is others[-1],
+            )  # fmt: skip
             found[method] = self._outcome(method, report, rerun=True)
             del report
         return found
@@ -136,6 +138,11 @@ class Comparison:
             out.flush()
 
         self._helper = Helper(job, "comparing methods in the second process")
+
+    @property
+    def needs_history(self) -> bool:
+        """The other methods are still to be computed in this process, from the history."""
+        return self._helper is None and self._others is None
 
     def detach(self) -> None:
         """Let the trades go: compute the other methods now unless a helper is doing so."""

@@ -149,7 +149,7 @@ def test_fast_disposal_writer_matches_the_standard_library(tmp_path: Path) -> No
     checked = 0
     for report in _fast_writer_cases(tmp_path):
         form = DisposalFormat(report)
-        for row in printed(report).rows:
+        for row in printed(report).rows():
             values = form.values(row)
             d = row.disposal
             assert values[4] == row.acquired.isoformat() and values[5] == row.disposed.isoformat()

@@ -1,6 +1,10 @@
-"""``TotalsOnly`` (the method comparison's figures) equals ``Printed`` without its rows."""
+"""``TotalsOnly`` (the method comparison's figures) and ``Printed.totals`` equal ``Printed``
+without its rows, and a ``Printed`` that keeps no rows gives the same rows and figures as one
+that keeps them (``KEEP_ROWS``)."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
@@ -23,9 +27,10 @@ def test_totals_only_equals_the_printed_totals(names: tuple[str, ...], one_a: bo
     files = tuple(SAMPLES / name for name in names)
     report = api.build_report(api.BuildOptions(files=files, schedule_d_1a=one_a))
     full, totals = Printed(report), TotalsOnly(report)
-    assert totals.rows == []
-    for year in [*report.tax_years, "1999"]:
-        want, got = full.year(year), totals.year(year)
+    assert list(totals.rows()) == [] and totals.year_rows(report.tax_years[0]) == []
+    summed = [totals, Printed(report, keep=False), Printed(report, keep=True)]
+    for year, shown in itertools.product([*report.tax_years, "1999"], summed):
+        want, got = full.year(year), shown.totals(year)
         assert (got.year, got.short, got.long, got.liquidations) == (
             want.year, want.short, want.long, want.liquidations,
         )  # fmt: skip
@@ -38,3 +43,16 @@ def test_totals_only_equals_the_printed_totals(names: tuple[str, ...], one_a: bo
         assert all(not section.rows for section in got.sections)
     with pytest.raises(InternalError):
         totals.account()
+
+
+@pytest.mark.parametrize("names", CASES, ids=lambda names: names[0])
+def test_rows_made_on_demand_equal_the_kept_rows(names: tuple[str, ...]) -> None:
+    files = tuple(SAMPLES / name for name in names)
+    report = api.build_report(api.BuildOptions(files=files))
+    kept, made = Printed(report, keep=True), Printed(report, keep=False)
+    assert kept.kept_rows is not None and made.kept_rows is None
+    assert list(made.rows()) == list(kept.rows()) == kept.kept_rows
+    for year in [*report.tax_years, "1999", *report.tax_years]:  # again, after another year
+        assert made.year_rows(year) == kept.year_rows(year)
+        assert made.year(year) == kept.year(year)
+    assert made.account() == kept.account()

@@ -9,7 +9,7 @@ Must not import pandas, openpyxl, reportlab, click, logging or anything that tou
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -96,6 +96,8 @@ class History:
     timezone: str
     #: Deposits and withdrawals of a government currency, dropped with a notice each.
     fiat_moves: list[Notice]
+    #: A ``compute(..., consume=True)`` took the events: the history cannot be used again.
+    consumed: bool = False
 
 
 def value_history(
@@ -141,6 +143,7 @@ def compute(
     fx: FxTable | None = None,
     on_events: Callable[[int, int], None] | None = None,
     history: History | None = None,
+    consume: bool = False,
 ) -> Report:
     """Match every disposal to lots (or pools, per ``matching.strategy``) and build the report.
 
@@ -157,6 +160,9 @@ def compute(
             and once at the end, to show progress (default: not called).
         history: ``value_history`` of these trades with the same prices, zone and rates, to
             match without valuing again (it is not changed; default: valued here).
+        consume: let each of the history's events go once it is applied, for the last run
+            of a history (a million events are several hundred MiB, which the disposals then
+            use); the history cannot be computed again.
 
     Returns:
         The report: all tax years, all disposals, open lots, transfers and warnings.
@@ -171,6 +177,8 @@ def compute(
     with engine_context():
         if history is None:
             history = value_history(trades, rule, prices=prices, timezone=tz_name, fx=fx)
+        elif history.consumed:
+            raise InternalError("the history's events were taken by an earlier run")
         valued, events, transfers = history.valued, history.events, list(history.transfers)
         fiat_moves = list(history.fiat_moves)
         # This run's conversions and notices go to copies: the history may be used again.
@@ -183,13 +191,19 @@ def compute(
         run.recorder = DayRecorder(prices or PriceTable(), run.dates, run.holdings, run.transit)
         run.prepare(events)
         apply, count = run.apply, len(events)
+        last_day = run.dates.day(events[-1].timestamp) if events else None
+        stream: Iterator[Event] = iter(events)
+        if consume:
+            history.events, history.consumed = [], True
+            stream = _taken(events)
+        del events  # (when consumed, each event goes once applied)
         # In blocks of EVENTS_PER_CALL events, progress reported at the start of each.
         for start in range(0, count, EVENTS_PER_CALL):
             if on_events is not None:
                 on_events(start, count)
             for index in range(start, min(start + EVENTS_PER_CALL, count)):
                 run.index = index
-                apply(events[index])
+                apply(next(stream))
         if on_events is not None:
             on_events(count, count)
         positions = run.positions.rows()
@@ -209,7 +223,6 @@ def compute(
         note = rule.method_notes.get(chosen.value)
         if note:
             warnings.insert(0, Notice("method_flagged", f"{chosen.value.upper()}: {note}"))
-        last_day = run.dates.day(events[-1].timestamp) if events else None
         return Report(
             rule=rule,
             method=chosen,
@@ -232,6 +245,14 @@ def compute(
             last_day=last_day,
             priced_days=run.recorder.finish(),
         )
+
+
+def _taken(events: list[Event]) -> Iterator[Event]:
+    """``events`` in order, each taken out of the list as it is given (the list ends empty)."""
+    events.reverse()
+    take = events.pop
+    while events:
+        yield take()
 
 
 def _method(

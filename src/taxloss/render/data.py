@@ -366,8 +366,8 @@ class DisposalRecords:
     def write(self, handle: TextIO | None, indent: int) -> None:
         """Write the report.json list (items indented by ``indent``) to ``handle`` and the
         disposals.csv lines (after its header) to ``csv_handle``; either may be None."""
-        rows = self.figures.rows
-        if handle is not None and not rows:
+        figures = self.figures
+        if handle is not None and not self.report.disposals:
             handle.write("[]")
             return
         pad = " " * indent
@@ -376,9 +376,9 @@ class DisposalRecords:
         split = self.split
         if split is None:
             form = DisposalFormat(self.report)
-            write_rows(form, rows, handle, pad, self.csv_handle, first=True)
+            write_rows(form, figures.rows(), handle, pad, self.csv_handle, first=True)
         else:
-            write_parts(self.report, split, rows)
+            write_parts(self.report, split, figures.kept_rows)
             split.wait()
             for number in range(split.chunks):
                 json_part, csv_part = split.parts(number)
@@ -509,7 +509,7 @@ def records(report: Report, figures: Printed | None = None) -> Iterator[tuple[ob
     """Every disposal's values, made as they are written (a million rows of them would not
     fit comfortably in memory at once)."""
     form = DisposalFormat(report)
-    for row in printed(report, figures).rows:
+    for row in printed(report, figures).rows():
         yield form.values(row)
 
 
@@ -583,7 +583,7 @@ def build_json(
             if extra_years and year in extra_years:
                 years[year].update(extra_years[year])
             continue
-        figures_of_year = shown.year(year)
+        figures_of_year = shown.totals(year)
         years[year] = {
             "short_term": _totals(figures_of_year.short),
             "long_term": _totals(figures_of_year.long),
@@ -685,7 +685,7 @@ def _country_year(
 ) -> dict[str, Any]:
     """A tax year of a rule without Form 8949 boxes: totals, and the holding categories its
     ``holding.effect`` gives (AU discount / non-discount, DE exempt / taxable)."""
-    rows = [row for row in shown.rows if row.disposal.tax_year == year]
+    rows = shown.year_rows(year)
     total = Totals()
     for row in rows:
         total.add(row)

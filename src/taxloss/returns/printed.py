@@ -11,8 +11,8 @@ Imports only ``model``, ``money`` and the standard library (the ``returns`` laye
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -170,30 +170,83 @@ def printed_row(number: int, disposal: Disposal, rule: Rule, zero: Decimal | Non
 
 def all_rows(report: Report) -> list[Row]:
     """Every disposal as a printed row, numbered in report order (the audit numbering)."""
+    return list(_rows(report))
+
+
+def _rows(report: Report, year: str | None = None) -> Iterator[Row]:
+    """The printed rows of every disposal (or of tax year ``year``), in report order, made
+    as they are taken."""
     rule = report.rule
     zero = ZERO.quantize(rule.rounding_quantum)
-    return [printed_row(i, d, rule, zero) for i, d in enumerate(report.disposals, start=1)]
+    for number, disposal in enumerate(report.disposals, start=1):
+        if year is None or disposal.tax_year == year:
+            yield printed_row(number, disposal, rule, zero)
+
+
+#: ``Printed`` keeps every printed row of a report with up to this many disposals. A larger
+#: report's rows would be half a GiB at a million disposals, held by every process of the
+#: build (issue #16): it keeps each year's totals, and makes a year's rows when they are
+#: asked for, keeping the last year's until another is.
+KEEP_ROWS = 250_000
 
 
 class Printed:
-    """A report's printed rows and per-year figures, computed once and shared by renderers."""
+    """A report's printed rows and per-year figures, computed once and shared by renderers
+    (a large report's rows: made for each use, ``KEEP_ROWS``).
 
-    def __init__(self, report: Report) -> None:
+    ``kept``: the rows are kept (``kept_rows``, in report order); ``keep`` overrides the
+    choice by size (tests give both kinds the same report).
+    """
+
+    def __init__(self, report: Report, keep: bool | None = None) -> None:
         self.report = report
-        self.rows = all_rows(report)
+        self.kept = len(report.disposals) <= KEEP_ROWS if keep is None else keep
+        #: Every printed row, in report order, if kept.
+        self.kept_rows: list[Row] | None = all_rows(report) if self.kept else None
         self._years: dict[str, YearFigures] = {}
         self._by_year: dict[str, list[Row]] | None = None
+        #: Each year's totals (sections without rows), once asked for (``totals``).
+        self._totals: dict[str, YearFigures] | None = None
+
+    def rows(self) -> Iterable[Row]:
+        """Every printed row, in report order (the audit numbering)."""
+        if self.kept_rows is not None:
+            return self.kept_rows
+        return _rows(self.report)
+
+    def year_rows(self, label: str) -> list[Row]:
+        """Every printed row of one tax year, in report order."""
+        if self.kept_rows is None:
+            return list(_rows(self.report, label))
+        if self._by_year is None:  # every year's rows in one pass, not one pass a year
+            self._by_year = defaultdict(list)
+            for row in self.kept_rows:
+                self._by_year[row.disposal.tax_year].append(row)
+        return self._by_year.get(label, [])
 
     def year(self, label: str) -> YearFigures:
-        """The figures of one tax year (computed on first use)."""
+        """The figures of one tax year, with their rows (computed on first use; a report
+        whose rows are not kept keeps only the last year's)."""
         found = self._years.get(label)
         if found is None:
-            if self._by_year is None:  # every year's rows in one pass, not one pass a year
-                self._by_year = defaultdict(list)
-                for row in self.rows:
-                    self._by_year[row.disposal.tax_year].append(row)
-            rows = self._by_year.get(label, [])
-            found = self._years[label] = year_figures(self.report, label, rows)
+            found = year_figures(self.report, label, self.year_rows(label))
+            if self.kept_rows is None:
+                self._years.clear()
+            self._years[label] = found
+        return found
+
+    def totals(self, label: str) -> YearFigures:
+        """The figures of one tax year without rows: each section's totals (equal to
+        ``year``'s), for what shows only totals."""
+        if self._totals is None:
+            self._totals = {} if self.kept_rows is not None else _years_totals(self.report)
+        found = self._totals.get(label)
+        if found is None:
+            if self.kept_rows is None:  # every year with a disposal is summed
+                return _year(label, [], 0)
+            full = self.year(label)
+            sections = [replace(section, rows=[]) for section in full.sections]
+            found = self._totals[label] = replace(full, sections=sections)
         return found
 
     #: The account statement (issue #15), computed on first use by ``account``.
@@ -202,7 +255,7 @@ class Printed:
     def account(self) -> Statement:
         """The account statement, its realized line from these printed rows (computed once)."""
         if self._account is None:
-            gains = ((r.disposal, r.gain) for r in self.rows)
+            gains = ((r.disposal, r.gain) for r in self.rows())
             self._account = account_statement(self.report, gains)
         return self._account
 
@@ -212,43 +265,60 @@ def printed(report: Report, given: Printed | None = None) -> Printed:
     return given if given is not None and given.report is report else Printed(report)
 
 
+def _years_totals(report: Report) -> dict[str, YearFigures]:
+    """Each tax year's figures with the totals of its sections and no rows: summed from the
+    same rounded amounts as the printed rows (so equal to ``year_figures``'), with no row
+    made."""
+    rule, one_a = report.rule, report.schedule_d_1a
+    zero = ZERO.quantize(rule.rounding_quantum)
+    grouped: dict[str, dict[tuple[Term, str, bool], Totals]] = defaultdict(dict)
+    liquidations: dict[str, int] = defaultdict(int)
+    for disposal in report.disposals:
+        year = disposal.tax_year
+        key = (disposal.term, disposal.box, one_a and exception_1(disposal))
+        totals = grouped[year].get(key)
+        if totals is None:
+            totals = grouped[year][key] = Totals()
+        proceeds, basis, adjustment = rounded(disposal, rule, zero)
+        totals.proceeds += proceeds
+        totals.cost_basis += basis
+        totals.adjustment += adjustment
+        totals.gain += proceeds - basis + adjustment
+        totals.rows += 1
+        liquidations[year] += disposal.liquidation
+    return {
+        year: _year(
+            year,
+            [Section(term, box, [], totals, one) for (term, box, one), totals in found.items()],
+            liquidations[year],
+        )
+        for year, found in grouped.items()
+    }
+
+
 class TotalsOnly(Printed):
     """A report's per-year figures without its rows: each section's totals, summed from the
-    same rounded amounts as ``Printed`` (so equal to its totals), its ``rows`` left empty.
+    same rounded amounts as ``Printed`` (so equal to its totals), no row kept or made.
 
     For what needs only the totals of each box (the US Schedule D and carryovers of the
-    method comparison, issue #16): no row object is made.
+    method comparison, issue #16).
     """
 
     def __init__(self, report: Report) -> None:
-        self.report = report
-        self.rows = []
-        rule, one_a = report.rule, report.schedule_d_1a
-        zero = ZERO.quantize(rule.rounding_quantum)
-        grouped: dict[str, dict[tuple[Term, str, bool], Totals]] = defaultdict(dict)
-        liquidations: dict[str, int] = defaultdict(int)
-        for disposal in report.disposals:
-            year = disposal.tax_year
-            key = (disposal.term, disposal.box, one_a and exception_1(disposal))
-            totals = grouped[year].get(key)
-            if totals is None:
-                totals = grouped[year][key] = Totals()
-            proceeds, basis, adjustment = rounded(disposal, rule, zero)
-            totals.proceeds += proceeds
-            totals.cost_basis += basis
-            totals.adjustment += adjustment
-            totals.gain += proceeds - basis + adjustment
-            totals.rows += 1
-            liquidations[year] += disposal.liquidation
-        self._years = {
-            year: _year(
-                year,
-                [Section(term, box, [], totals, one) for (term, box, one), totals in found.items()],
-                liquidations[year],
-            )
-            for year, found in grouped.items()
-        }
-        self._by_year = {}
+        super().__init__(report, keep=False)
+        self._totals = _years_totals(report)
+
+    def rows(self) -> Iterable[Row]:
+        """None: no row is made."""
+        return []
+
+    def year_rows(self, label: str) -> list[Row]:
+        """None: no row is made."""
+        return []
+
+    def year(self, label: str) -> YearFigures:
+        """The year's totals (no rows)."""
+        return self.totals(label)
 
     def account(self) -> Statement:
         """Not available: the account statement needs the rows."""
@@ -310,7 +380,7 @@ def totals_of(rows: list[Row]) -> Totals:
 
 def year_rows(shown: Printed, year: str) -> list[Row]:
     """Every printed row of one tax year, in report (audit) order."""
-    return [row for row in shown.rows if row.disposal.tax_year == year]
+    return shown.year_rows(year)
 
 
 def income_by_year(report: Report) -> dict[str, Decimal]:

@@ -143,7 +143,7 @@ def schedule_d(
         The year's lines and worksheet.
     """
     known = year in figures.report.tax_years
-    sections = figures.year(year).sections if known else []
+    sections = figures.totals(year).sections if known else []
     fed: dict[str, list[Totals]] = {
         name: [] for name in ("1a", "1b", "2", "3", "8a", "8b", "9", "10")
     }
