@@ -55,3 +55,37 @@ def test_a_released_session_builds_the_same_report_without_its_trades() -> None:
     assert compute_report(released, options, history=history) == want
     with pytest.raises(InternalError):
         compute_report(released, options)  # without the history: refused, never empty
+
+
+@pytest.mark.parametrize(
+    ("sample", "country"),
+    [
+        ("us-liquidated-trader.csv", "us"),
+        ("uk-pooling.csv", "uk"),
+        ("ca-superficial-loss.csv", "ca"),
+    ],
+)
+def test_a_consuming_run_gives_the_same_report_and_takes_the_events(
+    sample: str, country: str
+) -> None:
+    """The build's last run of a history lets each event go once applied (issue #16): the
+    same report, and the history refuses a second run instead of giving an empty one."""
+    session = prepare(BuildOptions((ROOT / "samples" / sample,), country=country))
+    rule, trades = session.rule, session.trades
+    kwargs = {"prices": session.prices, "fx": session.fx}
+    want = compute(trades, rule, **kwargs)
+    history = value_history(trades, rule, **kwargs)
+    events = list(history.events)
+    taken = compute(trades, rule, history=history, consume=True, **kwargs)
+    assert taken == want and taken.disposals
+    assert history.consumed and history.events == [] and events
+    with pytest.raises(InternalError):
+        compute(trades, rule, history=history, **kwargs)
+
+
+def test_a_session_released_without_facts_keeps_none() -> None:
+    """The comparison's helper keeps no row facts unless a Form 1099-DA is tied out."""
+    session = prepare(BuildOptions((ROOT / "samples" / "us-liquidated-trader.csv",)))
+    bare = session.released(facts=False)
+    assert bare.trades == [] and bare.rows is not None
+    assert (bare.rows.ids, bare.rows.notes, bare.rows.held) == ({}, {}, frozenset())
