@@ -68,8 +68,10 @@ class Comparison:
         self.skip = base.method if base is not None else None
         self._others: dict[Method | Matching, Outcome] | None = None
         self._own: Outcome | None = None
-        self._helper: Helper | None = None
-        self._file: IO[bytes] | None = None
+        #: The helper processes computing the other methods (``start``), one per method,
+        #: and the files their figures come back in.
+        self._helpers: list[Helper] = []
+        self._files: list[IO[bytes]] = []
         #: The session's trades already valued (``value_history``), shared with the build's
         #: own run; None: valued here.
         self.history: History | None = None
@@ -94,11 +96,13 @@ class Comparison:
             results[year] = MethodResult(method.value, shown, offsets.for_year(year))
         return results, offsets
 
-    def _compute_others(self) -> dict[Method | Matching, Outcome]:
-        """Every method but ``skip``, on one valuation of the history."""
+    def _compute_others(
+        self, methods: list[Method | Matching] | None = None
+    ) -> dict[Method | Matching, Outcome]:
+        """``methods`` (default: every method but ``skip``), on one valuation of the history."""
         session, options = self.session, self.options
         assert session is not None
-        others = [method for method in self.rule.methods if method is not self.skip]
+        others = methods or [method for method in self.rule.methods if method is not self.skip]
         if not others:
             return {}
         history = self.history
@@ -125,48 +129,80 @@ class Comparison:
         return found
 
     def start(self, method: Method | Matching) -> None:
-        """Compute every method but ``method`` (the build's own) in a helper process (where
-        ``os.fork`` exists), its figures coming back through a temporary file."""
+        """Compute every method but ``method`` (the build's own) in helper processes (where
+        ``os.fork`` exists), one per method, each method's figures coming back through a
+        temporary file.
+
+        One helper per method, so that each run is the last of its process's history and
+        lets the events go as it goes (``consume``): one process running the methods in
+        turn would hold the whole history and a whole report at once, the largest process
+        of a million-row build (issue #16). The helpers run one after another, as one
+        process would: each waits on a pipe for the one before it to finish, so the build's
+        own run keeps a core.
+        """
         self.skip = method
-        if not hasattr(os, "fork") or all(m is method for m in self.rule.methods):
+        others = [m for m in self.rule.methods if m is not method]
+        if not hasattr(os, "fork") or not others:
             return
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
-        out = self._file
+        after: int | None = None  # the read end of the previous helper's "done" pipe
+        for other in others:
+            out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+            self._files.append(out)
+            done, finished = os.pipe()
 
-        def job() -> None:
-            out.write(pickle.dumps(self._compute_others(), pickle.HIGHEST_PROTOCOL))
-            out.flush()
+            def job(
+                out: IO[bytes] = out,
+                other: Method | Matching = other,
+                after: int | None = after,
+                finished: int = finished,
+            ) -> None:
+                if after is not None:
+                    os.read(after, 1)  # the helper before this one is done (or gone)
+                try:
+                    found = self._compute_others([other])
+                    out.write(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
+                    out.flush()
+                finally:
+                    os.close(finished)  # the next helper starts
 
-        self._helper = Helper(job, "comparing methods in the second process")
+            self._helpers.append(Helper(job, "comparing methods in a helper process"))
+            os.close(finished)
+            if after is not None:
+                os.close(after)
+            after = done
+        if after is not None:
+            os.close(after)
 
     @property
     def needs_history(self) -> bool:
         """The other methods are still to be computed in this process, from the history."""
-        return self._helper is None and self._others is None
+        return not self._helpers and self._others is None
 
     def detach(self) -> None:
-        """Let the trades go: compute the other methods now unless a helper is doing so."""
-        if self._helper is None and self._others is None:
+        """Let the trades go: compute the other methods now unless helpers are doing so."""
+        if self.needs_history:
             self._others = self._compute_others()
         self.session = self.history = None
 
     def stop(self) -> None:
-        """End the helper process (killed if still running) and close its file."""
-        if self._helper is not None:
-            self._helper.stop()
-        if self._file is not None:
-            self._file.close()
+        """End the helper processes (killed if still running) and close their files."""
+        for helper in self._helpers:
+            helper.stop()
+        for file in self._files:
+            file.close()
 
     def _fetch(self) -> dict[Method | Matching, Outcome]:
         if self._others is None:
-            if self._helper is not None:
-                self._helper.wait()
-                assert self._file is not None
-                size = os.fstat(self._file.fileno()).st_size
-                data = bytearray()
-                while len(data) < size:  # pread: the file offset may be another process's
-                    data += os.pread(self._file.fileno(), size - len(data), len(data))
-                self._others = pickle.loads(data)
+            if self._helpers:
+                found: dict[Method | Matching, Outcome] = {}
+                for helper, file in zip(self._helpers, self._files, strict=True):
+                    helper.wait()
+                    size = os.fstat(file.fileno()).st_size
+                    data = bytearray()
+                    while len(data) < size:  # pread: the file offset may be another process's
+                        data += os.pread(file.fileno(), size - len(data), len(data))
+                    found.update(pickle.loads(data))
+                self._others = found
             else:
                 self._others = self._compute_others()
         return self._others

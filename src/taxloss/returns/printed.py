@@ -183,6 +183,15 @@ def _rows(report: Report, year: str | None = None) -> Iterator[Row]:
             yield printed_row(number, disposal, rule, zero)
 
 
+def _gains(report: Report) -> Iterator[tuple[Disposal, Decimal]]:
+    """Each disposal with its printed row's gain, with no row made."""
+    rule = report.rule
+    zero = ZERO.quantize(rule.rounding_quantum)
+    for disposal in report.disposals:
+        proceeds, basis, adjustment = rounded(disposal, rule, zero)
+        yield disposal, proceeds - basis + adjustment
+
+
 #: ``Printed`` keeps every printed row of a report with up to this many disposals. A larger
 #: report's rows would be half a GiB at a million disposals, held by every process of the
 #: build (issue #16): it keeps each year's totals, and makes a year's rows when they are
@@ -255,7 +264,10 @@ class Printed:
     def account(self) -> Statement:
         """The account statement, its realized line from these printed rows (computed once)."""
         if self._account is None:
-            gains = ((r.disposal, r.gain) for r in self.rows())
+            kept = self.kept_rows
+            gains = (
+                ((r.disposal, r.gain) for r in kept) if kept is not None else _gains(self.report)
+            )
             self._account = account_statement(self.report, gains)
         return self._account
 
