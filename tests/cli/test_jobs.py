@@ -233,3 +233,33 @@ def test_a_failing_build_stops_the_comparison_helper(
     assert result.exit_code == 2
     assert "cannot draw" in result.output
     assert time.monotonic() - started < 30  # the helper was killed, not awaited
+
+
+def test_each_other_method_runs_in_its_own_helper_one_after_another(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison's methods run in one helper process each (each run consumes its
+    history, issue #16), the second starting when the first is done."""
+    real = api.compute_report
+    log = tmp_path / "runs.log"
+
+    def logged(session, options, method=None, *args, **kwargs):
+        if method is None:  # the build's own run
+            return real(session, options, method, *args, **kwargs)
+        begun = time.monotonic()
+        time.sleep(0.3)  # long enough to overlap with another run if both ran at once
+        report = real(session, options, method, *args, **kwargs)
+        with log.open("a") as out:
+            out.write(f"{method.value} {os.getpid()} {begun} {time.monotonic()} "
+                      f"{kwargs.get('consume')}\n")  # fmt: skip
+        return report
+
+    monkeypatch.setattr(api, "compute_report", logged)
+    result = _build(runner, tmp_path / "out", "--outputs", "pdf", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in log.read_text().splitlines()]
+    runs = sorted((float(b), float(e), m, pid, c) for m, pid, b, e, c in lines)
+    assert sorted(run[2] for run in runs) == ["hifo", "lifo"]
+    assert len({run[3] for run in runs} | {str(os.getpid())}) == 3  # two helpers, not this one
+    assert runs[0][1] <= runs[1][0]  # one after the other
+    assert all(run[4] == "True" for run in runs)  # each the last run of its history
