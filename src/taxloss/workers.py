@@ -307,7 +307,7 @@ def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Render
     Batch = list[tuple[str, Renderer]]
     summaries: Batch = []
     data: Batch = []
-    pdfs: list[Batch] = []
+    pdfs: dict[str, Batch] = {}
     rest: list[Batch] = []
     for item in plan:
         name = item[0]
@@ -315,6 +315,15 @@ def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Render
             summaries.append(item)
         elif name in DATA_NAMES:
             data.append(item)
+        elif name.endswith(".pdf"):
+            pdfs[name.removesuffix(".pdf")] = [item]
         else:
-            (pdfs if name.endswith(".pdf") else rest).append([item])
-    return [batch for batch in [summaries, *pdfs, data, *rest] if batch]
+            rest.append([item])
+    # A year's workbook goes with its Form 8949 PDF: one process draws both from the year's
+    # printed rows, which a large report makes once for the two (``Printed.year``).
+    for batch in rest:
+        paired = pdfs.get(batch[0][0].removesuffix(".xlsx"))
+        if paired is not None:
+            paired += batch
+            batch.clear()
+    return [batch for batch in [summaries, *pdfs.values(), data, *rest] if batch]
