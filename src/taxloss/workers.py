@@ -301,8 +301,8 @@ def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Render
 
     The summary PDFs form one unit (they share the method comparison, which computes the
     whole history again under each other method, so one process does that once). Then come
-    the Form 8949 PDFs (the most drawing), report.json with disposals.csv (``DataFiles``
-    writes both at once) and the workbooks.
+    the Form 8949 PDFs (the most drawing), each with its year's workbook, report.json with
+    disposals.csv (``DataFiles`` writes both at once) and the other workbooks.
     """
     Batch = list[tuple[str, Renderer]]
     summaries: Batch = []
