@@ -7,8 +7,8 @@ pickled) and each writing only its own files:
   ``concurrent.futures.ProcessPoolExecutor`` with one worker, whose tasks are output names;
 - ``split_disposals``: report.json's and disposals.csv's disposals, formatted in chunks into
   part files by a helper while this process prints the figures;
-- ``Helper`` (``comparison.Comparison``): the other methods' comparison, computed in a
-  helper from the moment the history is valued.
+- ``Helper`` (``comparison.Comparison``): the other methods' comparison, one helper per
+  method, run one after another from the moment the history is valued.
 
 A user-fixable error in another process comes back as a ``RenderError`` with the same message
 as in one process, a bug as an ``InternalError`` with the other process's traceback. Every
