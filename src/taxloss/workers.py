@@ -56,7 +56,9 @@ Renderer = Callable[[Path], Path]
 DATA_NAMES = ("report.json", "disposals.csv")
 
 
-def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
+def render_all(
+    plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int, by_year: bool = False
+) -> None:
     """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), a second process
     shares the work: both take batches of outputs from one queue, the longest first
     (``batches``), until it is empty.
@@ -73,7 +75,7 @@ def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -
         TaxlossError: the worker's error, re-raised here with its message (a ``RenderError``).
         InternalError: the worker failed unexpectedly (a bug, or it was killed).
     """
-    queue = batches(plan)
+    queue = batches(plan, by_year)
     if jobs < 2 or len(queue) < 2 or not hasattr(os, "fork"):
         for name, render in plan:
             render(staging / name)
@@ -296,13 +298,20 @@ def split_disposals(
         os.close(tasks)
 
 
-def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Renderer]]]:
+def batches(
+    plan: Sequence[tuple[str, Renderer]], by_year: bool = False
+) -> list[list[tuple[str, Renderer]]]:
     """The plan as units of work for ``render_all``, the longest first.
 
     The summary PDFs form one unit (they share the method comparison, which computes the
     whole history again under each other method, so one process does that once). Then come
-    the Form 8949 PDFs (the most drawing), each with its year's workbook, report.json with
-    disposals.csv (``DataFiles`` writes both at once) and the other workbooks.
+    the Form 8949 PDFs (the most drawing), report.json with disposals.csv (``DataFiles``
+    writes both at once) and the workbooks.
+
+    ``by_year``: a year's workbook goes with its Form 8949 PDF, for a report whose printed
+    rows are not kept (``returns.printed.KEEP_ROWS``): one process draws both from the year's
+    rows, made once for the two. Otherwise they are apart: smaller units share the work more
+    evenly at the end.
     """
     Batch = list[tuple[str, Renderer]]
     summaries: Batch = []
@@ -319,9 +328,7 @@ def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Render
             pdfs[name.removesuffix(".pdf")] = [item]
         else:
             rest.append([item])
-    # A year's workbook goes with its Form 8949 PDF: one process draws both from the year's
-    # printed rows, which a large report makes once for the two (``Printed.year``).
-    for batch in rest:
+    for batch in rest if by_year else []:
         paired = pdfs.get(batch[0][0].removesuffix(".xlsx"))
         if paired is not None:
             paired += batch

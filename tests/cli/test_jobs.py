@@ -15,21 +15,26 @@ from taxloss import api, workers
 from taxloss.cli import main
 from taxloss.errors import InternalError, RenderError
 from taxloss.render.data import write_parts
+from taxloss.returns import printed
 from taxloss.workers import render_all
 
 from ..conftest import SAMPLES
 
 
-def test_two_processes_write_the_same_bytes(runner, tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [250_000, 0], ids=["rows-kept", "rows-made-per-use"])
+def test_two_processes_write_the_same_bytes(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: int
+) -> None:
     outputs = []
-    for jobs in ("1", "2"):
+    for jobs, keep_rows in (("1", 250_000), ("2", keep)):  # (--jobs 1 keeps its rows)
+        monkeypatch.setattr(printed, "KEEP_ROWS", keep_rows)
         out = tmp_path / jobs
-        result = runner.invoke(main, ["build", str(SAMPLES / "us-liquidated-trader.csv"),
+        result = runner.invoke(main, ["build", str(SAMPLES / "us-multi-year.csv"),
                                       "--out", str(out), "--jobs", jobs])  # fmt: skip
         assert result.exit_code == 0, result.output
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert "form8949-2025.pdf" in outputs[0]
+    assert {"form8949-2025.pdf", "form8949-2026.xlsx"} <= set(outputs[0])
 
 
 def _write(text: str):
@@ -266,13 +271,14 @@ def test_each_other_method_runs_in_its_own_helper_one_after_another(
 
 
 def test_a_years_workbook_is_rendered_with_its_form_8949_pdf() -> None:
-    """A year's workbook and Form 8949 PDF are one batch (one process makes the year's rows
-    once for both); the summaries stay together, first."""
+    """For a report whose rows are not kept, a year's workbook and Form 8949 PDF are one
+    batch (one process makes the year's rows once for both); otherwise each is its own. The
+    summaries stay together, first."""
     names = ["summary-2024.pdf", "summary-2025.pdf", "form8949-2024.pdf", "form8949-2025.pdf",
              "report.json", "disposals.csv", "form8949-2024.xlsx", "form8949-2025.xlsx",
              "income.xlsx"]  # fmt: skip
     plan = [(name, lambda path: path) for name in names]
-    found = [[name for name, _ in batch] for batch in workers.batches(plan)]
+    found = [[name for name, _ in batch] for batch in workers.batches(plan, by_year=True)]
     assert found == [
         ["summary-2024.pdf", "summary-2025.pdf"],
         ["form8949-2024.pdf", "form8949-2024.xlsx"],
@@ -280,3 +286,7 @@ def test_a_years_workbook_is_rendered_with_its_form_8949_pdf() -> None:
         ["report.json", "disposals.csv"],
         ["income.xlsx"],
     ]
+    apart = [[name for name, _ in batch] for batch in workers.batches(plan)]
+    assert apart[:3] == [["summary-2024.pdf", "summary-2025.pdf"], ["form8949-2024.pdf"],
+                         ["form8949-2025.pdf"]]  # fmt: skip
+    assert ["form8949-2024.xlsx"] in apart and len(apart) == 7
