@@ -641,6 +641,10 @@ def compute_report(
         consume=consume,
     )
     raise_collected(report_problems(report), EngineError)
+    # The ids and notes of the input rows (the outputs show those the disposals name): the
+    # row facts' own maps, not a copy of the part used (a million-row history has a million
+    # ids; most rows are named). The method comparison shows none.
+    facts = session.facts() if references else NO_FACTS
     report = replace(
         report,
         inputs=tuple(session.inputs),
@@ -648,7 +652,8 @@ def compute_report(
         warnings=tuple(session.notices) + report.warnings,
         assumptions=tuple(session.assumptions) + report.assumptions,
         overrides=session.overrides,
-        **(_used_references(session.facts(), report) if references else {}),
+        row_ids=facts.ids,
+        row_notes=facts.notes,
     )
     return tie_out(report, session, options)
 
@@ -664,17 +669,6 @@ def value_session(session: Session, options: BuildOptions) -> History:
         session.trades, session.rule, prices=session.prices, timezone=options.timezone,
         fx=session.fx,
     )  # fmt: skip
-
-
-def _used_references(facts: RowFacts, report: Report) -> dict[str, dict[SourceRef, str]]:
-    """``Report.row_ids`` and ``row_notes`` for the rows the disposals name (sale and lot),
-    the only ones any output shows: the rest are let go with the trades (a million-row history
-    has a million ids)."""
-    wanted = {d.sale_source for d in report.disposals}
-    wanted.update(d.lot_source for d in report.disposals)
-    ids = {source: text for source, text in facts.ids.items() if source in wanted}
-    notes = {source: text for source, text in facts.notes.items() if source in wanted}
-    return {"row_ids": ids, "row_notes": notes}
 
 
 def build_report(options: BuildOptions) -> Report:

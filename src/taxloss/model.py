@@ -686,9 +686,10 @@ class Report:
     #: rows (issue #15: the peak value of holdings); empty without ``--prices``.
     priced_days: tuple[DayHoldings, ...] = ()
 
-    #: The ``id`` of every input row a disposal names that has one, and its ``note`` (the
-    #: accountant's trail: report.json, disposals.csv and the Audit sheet show them beside each
-    #: source row; ``row_reference`` reads both). Two maps: most rows have an id, few a note.
+    #: The ``id`` of every input row that has one, and its ``note`` (the accountant's trail:
+    #: report.json, disposals.csv and the Audit sheet show those of the rows a disposal names
+    #: beside each source row; ``row_reference`` reads both). Two maps: most rows have an
+    #: id, few a note.
     row_ids: Mapping[SourceRef, str] = field(default_factory=dict)
     row_notes: Mapping[SourceRef, str] = field(default_factory=dict)
 
