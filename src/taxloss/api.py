@@ -786,7 +786,6 @@ def write_outputs(
     jobs: int = 1,
     staging: Path | None = None,
     removed: list[Path] | None = None,
-    by_year: bool = False,
 ) -> tuple[Path, ...]:
     """Render every output into a temporary directory, then move them all into ``out``, all
     or nothing (``outdir.switch``), removing the files of an earlier taxloss build that this
@@ -799,7 +798,6 @@ def write_outputs(
         staging: the temporary directory (``staging_area``), if already made.
         removed: given (by ``build``): the files of an earlier build that this plan does not
             write are removed, and added to it; None (another command's files): none is.
-        by_year: a year's workbook is drawn with its Form 8949 PDF (``workers.batches``).
 
     Returns:
         The final paths.
@@ -809,9 +807,9 @@ def write_outputs(
     """
     if staging is None:
         with staging_area(out) as made:
-            return write_outputs(plan, out, jobs, made, removed, by_year)
+            return write_outputs(plan, out, jobs, made, removed)
     try:
-        render_all(plan, staging, jobs, by_year)
+        render_all(plan, staging, jobs)
     except OSError as exc:
         raise RenderError(f"{out}: cannot write outputs: {exc.strerror}") from None
     names = [name for name, _ in plan]
@@ -939,10 +937,7 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
                 report, options, figures, split, shown, offsets=offsets, software=software
             )
             progress.stage("writing")
-            written = write_outputs(
-                watched(plan, progress), out, options.jobs, staging, removed,
-                by_year=not figures.kept,
-            )  # fmt: skip
+            written = write_outputs(watched(plan, progress), out, options.jobs, staging, removed)
             progress.update(len(plan), len(plan))
     return Built(
         report,

@@ -56,9 +56,7 @@ Renderer = Callable[[Path], Path]
 DATA_NAMES = ("report.json", "disposals.csv")
 
 
-def render_all(
-    plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int, by_year: bool = False
-) -> None:
+def render_all(plan: Sequence[tuple[str, Renderer]], staging: Path, jobs: int) -> None:
     """Render the plan into ``staging``; with ``jobs`` > 1 (and ``os.fork``), a second process
     shares the work: both take batches of outputs from one queue, the longest first
     (``batches``), until it is empty.
@@ -75,7 +73,7 @@ def render_all(
         TaxlossError: the worker's error, re-raised here with its message (a ``RenderError``).
         InternalError: the worker failed unexpectedly (a bug, or it was killed).
     """
-    queue = batches(plan, by_year)
+    queue = batches(plan)
     if jobs < 2 or len(queue) < 2 or not hasattr(os, "fork"):
         for name, render in plan:
             render(staging / name)
@@ -298,25 +296,21 @@ def split_disposals(
         os.close(tasks)
 
 
-def batches(
-    plan: Sequence[tuple[str, Renderer]], by_year: bool = False
-) -> list[list[tuple[str, Renderer]]]:
+def batches(plan: Sequence[tuple[str, Renderer]]) -> list[list[tuple[str, Renderer]]]:
     """The plan as units of work for ``render_all``, the longest first.
 
     The summary PDFs form one unit (they share the method comparison, which computes the
     whole history again under each other method, so one process does that once). Then come
     the Form 8949 PDFs (the most drawing), report.json with disposals.csv (``DataFiles``
-    writes both at once) and the workbooks.
-
-    ``by_year``: a year's workbook goes with its Form 8949 PDF, for a report whose printed
-    rows are not kept (``returns.printed.KEEP_ROWS``): one process draws both from the year's
-    rows, made once for the two. Otherwise they are apart: smaller units share the work more
-    evenly at the end.
+    writes both at once) and the workbooks. Each other output is a unit of its own: a year's
+    workbook drawn with its PDF would share the year's rows when they are not kept
+    (``returns.printed.KEEP_ROWS``), but at a million rows such a pair is nine seconds of
+    work, and one process was left drawing the last pair alone for up to that long.
     """
     Batch = list[tuple[str, Renderer]]
     summaries: Batch = []
     data: Batch = []
-    pdfs: dict[str, Batch] = {}
+    pdfs: list[Batch] = []
     rest: list[Batch] = []
     for item in plan:
         name = item[0]
@@ -324,13 +318,6 @@ def batches(
             summaries.append(item)
         elif name in DATA_NAMES:
             data.append(item)
-        elif name.endswith(".pdf"):
-            pdfs[name.removesuffix(".pdf")] = [item]
         else:
-            rest.append([item])
-    for batch in rest if by_year else []:
-        paired = pdfs.get(batch[0][0].removesuffix(".xlsx"))
-        if paired is not None:
-            paired += batch
-            batch.clear()
-    return [batch for batch in [summaries, *pdfs.values(), data, *rest] if batch]
+            (pdfs if name.endswith(".pdf") else rest).append([item])
+    return [batch for batch in [summaries, *pdfs, data, *rest] if batch]

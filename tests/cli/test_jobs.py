@@ -268,25 +268,3 @@ def test_each_other_method_runs_in_its_own_helper_one_after_another(
     assert len({run[3] for run in runs} | {str(os.getpid())}) == 3  # two helpers, not this one
     assert runs[0][1] <= runs[1][0]  # one after the other
     assert all(run[4] == "True" for run in runs)  # each the last run of its history
-
-
-def test_a_years_workbook_is_rendered_with_its_form_8949_pdf() -> None:
-    """For a report whose rows are not kept, a year's workbook and Form 8949 PDF are one
-    batch (one process makes the year's rows once for both); otherwise each is its own. The
-    summaries stay together, first."""
-    names = ["summary-2024.pdf", "summary-2025.pdf", "form8949-2024.pdf", "form8949-2025.pdf",
-             "report.json", "disposals.csv", "form8949-2024.xlsx", "form8949-2025.xlsx",
-             "income.xlsx"]  # fmt: skip
-    plan = [(name, lambda path: path) for name in names]
-    found = [[name for name, _ in batch] for batch in workers.batches(plan, by_year=True)]
-    assert found == [
-        ["summary-2024.pdf", "summary-2025.pdf"],
-        ["form8949-2024.pdf", "form8949-2024.xlsx"],
-        ["form8949-2025.pdf", "form8949-2025.xlsx"],
-        ["report.json", "disposals.csv"],
-        ["income.xlsx"],
-    ]
-    apart = [[name for name, _ in batch] for batch in workers.batches(plan)]
-    assert apart[:3] == [["summary-2024.pdf", "summary-2025.pdf"], ["form8949-2024.pdf"],
-                         ["form8949-2025.pdf"]]  # fmt: skip
-    assert ["form8949-2024.xlsx"] in apart and len(apart) == 7
