@@ -95,7 +95,7 @@ def render_text(
             lines += _country_year(report, shown, year, rows)
             lines += offset_line(offsets, year)
             continue
-        year_figures = shown.year(year)
+        year_figures = shown.year(year) if rows else shown.totals(year)
         lines.append("")
         lines.append(_year_head(year))
         if not year_figures.sections:
