@@ -175,12 +175,13 @@ class Comparison:
 
     @property
     def needs_history(self) -> bool:
-        """The other methods are still to be computed in this process, from the history."""
-        return not self._helpers and self._others is None
+        """Other methods are still to be computed in this process, from the history."""
+        others = any(method is not self.skip for method in self.rule.methods)
+        return others and not self._helpers and self._others is None
 
     def detach(self) -> None:
         """Let the trades go: compute the other methods now unless helpers are doing so."""
-        if self.needs_history:
+        if not self._helpers and self._others is None:
             self._others = self._compute_others()
         self.session = self.history = None
 

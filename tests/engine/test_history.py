@@ -3,11 +3,19 @@ valuing each time, and is not changed by the runs (issue #16, the method compari
 
 from __future__ import annotations
 
+import contextlib
 import gc
 
 import pytest
 
-from taxloss.api import BuildOptions, compute_report, prepare, row_facts, value_session
+from taxloss.api import (
+    BuildOptions,
+    compute_report,
+    prepare,
+    row_facts,
+    start_comparison,
+    value_session,
+)
 from taxloss.engine import compute, value_history
 from taxloss.errors import InternalError
 from taxloss.model import Trade
@@ -89,3 +97,20 @@ def test_a_session_released_without_facts_keeps_none() -> None:
     bare = session.released(facts=False)
     assert bare.trades == [] and bare.rows is not None
     assert (bare.rows.ids, bare.rows.notes, bare.rows.held) == ({}, {}, frozenset())
+
+
+@pytest.mark.parametrize(
+    ("sample", "country", "jobs", "needs"),
+    [("us-liquidated-trader.csv", "us", 1, True),  # the comparison runs here, later
+     ("us-liquidated-trader.csv", "us", 2, False),  # in its helpers
+     ("uk-pooling.csv", "uk", 1, False)],  # one method: nothing to compare
+)  # fmt: skip
+def test_the_builds_own_run_consumes_unless_the_comparison_runs_here_later(
+    sample: str, country: str, jobs: int, needs: bool
+) -> None:
+    options = BuildOptions((ROOT / "samples" / sample,), country=country, jobs=jobs)
+    session = prepare(options)
+    history = value_session(session, options)
+    with contextlib.ExitStack() as cleanup:
+        comparison = start_comparison(session, options, cleanup, history)
+        assert comparison is not None and comparison.needs_history is needs

@@ -321,11 +321,11 @@ class TotalsOnly(Printed):
         self._totals = _years_totals(report)
 
     def rows(self) -> Iterable[Row]:
-        """None: no row is made."""
+        """Empty: no row is made."""
         return []
 
     def year_rows(self, label: str) -> list[Row]:
-        """None: no row is made."""
+        """Empty: no row is made."""
         return []
 
     def year(self, label: str) -> YearFigures:
