@@ -712,8 +712,8 @@ def start_comparison(
     session: Session, options: BuildOptions, cleanup: contextlib.ExitStack, history: History
 ) -> Comparison | None:
     """The summaries' method comparison of a build (None without PDFs), on the build's own
-    valuation ``history``, started in a helper process with ``--jobs`` 2 or more;
-    ``cleanup`` stops that process."""
+    valuation ``history``, started in helper processes with ``--jobs`` 2 or more;
+    ``cleanup`` stops them."""
     if "pdf" not in options.outputs:
         return None
     comparison = Comparison(session, options, None, compute=compute_report)
@@ -899,8 +899,8 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         comparison = start_comparison(session, options, cleanup, history)
         # The engine computes from the history: the trades are let go before it makes the
         # disposals (a million trades are several hundred MiB), keeping only what the
-        # outputs show of their rows; after the comparison's helper is forked, so that this
-        # runs alongside it (a second at a million rows), not before it.
+        # outputs show of their rows; after the comparison's helpers are forked, so that
+        # this runs alongside them (a second at a million rows), not before them.
         session = session.released()
         if comparison is not None:
             comparison.session = session
@@ -911,7 +911,7 @@ def _build(options: BuildOptions, out: Path, progress: Progress) -> Built:
         if options.year is not None and options.year not in report.tax_years:
             log.info("tax year %s has no disposals; writing empty forms", options.year)
         # Only the summary PDF's method comparison runs the engine again (in its helper
-        # process, or here now); the valued history (its events) is let go here, before the
+        # processes, or here now); the valued history (its events) is let go here, before the
         # printed rows are made.
         if comparison is not None:
             comparison.detach()

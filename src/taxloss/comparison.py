@@ -1,8 +1,9 @@
 """The summaries' method comparison: the tax year under every method the rule allows.
 
-``Comparison`` computes every other method's figures once, in a helper process
-(``workers.Helper``) from the moment the history is valued when it can, and hands each tax
-year's summary its results; the build's own method is shown from the build's report.
+``Comparison`` computes every other method's figures once, in helper processes
+(``workers.Helper``, one per method) from the moment the history is valued when it can, and
+hands each tax year's summary its results; the build's own method is shown from the build's
+report.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ class Comparison:
     of each such run only what the summaries and ``taxloss compare`` show is kept (each
     year's totals and loss offset; the rows too for a country rule, whose comparison sums the
     gains), and the run's report is let go before the next one. In a build, ``start`` does
-    this in a helper process from the moment the history is valued, alongside the build's
-    own run, and hands back only those figures (issue #16); the build's own method is shown from
-    the build's report and printed rows.
+    this in helper processes (one per method, one after another) from the moment the history
+    is valued, alongside the build's own run, and hands back only those figures (issue #16);
+    the build's own method is shown from the build's report and printed rows.
     """
 
     def __init__(
