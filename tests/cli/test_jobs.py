@@ -197,23 +197,25 @@ def test_a_failing_build_stops_the_running_helper(
     assert list(out.iterdir()) == []
 
 
+# LIFO runs in the first comparison helper, HIFO in the second, which waits for the first.
+@pytest.mark.parametrize("failing", ["lifo", "hifo"])
 def test_the_comparison_helpers_user_error_fails_the_build(
-    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     from taxloss.errors import EngineError, Problem
 
     real = api.compute_report
 
-    def lifo_fails(session, options, method=None, *args, **kwargs):
-        if method is not None and method.value == "lifo":
-            raise EngineError([Problem(None, "lifo: cannot match")])
+    def one_fails(session, options, method=None, *args, **kwargs):
+        if method is not None and method.value == failing:
+            raise EngineError([Problem(None, f"{failing}: cannot match")])
         return real(session, options, method, *args, **kwargs)
 
-    monkeypatch.setattr(api, "compute_report", lifo_fails)
+    monkeypatch.setattr(api, "compute_report", one_fails)
     out = tmp_path / "out"
     result = _build(runner, out, "--outputs", "pdf", "--jobs", "2")
     assert result.exit_code == 2
-    assert "lifo: cannot match" in result.output
+    assert f"{failing}: cannot match" in result.output
     assert list(out.iterdir()) == []
 
 
